@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# ctutils - one GNU Makefile, no autotools.
+#
+#   make              build lib/libctu.a and every tool into build/
+#   make check        install missing dependencies, build, run unit + integration tests
+#   make SANITIZE=1   the same with ASan+UBSan, into build-san/
+#   make install      PREFIX=/usr/local, DESTDIR honoured
+#   make deps | clean
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# The six tools; a tool is built once its directory holds its source.
+KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot
+TOOLS := $(foreach t,$(KNOWN_TOOLS),$(if $(wildcard $(t)/$(t).c),$(t)))
+
+ifeq ($(SANITIZE),1)
+B ?= build-san
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLDFLAGS := -fsanitize=address,undefined
+else
+B ?= build
+OPTFLAGS := -O2 -g -D_FORTIFY_SOURCE=2
+SANLDFLAGS :=
+endif
+
+CC ?= cc
+PKGS := mount libnl-3.0 libnl-route-3.0 libcap smartcols
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
+override CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNINGS) \
+	-fstack-protector-strong -fPIE -fno-common -DCTU_VERSION='"$(VERSION)"' \
+	-Ilib $(PKG_CFLAGS) $(CFLAGS)
+override LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANLDFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIBCTU := $(B)/libctu.a
+
+TOOL_BINS := $(TOOLS:%=$(B)/%)
+# Man pages: <tool>/<tool>.<section>.scd -> $(B)/man/<tool>.<section>
+MAN_SRCS := $(foreach t,$(TOOLS),$(wildcard $(t)/$(t).[18].scd))
+MAN_PAGES := $(patsubst %.scd,$(B)/man/%,$(notdir $(MAN_SRCS)))
+COMPLETIONS := $(foreach t,$(TOOLS),$(wildcard completions/$(t)))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
+
+.PHONY: all check deps install clean tests
+.DEFAULT_GOAL := all
+
+all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCTU): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# A tool is every .c file of its directory, linked with libctu.
+define tool_rule
+$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+$(B)/man/%: $(wildcard */*.scd)
+	@mkdir -p $(@D)
+	scdoc < $(firstword $(wildcard */$*.scd)) > $@
+
+$(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTU) $(PKG_LIBS) -lcmocka
+
+$(B)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+tests: all $(UNIT_BINS) $(HELPER_BINS)
+
+# Dependencies first, in a separate make, so that pkg-config above sees them.
+check:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory tests
+	CTU_BUILD=$(abspath $(B)) tests/run
+
+deps:
+	scripts/install-deps
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	$(if $(TOOL_BINS),install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/)
+	$(foreach p,$(MAN_PAGES),install -D -m 0644 $(p) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))$(newline))
+	$(foreach c,$(COMPLETIONS),install -D -m 0644 $(c) \
+		$(DESTDIR)$(COMPLETIONDIR)/$(notdir $(c))$(newline))
+
+clean:
+	rm -rf build build-san
+
+define newline
+
+
+endef
+
+-include $(LIB_OBJS:.o=.d) $(foreach t,$(TOOLS),$(patsubst %.c,$(B)/%.d,$(wildcard $(t)/*.c)))

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ctu.c - tool start-up, messages and small file helpers shared by every tool. */
+#include <err.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#include "ctu.h"
+
+int ctu_exit_fail = CTU_EXIT_FAILURE;
+int ctu_exit_usage = CTU_EXIT_USAGE;
+
+/*
+ * A listing written to a full disk or a closed pipe must not exit 0: flush
+ * stdout at exit and turn a failure into our failure code (util-linux's
+ * close_stdout).  EPIPE stays silent, like a killed writer would be.
+ */
+static void close_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno != EPIPE)
+			warn("write error");
+		_exit(ctu_exit_fail);
+	}
+}
+
+void ctu_set_tool_kind(enum ctu_tool_kind kind)
+{
+	ctu_exit_fail = kind == CTU_TOOL_CHAINING ? CTU_EXIT_TOOL : CTU_EXIT_FAILURE;
+	ctu_exit_usage = kind == CTU_TOOL_CHAINING ? CTU_EXIT_TOOL : CTU_EXIT_USAGE;
+}
+
+void ctu_init(enum ctu_tool_kind kind)
+{
+	ctu_set_tool_kind(kind);
+	/*
+	 * These tools hand a whole host to whoever runs them: installed setuid
+	 * or setgid they would give root to any user.  AT_SECURE is the
+	 * kernel's own word that we run with privileges the caller lacks.
+	 */
+	if (getauxval(AT_SECURE))
+		errx(ctu_exit_fail, "refusing to run setuid or setgid: run it as root instead");
+	atexit(close_stdout);
+}
+
+void ctu_print_version(void)
+{
+	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
+}
+
+noreturn void ctu_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n",
+		program_invocation_short_name);
+	exit(ctu_exit_usage);
+}
+
+noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	errno = -neg_errno;
+	verr(ctu_exit_fail, fmt, ap);
+}
+
+noreturn void ctu_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verrx(ctu_exit_fail, fmt, ap);
+}
+
+void ctu_debug(const char *fmt, ...)
+{
+	va_list ap;
+	const char *env = getenv("CTU_DEBUG");
+
+	if (!env || !*env || strcmp(env, "0") == 0)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: debug: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int ctu_read_file(int dirfd, const char *path, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t size = 0, used = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (used + 1 >= size) {
+			size_t bigger = size ? size * 2 : 4096;
+			char *p = realloc(buf, bigger);
+
+			if (!p)
+				return -ENOMEM;
+			buf = p;
+			size = bigger;
+		}
+		n = read(fd, buf + used, size - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	if (len)
+		*len = used;
+	*out = ctu_steal_ptr(&buf);
+	return 0;
+}
+
+int ctu_write_file(int dirfd, const char *path, const char *buf)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = strlen(buf);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != len)
+		return -EIO;
+	return 0;
+}

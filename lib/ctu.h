@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctu.h - what every ctutils source file needs: cleanup attributes, exit
+ * codes, the tool start-up routine and the usage-error helper.
+ *
+ * Library functions (lib/) never print and never exit: they return 0 (or a
+ * positive value) on success and -errno on failure.  Only the tools turn a
+ * failure into a message and an exit status.
+ */
+#ifndef CTU_H
+#define CTU_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <unistd.h>
+
+#ifndef CTU_VERSION
+#define CTU_VERSION "0.1.0"
+#endif
+
+#define CTU_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Exit codes (DESIGN.md).  Tools that run a program exit with the program's
+ * status, CTU_EXIT_TOOL when they fail themselves, and 126/127 when the
+ * program cannot be executed or is not found.  Tools that do not run a
+ * program exit 0, 1 or 2.
+ */
+enum {
+	CTU_EXIT_OK = 0,
+	CTU_EXIT_FAILURE = 1,
+	CTU_EXIT_USAGE = 2,
+	CTU_EXIT_TOOL = 125,
+	CTU_EXIT_CANNOT_EXEC = 126,
+	CTU_EXIT_NOT_FOUND = 127,
+};
+
+/* Which set of exit codes a tool follows: see ctu_init(). */
+enum ctu_tool_kind {
+	CTU_TOOL_PLAIN,	   /* 0 / 1 failure / 2 usage */
+	CTU_TOOL_CHAINING, /* the program's status / 125 for our own failures */
+};
+
+/* The codes that die() and ctu_usage_error() use; set by ctu_init(). */
+extern int ctu_exit_fail;
+extern int ctu_exit_usage;
+
+/*
+ * Start-up common to every tool: refuse to run setuid/setgid (AT_SECURE),
+ * choose the exit codes for @kind, and make a failed write to stdout at exit
+ * an error (as util-linux's close_stdout does).  Call first in main().
+ */
+void ctu_init(enum ctu_tool_kind kind);
+
+/* Switch the exit codes later, e.g. ovlmount once it knows it runs a program. */
+void ctu_set_tool_kind(enum ctu_tool_kind kind);
+
+/* "PROG from ctutils X.Y.Z" on stdout. */
+void ctu_print_version(void);
+
+/* Prints "PROG: MSG" and "Try 'PROG --help' ..." to stderr, exits ctu_exit_usage. */
+noreturn void ctu_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "PROG: MSG: strerror(-neg_errno)" and exit ctu_exit_fail. */
+noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "PROG: MSG" and exit ctu_exit_fail. */
+noreturn void ctu_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Tool-side debug lines ("PROG: debug: ..."), printed when CTU_DEBUG is set. */
+void ctu_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Cleanup attributes: the variable is released when it goes out of scope. */
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void ctu_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+/* close() that keeps errno, so a failure path can still report it. */
+static inline void ctu_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void ctu_fclosep(FILE **f)
+{
+	if (*f) {
+		int saved = errno;
+
+		fclose(*f);
+		errno = saved;
+	}
+}
+
+static inline void ctu_closedirp(DIR **d)
+{
+	if (*d) {
+		int saved = errno;
+
+		closedir(*d);
+		errno = saved;
+	}
+}
+
+#define _cleanup_free_ _cleanup_(ctu_freep)
+#define _cleanup_close_ _cleanup_(ctu_closep)
+#define _cleanup_fclose_ _cleanup_(ctu_fclosep)
+#define _cleanup_closedir_ _cleanup_(ctu_closedirp)
+
+/* Take ownership away from a cleanup variable. */
+static inline int ctu_steal_fd(int *fd)
+{
+	int r = *fd;
+
+	*fd = -1;
+	return r;
+}
+
+#define ctu_steal_ptr(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _p = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_p;                                                                                \
+	})
+
+/* Preserve errno across a block of cleanup code. */
+static inline void ctu_restore_errno(int *saved)
+{
+	errno = *saved;
+}
+#define CTU_PROTECT_ERRNO int _cleanup_(ctu_restore_errno) _saved_errno_ = errno
+
+/* Read a whole small file (procfs, sysfs, cgroupfs) into a NUL-terminated buffer. */
+int ctu_read_file(int dirfd, const char *path, char **out, size_t *len);
+
+/* Write @buf with a single write(2), as procfs and cgroupfs files want it. */
+int ctu_write_file(int dirfd, const char *path, const char *buf);
+
+#endif

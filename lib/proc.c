@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* proc.c - exec, fork-and-wait with signal forwarding, exit status, pid files, fds. */
+#include <err.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "ctu.h"
+#include "parse.h"
+#include "proc.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+const int ctu_forwarded_signals[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+};
+const size_t ctu_n_forwarded_signals = CTU_ARRAY_SIZE(ctu_forwarded_signals);
+
+static int passed_fds[64];
+static size_t n_passed_fds;
+
+int ctu_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return (int)syscall(SYS_pidfd_open, pid, flags);
+}
+
+int ctu_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+int ctu_pass_fd(int fd)
+{
+	if (n_passed_fds == CTU_ARRAY_SIZE(passed_fds))
+		return -EMFILE;
+	passed_fds[n_passed_fds++] = fd;
+	return 0;
+}
+
+static int set_cloexec(int fd, bool on)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0)
+		return -errno;
+	flags = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+	return fcntl(fd, F_SETFD, flags) < 0 ? -errno : 0;
+}
+
+/* For kernels before 5.11 (no CLOSE_RANGE_CLOEXEC): walk /proc/self/fd. */
+static int cloexec_all_by_walking(void)
+{
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		int fd;
+
+		if (ctu_parse_int(e->d_name, &fd) < 0 || fd < 3 || fd == dirfd(d))
+			continue;
+		set_cloexec(fd, true);
+	}
+	return 0;
+}
+
+/*
+ * Every fd from 3 up gets close-on-exec (one close_range call), then the
+ * passed ones lose it again.  Close-on-exec rather than close, so that the
+ * fds we still use until exec keep working.
+ */
+static int close_fds_on_exec(void)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		int r = cloexec_all_by_walking();
+
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < n_passed_fds; i++) {
+		int r = set_cloexec(passed_fds[i], false);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+noreturn void ctu_exec(char *const argv[])
+{
+	int r = close_fds_on_exec();
+
+	if (r < 0)
+		ctu_die_errno(r, "cannot close inherited file descriptors");
+	fflush(stdout);
+	execvp(argv[0], argv);
+	warn("failed to execute %s", argv[0]);
+	_exit(errno == ENOENT ? CTU_EXIT_NOT_FOUND : CTU_EXIT_CANNOT_EXEC);
+}
+
+noreturn void ctu_exec_shell(void)
+{
+	const char *shell = getenv("SHELL");
+	char *argv[2];
+
+	if (!shell || !*shell)
+		shell = "/bin/sh";
+	argv[0] = (char *)shell;
+	argv[1] = NULL;
+	ctu_exec(argv);
+}
+
+int ctu_fork_child(struct ctu_child *child)
+{
+	sigset_t set;
+	pid_t pid;
+
+	/*
+	 * An inherited SIGCHLD=SIG_IGN would make the kernel reap the child
+	 * for us and waitpid fail with ECHILD (util-linux 2.38 fix).
+	 */
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&set);
+	for (size_t i = 0; i < ctu_n_forwarded_signals; i++)
+		sigaddset(&set, ctu_forwarded_signals[i]);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, &child->saved_mask) < 0)
+		return -errno;
+	child->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (child->sigfd < 0) {
+		int r = -errno;
+
+		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
+		return r;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+
+		close(child->sigfd);
+		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
+		return r;
+	}
+	if (pid == 0) {
+		/* The program must get the caller's mask, not our blocked one. */
+		close(child->sigfd);
+		child->sigfd = -1;
+		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
+		return 0;
+	}
+	child->pid = pid;
+	/* The child is not reaped until we wait, so its pid cannot be reused yet. */
+	child->pidfd = ctu_pidfd_open(pid, 0);
+	return 1;
+}
+
+static void forward_signal(const struct ctu_child *child, int sig)
+{
+	ctu_debug("forwarding signal %d to %d", sig, (int)child->pid);
+	if (child->pidfd < 0 || ctu_pidfd_send_signal(child->pidfd, sig) < 0)
+		kill(child->pid, sig);
+}
+
+int ctu_wait_child(struct ctu_child *child, int *status)
+{
+	int r = 0;
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		pid_t w = waitpid(child->pid, status, WNOHANG);
+		ssize_t n;
+
+		if (w == child->pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		n = read(child->sigfd, &si, sizeof(si));
+		if (n < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		if (n == (ssize_t)sizeof(si) && si.ssi_signo != SIGCHLD)
+			forward_signal(child, (int)si.ssi_signo);
+	}
+	ctu_closep(&child->pidfd);
+	ctu_closep(&child->sigfd);
+	child->pidfd = child->sigfd = -1;
+	sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
+	return r;
+}
+
+int ctu_status_to_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return CTU_EXIT_TOOL;
+}
+
+noreturn void ctu_exit_like(int status)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		struct rlimit nocore = { 0, 0 };
+		sigset_t set;
+
+		fflush(stdout);
+		/* the child dumped core already if it was going to; we must not */
+		setrlimit(RLIMIT_CORE, &nocore);
+		/* SIGKILL's disposition cannot be changed (util-linux #2614) */
+		if (sig != SIGKILL)
+			signal(sig, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(sig);
+	}
+	exit(ctu_status_to_exit_code(status));
+}
+
+int ctu_pidfile_write(const char *path, pid_t pid)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	int r = 0;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
+		return -ENOMEM;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0 || dprintf(fd, "%d\n", (int)pid) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int ctu_pidfile_read(const char *path, pid_t *pid)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int64_t v;
+	int r = ctu_read_file(AT_FDCWD, path, &buf, &len);
+
+	if (r < 0)
+		return r;
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	r = ctu_parse_s64_range(buf, 1, INT32_MAX, &v);
+	if (r < 0)
+		return -EINVAL;
+	*pid = (pid_t)v;
+	return 0;
+}

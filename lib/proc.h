@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * proc.h - running the trailing command: exec with 126/127, fork-and-wait with
+ * signal forwarding, exit-status propagation, pid files and fd hygiene.
+ */
+#ifndef CTU_PROC_H
+#define CTU_PROC_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+#include <sys/types.h>
+
+/*
+ * Asks that @fd survive into the executed program (--preserve-fds,
+ * --info-fd ...).  Every other fd but 0, 1 and 2 is closed by ctu_exec().
+ * Returns 0, or -EMFILE when too many are asked for.
+ */
+int ctu_pass_fd(int fd);
+
+/*
+ * execvp(@argv) with every fd but 0, 1, 2 and those passed with
+ * ctu_pass_fd() closed on exec.  On failure prints
+ * "PROG: failed to execute ARGV0: why" and exits 127 when it was not found,
+ * 126 otherwise.
+ */
+noreturn void ctu_exec(char *const argv[]);
+
+/* Runs $SHELL, or /bin/sh when it is unset or empty, as ctu_exec() does. */
+noreturn void ctu_exec_shell(void);
+
+/*
+ * Marks every fd from 3 up close-on-exec except the @n fds in @keep, whose
+ * close-on-exec flag is cleared.  Returns 0 or -errno.
+ */
+int ctu_keep_fds_only(const int *keep, size_t n);
+
+/* The signals a waiting parent passes on to its child (DESIGN.md). */
+extern const int ctu_forwarded_signals[];
+extern const size_t ctu_n_forwarded_signals;
+
+/* A child started by ctu_fork_child(), watched through a pidfd. */
+struct ctu_child {
+	pid_t pid;
+	int pidfd;
+	sigset_t saved_mask; /* the caller's mask, restored in the child */
+	int sigfd;	     /* signalfd of the forwarded signals, parent only */
+};
+
+/*
+ * fork() with the forwarded signals blocked in the parent and received on a
+ * signalfd, so that none is lost between fork and wait.  Returns 0 in the
+ * child (with the caller's signal mask back), 1 in the parent, -errno on
+ * failure.
+ */
+int ctu_fork_child(struct ctu_child *child);
+
+/*
+ * Waits for the child, forwarding the signals in ctu_forwarded_signals that
+ * we receive meanwhile.  Stores the wait status (as waitpid) in @status.
+ * Returns 0 or -errno.  Releases the pidfd and signalfd.
+ */
+int ctu_wait_child(struct ctu_child *child, int *status);
+
+/*
+ * Exits the way the child ended: with its exit code, or by re-raising the
+ * signal that killed it (without dumping core ourselves), so that the
+ * caller's shell sees the same death.  Falls back to 128 + signal.
+ */
+noreturn void ctu_exit_like(int status);
+
+/* Converts a wait status to a shell exit code (code, or 128 + signal). */
+int ctu_status_to_exit_code(int status);
+
+/*
+ * Writes "PID\n" to @path atomically: a temporary file in the same
+ * directory, then rename(2), so a reader never sees a half-written file.
+ */
+int ctu_pidfile_write(const char *path, pid_t pid);
+
+/* Reads a pid file written by ctu_pidfile_write() (or any "PID\n" file). */
+int ctu_pidfile_read(const char *path, pid_t *pid);
+
+/* pidfd_open(2) and pidfd_send_signal(2), which glibc 2.36 may lack. */
+int ctu_pidfd_open(pid_t pid, unsigned int flags);
+int ctu_pidfd_send_signal(int pidfd, int sig);
+
+#endif
