@@ -40,7 +40,7 @@ override CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNINGS) \
 override LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANLDFLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 LIBCTU := $(B)/libctu.a
 
 TOOL_BINS := $(TOOLS:%=$(B)/%)
@@ -59,7 +59,7 @@ HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
 all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES)
 
-$(B)/%.o: %.c
+$(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -69,7 +69,7 @@ $(LIBCTU): $(LIB_OBJS)
 
 # A tool is every .c file of its directory, linked with libctu.
 define tool_rule
-$(B)/$(1): $(patsubst %.c,$(B)/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
+$(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
 	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
@@ -113,4 +113,4 @@ define newline
 
 endef
 
--include $(LIB_OBJS:.o=.d) $(foreach t,$(TOOLS),$(patsubst %.c,$(B)/%.d,$(wildcard $(t)/*.c)))
+-include $(LIB_OBJS:.o=.d) $(foreach t,$(TOOLS),$(patsubst %.c,$(B)/obj/%.d,$(wildcard $(t)/*.c)))

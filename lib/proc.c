@@ -119,7 +119,39 @@ noreturn void ctu_exec_shell(void)
 	ctu_exec(argv);
 }
 
-int ctu_fork_child(struct ctu_child *child)
+/* struct clone_args of <linux/sched.h>, version 0 (Linux 5.3). */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/*
+ * Returns the child's pid (0 in the child) and its pidfd in *pidfd.  clone3
+ * hands out the pidfd atomically; before Linux 5.3, clone and pidfd_open.
+ */
+static pid_t clone_with_pidfd(unsigned long flags, int *pidfd)
+{
+	struct clone3_args args = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && errno == ENOSYS) {
+		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+		if (pid > 0)
+			*pidfd = ctu_pidfd_open((pid_t)pid, 0);
+	}
+	if (pid > 0 && *pidfd >= 0)
+		fcntl(*pidfd, F_SETFD, FD_CLOEXEC);
+	return (pid_t)pid;
+}
+
+int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)
 {
 	sigset_t set;
 	pid_t pid;
@@ -142,7 +174,9 @@ int ctu_fork_child(struct ctu_child *child)
 		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
 		return r;
 	}
-	pid = fork();
+	child->pidfd = -1;
+	fflush(NULL); /* or buffered output would be written twice */
+	pid = clone_with_pidfd(clone_flags, &child->pidfd);
 	if (pid < 0) {
 		int r = -errno;
 
@@ -154,12 +188,11 @@ int ctu_fork_child(struct ctu_child *child)
 		/* The program must get the caller's mask, not our blocked one. */
 		close(child->sigfd);
 		child->sigfd = -1;
+		child->pidfd = -1;
 		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
 		return 0;
 	}
 	child->pid = pid;
-	/* The child is not reaped until we wait, so its pid cannot be reused yet. */
-	child->pidfd = ctu_pidfd_open(pid, 0);
 	return 1;
 }
 
@@ -176,11 +209,16 @@ int ctu_wait_child(struct ctu_child *child, int *status)
 
 	for (;;) {
 		struct signalfd_siginfo si;
-		pid_t w = waitpid(child->pid, status, WNOHANG);
+		int st;
+		pid_t w = waitpid(child->reap_orphans ? -1 : child->pid, &st, WNOHANG);
 		ssize_t n;
 
-		if (w == child->pid)
+		if (w == child->pid) {
+			*status = st;
 			break;
+		}
+		if (w > 0)
+			continue; /* an orphan reaped: look for more before sleeping */
 		if (w < 0 && errno != EINTR) {
 			r = -errno;
 			break;

@@ -7,6 +7,7 @@
 #define CTU_PROC_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdnoreturn.h>
 #include <sys/types.h>
@@ -45,20 +46,23 @@ struct ctu_child {
 	int pidfd;
 	sigset_t saved_mask; /* the caller's mask, restored in the child */
 	int sigfd;	     /* signalfd of the forwarded signals, parent only */
+	bool reap_orphans;   /* as a PID 1: reap every child, not only ours */
 };
 
 /*
- * fork() with the forwarded signals blocked in the parent and received on a
- * signalfd, so that none is lost between fork and wait.  Returns 0 in the
- * child (with the caller's signal mask back), 1 in the parent, -errno on
- * failure.
+ * clone3() with @clone_flags (CLONE_NEW* namespaces, or 0 for a plain fork)
+ * and a pidfd for the child, with the forwarded signals blocked in the parent
+ * and received on a signalfd, so that none is lost between fork and wait.
+ * Returns 0 in the child (with the caller's signal mask back), 1 in the
+ * parent, -errno on failure.
  */
-int ctu_fork_child(struct ctu_child *child);
+int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags);
 
 /*
  * Waits for the child, forwarding the signals in ctu_forwarded_signals that
- * we receive meanwhile.  Stores the wait status (as waitpid) in @status.
- * Returns 0 or -errno.  Releases the pidfd and signalfd.
+ * we receive meanwhile (and with reap_orphans, reaping any other child).
+ * Stores the wait status (as waitpid) in @status.  Returns 0 or -errno.
+ * Releases the pidfd and signalfd and restores the signal mask.
  */
 int ctu_wait_child(struct ctu_child *child, int *status);
 

@@ -211,3 +211,34 @@ ctu_tmpdir() {
 	chmod o+x "$BATS_TEST_TMPDIR" "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR"/.. 2>/dev/null
 	printf '%s\n' "$d"
 }
+
+# --- root filesystems ---------------------------------------------------------
+# ctu_make_rootfs DIR: a minimal busybox root (Debian's busybox-static) in
+# DIR: /bin with every applet, and the usual empty mount points.
+ctu_make_rootfs() {
+	local dir=$1 applet
+	require_cmd busybox
+	mkdir -p "$dir"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
+	cp "$(command -v busybox)" "$dir/bin/busybox"
+	for applet in $("$dir/bin/busybox" --list); do
+		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
+	echo "root:x:0:" >"$dir/etc/group"
+	chmod 1777 "$dir/tmp"
+}
+
+# ctu_ns_inode PID TYPE: the inode of a process's namespace.
+ctu_ns_inode() {
+	stat -L -c %i "/proc/$1/ns/$2"
+}
+
+# ctu_wait_for_file FILE [TENTHS]: wait until FILE exists and is not empty.
+ctu_wait_for_file() {
+	local i
+	for ((i = 0; i < ${2:-100}; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

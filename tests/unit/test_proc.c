@@ -206,12 +206,12 @@ static void test_exec_fd_hygiene(void **state)
 
 static void test_fork_wait_exit_code(void **state)
 {
-	struct ctu_child child;
+	struct ctu_child child = { 0 };
 	int status = -1;
 	int r;
 
 	(void)state;
-	r = ctu_fork_child(&child);
+	r = ctu_fork_child(&child, 0);
 	assert_true(r >= 0);
 	if (r == 0)
 		_exit(17);
@@ -224,12 +224,12 @@ static void test_fork_wait_exit_code(void **state)
 
 static void test_fork_forwards_signals(void **state)
 {
-	struct ctu_child child;
+	struct ctu_child child = { 0 };
 	int status = -1;
 	int r;
 
 	(void)state;
-	r = ctu_fork_child(&child);
+	r = ctu_fork_child(&child, 0);
 	assert_true(r >= 0);
 	if (r == 0) {
 		/* the caller's (unblocked) mask is back: SIGUSR1 would kill us */
