@@ -28,6 +28,12 @@ SANLDFLAGS :=
 endif
 
 CC ?= cc
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 PKGS := mount libnl-3.0 libnl-route-3.0 libcap smartcols
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -61,30 +67,36 @@ all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBCTU): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 # A tool is every .c file of its directory, linked with libctu.
 define tool_rule
 $(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
-	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
-	scdoc < $(firstword $(wildcard */$*.scd)) > $@
+	@$(if $(Q),echo "  SCDOC   $@")
+	$(Q)scdoc < $(firstword $(wildcard */$*.scd)) > $@
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTU) $(PKG_LIBS) -lcmocka
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTU) $(PKG_LIBS) -lcmocka
 
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 tests: all $(UNIT_BINS) $(HELPER_BINS)
 
