@@ -12,4 +12,12 @@ char *ctu_mnt_parent_dir(const char *path);
  */
 int ctu_mnt_is_mount_point(const char *path);
 
+/*
+ * The mount point of a cgroup hierarchy in our mount namespace: for
+ * @controllers "" the unified (cgroup2) one, otherwise the v1 hierarchy
+ * whose options name one of the comma-separated @controllers ("cpu,cpuacct",
+ * "name=systemd").  Returns a new string, or NULL with errno ENOENT.
+ */
+char *ctu_mnt_cgroup_mount(const char *controllers);
+
 #endif

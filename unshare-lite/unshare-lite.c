@@ -29,6 +29,7 @@
 #include <linux/capability.h>
 
 #include "caps.h"
+#include "creds.h"
 #include "ctu.h"
 #include "idmap.h"
 #include "ns.h"
@@ -65,13 +66,7 @@ struct opts {
 	enum range_source uid_source, gid_source;
 	int setgroups; /* -1 unset, 0 deny, 1 allow */
 
-	bool has_setuid, has_setgid;
-	uid_t setuid;
-	gid_t setgid;
-	bool keep_caps;
-	ctu_capmask cap_drop, cap_add;
-	bool no_new_privs;
-	bool new_session;
+	struct ctu_creds creds;
 
 	unsigned long propagation; /* MS_PRIVATE, MS_SHARED, MS_SLAVE or 0 = unchanged */
 	const char *root;
@@ -220,15 +215,6 @@ static void add_range_or_die(struct ctu_idmap *m, enum range_source *src, const 
 		ctu_usage_error("invalid %s '%s': too many ranges", opt, s);
 }
 
-static void parse_caps_or_die(const char *s, ctu_capmask *mask, const char *opt)
-{
-	const char *bad;
-	size_t len;
-
-	if (ctu_caps_parse(s, mask, &bad, &len) < 0)
-		ctu_usage_error("invalid %s: unknown capability '%.*s'", opt, (int)len, bad);
-}
-
 static unsigned long parse_propagation_or_die(const char *s)
 {
 	static const struct {
@@ -370,7 +356,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			o->preserve_fds = (unsigned int)n;
 			break;
 		case OPT_NEW_SESSION:
-			o->new_session = true;
+			o->creds.new_session = true;
 			break;
 		case 'r':
 			o->uid_single = (struct single_map){ true, 0 };
@@ -404,26 +390,26 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				ctu_usage_error("unsupported --setgroups argument: '%s'", optarg);
 			break;
 		case 'S':
-			if (ctu_parse_uid(optarg, &o->setuid) < 0)
+			if (ctu_parse_uid(optarg, &o->creds.uid) < 0)
 				ctu_usage_error("invalid uid: '%s'", optarg);
-			o->has_setuid = true;
+			o->creds.has_uid = true;
 			break;
 		case 'G':
-			if (ctu_parse_gid(optarg, &o->setgid) < 0)
+			if (ctu_parse_gid(optarg, &o->creds.gid) < 0)
 				ctu_usage_error("invalid gid: '%s'", optarg);
-			o->has_setgid = true;
+			o->creds.has_gid = true;
 			break;
 		case OPT_KEEP_CAPS:
-			o->keep_caps = true;
+			o->creds.keep_caps = true;
 			break;
 		case OPT_CAP_DROP:
-			parse_caps_or_die(optarg, &o->cap_drop, "--cap-drop");
+			ctu_creds_parse_caps("--cap-drop", optarg, &o->creds.cap_drop);
 			break;
 		case OPT_CAP_ADD:
-			parse_caps_or_die(optarg, &o->cap_add, "--cap-add");
+			ctu_creds_parse_caps("--cap-add", optarg, &o->creds.cap_add);
 			break;
 		case OPT_NO_NEW_PRIVS:
-			o->no_new_privs = true;
+			o->creds.no_new_privs = true;
 			break;
 		case OPT_PROPAGATION:
 			o->propagation = parse_propagation_or_die(optarg);
@@ -768,37 +754,6 @@ static void setup_mounts_and_names(const struct opts *o)
 	}
 }
 
-static void drop_credentials(const struct opts *o)
-{
-	ctu_capmask missing = 0;
-	bool caps = o->keep_caps || o->cap_drop || o->cap_add;
-	int e;
-
-	if (o->has_setgid) {
-		if (setgroups(0, NULL) < 0 && errno != EPERM)
-			err(CTU_EXIT_TOOL, "cannot drop supplementary groups");
-		if (setgid(o->setgid) < 0)
-			err(CTU_EXIT_TOOL, "cannot set gid %u", (unsigned int)o->setgid);
-	}
-	if (o->has_setuid) {
-		/* keep the permitted set across setuid so that caps can be passed on */
-		if (caps && prctl(PR_SET_KEEPCAPS, 1) < 0)
-			err(CTU_EXIT_TOOL, "cannot keep capabilities across setuid");
-		if (setuid(o->setuid) < 0)
-			err(CTU_EXIT_TOOL, "cannot set uid %u", (unsigned int)o->setuid);
-	}
-	if (caps) {
-		e = ctu_caps_apply(o->cap_drop, o->cap_add, o->keep_caps, &missing);
-		if (e == -EPERM && missing)
-			errx(CTU_EXIT_TOOL, "--cap-add: cannot grant %s: this process does not hold it",
-			     ctu_caps_first_name(missing));
-		if (e < 0)
-			ctu_die_errno(e, "cannot set capabilities");
-	}
-	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		err(CTU_EXIT_TOOL, "cannot set no_new_privs");
-}
-
 /*
  * --init: we are PID 1.  Fork the program, then reap everything and pass
  * signals on until the program ends.  PID 1 cannot die of a re-raised
@@ -836,9 +791,7 @@ static noreturn void run_inside(const struct opts *o, int status_fd)
 	}
 	if (o->init)
 		run_as_init(status_fd);
-	drop_credentials(o);
-	if (o->new_session && setsid() < 0)
-		err(CTU_EXIT_TOOL, "cannot start a new session");
+	ctu_creds_apply(&o->creds);
 	for (unsigned int fd = 3; fd < 3 + o->preserve_fds; fd++)
 		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0)
 			errx(CTU_EXIT_TOOL, "--preserve-fds: too many file descriptors");
