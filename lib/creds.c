@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* creds.c - credentials for the executed program (see creds.h). */
 #include <err.h>
+#include <getopt.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/prctl.h>
 
 #include "creds.h"
 #include "ctu.h"
+#include "parse.h"
 
-void ctu_creds_parse_caps(const char *opt, const char *arg, ctu_capmask *mask)
+static void parse_caps(const char *opt, const char *arg, ctu_capmask *mask)
 {
 	ctu_capmask m = 0;
 	const char *bad;
@@ -17,6 +19,39 @@ void ctu_creds_parse_caps(const char *opt, const char *arg, ctu_capmask *mask)
 	if (ctu_caps_parse(arg, &m, &bad, &len) < 0)
 		ctu_usage_error("invalid %s: unknown capability '%.*s'", opt, (int)len, bad);
 	*mask |= m;
+}
+
+bool ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'S':
+		if (ctu_parse_uid(arg, &c->uid) < 0)
+			ctu_usage_error("invalid uid: '%s'", arg);
+		c->has_uid = true;
+		return true;
+	case 'G':
+		if (ctu_parse_gid(arg, &c->gid) < 0)
+			ctu_usage_error("invalid gid: '%s'", arg);
+		c->has_gid = true;
+		return true;
+	case CTU_OPT_KEEP_CAPS:
+		c->keep_caps = true;
+		return true;
+	case CTU_OPT_CAP_DROP:
+		parse_caps("--cap-drop", arg, &c->cap_drop);
+		return true;
+	case CTU_OPT_CAP_ADD:
+		parse_caps("--cap-add", arg, &c->cap_add);
+		return true;
+	case CTU_OPT_NO_NEW_PRIVS:
+		c->no_new_privs = true;
+		return true;
+	case CTU_OPT_NEW_SESSION:
+		c->new_session = true;
+		return true;
+	default:
+		return false;
+	}
 }
 
 void ctu_creds_apply(const struct ctu_creds *c)

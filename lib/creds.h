@@ -25,8 +25,29 @@ struct ctu_creds {
 	bool new_session;
 };
 
-/* --cap-drop/--cap-add values: adds to @mask, or a usage error naming the bad name. */
-void ctu_creds_parse_caps(const char *opt, const char *arg, ctu_capmask *mask);
+/* Option codes of the credential options every chaining tool shares. */
+enum {
+	CTU_OPT_KEEP_CAPS = 0x1000,
+	CTU_OPT_CAP_DROP,
+	CTU_OPT_CAP_ADD,
+	CTU_OPT_NO_NEW_PRIVS,
+	CTU_OPT_NEW_SESSION,
+};
+
+/* getopt_long entries for them, to put in a tool's longopts[]. */
+#define CTU_CREDS_LONGOPTS                                                                         \
+	{ "setuid", required_argument, NULL, 'S' }, { "setgid", required_argument, NULL, 'G' },    \
+		{ "keep-caps", no_argument, NULL, CTU_OPT_KEEP_CAPS },                             \
+		{ "cap-drop", required_argument, NULL, CTU_OPT_CAP_DROP },                         \
+		{ "no-new-privs", no_argument, NULL, CTU_OPT_NO_NEW_PRIVS },                       \
+		{ "new-session", no_argument, NULL, CTU_OPT_NEW_SESSION }
+
+/*
+ * Handles option @opt with value @arg if it is one of the credential
+ * options (-S, -G and the CTU_OPT_* above): true when it was one.  A bad
+ * value is a usage error that names it.
+ */
+bool ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg);
 
 /*
  * Applies @c just before exec, in the only order that works: drop the

@@ -49,6 +49,12 @@ void ctu_print_version(void)
 	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
 }
 
+noreturn void ctu_try_help(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", program_invocation_short_name);
+	exit(ctu_exit_usage);
+}
+
 noreturn void ctu_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -57,9 +63,8 @@ noreturn void ctu_usage_error(const char *fmt, ...)
 	fprintf(stderr, "%s: ", program_invocation_short_name);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n",
-		program_invocation_short_name);
-	exit(ctu_exit_usage);
+	fputc('\n', stderr);
+	ctu_try_help();
 }
 
 noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)

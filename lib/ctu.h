@@ -63,6 +63,9 @@ void ctu_set_tool_kind(enum ctu_tool_kind kind);
 /* "PROG from ctutils X.Y.Z" on stdout. */
 void ctu_print_version(void);
 
+/* Prints "Try 'PROG --help' for more information." to stderr, exits ctu_exit_usage. */
+noreturn void ctu_try_help(void);
+
 /* Prints "PROG: MSG" and "Try 'PROG --help' ..." to stderr, exits ctu_exit_usage. */
 noreturn void ctu_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -151,6 +151,16 @@ static pid_t clone_with_pidfd(unsigned long flags, int *pidfd)
 	return (pid_t)pid;
 }
 
+noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds)
+{
+	for (unsigned int fd = 3; fd < 3 + preserve_fds; fd++)
+		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0)
+			ctu_die("--preserve-fds: too many file descriptors");
+	if (argv[0])
+		ctu_exec(argv);
+	ctu_exec_shell();
+}
+
 int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)
 {
 	sigset_t set;

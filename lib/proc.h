@@ -31,6 +31,12 @@ noreturn void ctu_exec(char *const argv[]);
 noreturn void ctu_exec_shell(void);
 
 /*
+ * The end of every chaining tool: passes fds 3 to 3+@preserve_fds-1 (those
+ * open) on, then runs @argv, or $SHELL when @argv is empty.
+ */
+noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds);
+
+/*
  * Marks every fd from 3 up close-on-exec except the @n fds in @keep, whose
  * close-on-exec flag is cleared.  Returns 0 or -errno.
  */

@@ -103,11 +103,7 @@ static noreturn void usage(void)
 enum {
 	OPT_PIDFILE = CHAR_MAX + 1,
 	OPT_PRESERVE_CREDS,
-	OPT_KEEP_CAPS,
 	OPT_PRESERVE_FDS,
-	OPT_CAP_DROP,
-	OPT_NO_NEW_PRIVS,
-	OPT_NEW_SESSION,
 };
 
 /* -n, -nFILE, -n=FILE, --net, --net=FILE: a leading '=' is dropped, as util-linux does. */
@@ -143,10 +139,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "cgroup", optional_argument, NULL, 'C' },
 		{ "user", optional_argument, NULL, 'U' },
 		{ "time", optional_argument, NULL, 'T' },
-		{ "setuid", required_argument, NULL, 'S' },
-		{ "setgid", required_argument, NULL, 'G' },
 		{ "preserve-credentials", no_argument, NULL, OPT_PRESERVE_CREDS },
-		{ "keep-caps", no_argument, NULL, OPT_KEEP_CAPS },
 		{ "root", optional_argument, NULL, 'r' },
 		{ "wd", optional_argument, NULL, 'w' },
 		{ "wdns", required_argument, NULL, 'W' },
@@ -154,9 +147,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "no-fork", no_argument, NULL, 'F' },
 		{ "join-cgroup", no_argument, NULL, 'c' },
 		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-		{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
-		{ "new-session", no_argument, NULL, OPT_NEW_SESSION },
+		CTU_CREDS_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -167,7 +158,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+aht:m::u::i::n::p::C::U::T::S:G:r::w::W:eFcV",
 				longopts, NULL)) != -1) {
-		if (parse_ns_option(o, c))
+		if (parse_ns_option(o, c) || ctu_creds_parse_option(&o->creds, c, optarg))
 			continue;
 		switch (c) {
 		case 'a':
@@ -183,21 +174,8 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				ctu_usage_error("empty file name for --pidfile");
 			o->pidfile = optarg;
 			break;
-		case 'S':
-			if (ctu_parse_uid(optarg, &o->creds.uid) < 0)
-				ctu_usage_error("invalid uid: '%s'", optarg);
-			o->creds.has_uid = true;
-			break;
-		case 'G':
-			if (ctu_parse_gid(optarg, &o->creds.gid) < 0)
-				ctu_usage_error("invalid gid: '%s'", optarg);
-			o->creds.has_gid = true;
-			break;
 		case OPT_PRESERVE_CREDS:
 			o->preserve_credentials = true;
-			break;
-		case OPT_KEEP_CAPS:
-			o->creds.keep_caps = true;
 			break;
 		case 'r':
 			o->root = optarg;
@@ -224,24 +202,13 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				ctu_usage_error("invalid --preserve-fds count: '%s'", optarg);
 			o->preserve_fds = (unsigned int)n;
 			break;
-		case OPT_CAP_DROP:
-			ctu_creds_parse_caps("--cap-drop", optarg, &o->creds.cap_drop);
-			break;
-		case OPT_NO_NEW_PRIVS:
-			o->creds.no_new_privs = true;
-			break;
-		case OPT_NEW_SESSION:
-			o->creds.new_session = true;
-			break;
 		case 'h':
 			usage();
 		case 'V':
 			ctu_print_version();
 			exit(CTU_EXIT_OK);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				program_invocation_short_name);
-			exit(CTU_EXIT_TOOL);
+			ctu_try_help();
 		}
 	}
 	o->argv = argv + optind;
@@ -557,16 +524,6 @@ static void close_target(struct target *t)
 	t->pidfd = t->procfd = -1;
 }
 
-static noreturn void run_program(const struct opts *o)
-{
-	for (unsigned int fd = 3; fd < 3 + o->preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0)
-			errx(CTU_EXIT_TOOL, "--preserve-fds: too many file descriptors");
-	if (*o->argv)
-		ctu_exec(o->argv);
-	ctu_exec_shell();
-}
-
 /* With a pid namespace, only a child is really in it: fork and wait. */
 static void fork_if_needed(const struct opts *o)
 {
@@ -621,5 +578,5 @@ int main(int argc, char **argv)
 	if (wants(&o, CLONE_NEWUSER) && !o.preserve_credentials)
 		o.creds.has_uid = o.creds.has_gid = true;
 	ctu_creds_apply(&o.creds);
-	run_program(&o);
+	ctu_exec_program(o.argv, o.preserve_fds);
 }

@@ -165,17 +165,12 @@ enum {
 	OPT_INFO_FD,
 	OPT_BLOCK_FD,
 	OPT_PRESERVE_FDS,
-	OPT_NEW_SESSION,
 	OPT_MAP_USER,
 	OPT_MAP_GROUP,
 	OPT_MAP_USERS,
 	OPT_MAP_GROUPS,
 	OPT_MAP_AUTO,
 	OPT_SETGROUPS,
-	OPT_KEEP_CAPS,
-	OPT_CAP_DROP,
-	OPT_CAP_ADD,
-	OPT_NO_NEW_PRIVS,
 	OPT_PROPAGATION,
 	OPT_MONOTONIC,
 	OPT_BOOTTIME,
@@ -290,7 +285,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "info-fd", required_argument, NULL, OPT_INFO_FD },
 		{ "block-fd", required_argument, NULL, OPT_BLOCK_FD },
 		{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
-		{ "new-session", no_argument, NULL, OPT_NEW_SESSION },
 		{ "map-root-user", no_argument, NULL, 'r' },
 		{ "map-current-user", no_argument, NULL, 'c' },
 		{ "map-user", required_argument, NULL, OPT_MAP_USER },
@@ -299,12 +293,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "map-groups", required_argument, NULL, OPT_MAP_GROUPS },
 		{ "map-auto", no_argument, NULL, OPT_MAP_AUTO },
 		{ "setgroups", required_argument, NULL, OPT_SETGROUPS },
-		{ "setuid", required_argument, NULL, 'S' },
-		{ "setgid", required_argument, NULL, 'G' },
-		{ "keep-caps", no_argument, NULL, OPT_KEEP_CAPS },
-		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-		{ "cap-add", required_argument, NULL, OPT_CAP_ADD },
-		{ "no-new-privs", no_argument, NULL, OPT_NO_NEW_PRIVS },
 		{ "propagation", required_argument, NULL, OPT_PROPAGATION },
 		{ "root", required_argument, NULL, 'R' },
 		{ "wd", required_argument, NULL, 'w' },
@@ -312,6 +300,8 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "boottime", required_argument, NULL, OPT_BOOTTIME },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
+		CTU_CREDS_LONGOPTS,
+		{ "cap-add", required_argument, NULL, CTU_OPT_CAP_ADD },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -322,7 +312,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+fhVmuinpCTUrcR:w:S:G:", longopts, NULL)) != -1) {
-		if (parse_ns_option(o, c))
+		if (parse_ns_option(o, c) || ctu_creds_parse_option(&o->creds, c, optarg))
 			continue;
 		switch (c) {
 		case 'f':
@@ -355,9 +345,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				ctu_usage_error("invalid --preserve-fds count: '%s'", optarg);
 			o->preserve_fds = (unsigned int)n;
 			break;
-		case OPT_NEW_SESSION:
-			o->creds.new_session = true;
-			break;
 		case 'r':
 			o->uid_single = (struct single_map){ true, 0 };
 			o->gid_single = (struct single_map){ true, 0 };
@@ -388,28 +375,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				o->setgroups = 0;
 			else
 				ctu_usage_error("unsupported --setgroups argument: '%s'", optarg);
-			break;
-		case 'S':
-			if (ctu_parse_uid(optarg, &o->creds.uid) < 0)
-				ctu_usage_error("invalid uid: '%s'", optarg);
-			o->creds.has_uid = true;
-			break;
-		case 'G':
-			if (ctu_parse_gid(optarg, &o->creds.gid) < 0)
-				ctu_usage_error("invalid gid: '%s'", optarg);
-			o->creds.has_gid = true;
-			break;
-		case OPT_KEEP_CAPS:
-			o->creds.keep_caps = true;
-			break;
-		case OPT_CAP_DROP:
-			ctu_creds_parse_caps("--cap-drop", optarg, &o->creds.cap_drop);
-			break;
-		case OPT_CAP_ADD:
-			ctu_creds_parse_caps("--cap-add", optarg, &o->creds.cap_add);
-			break;
-		case OPT_NO_NEW_PRIVS:
-			o->creds.no_new_privs = true;
 			break;
 		case OPT_PROPAGATION:
 			o->propagation = parse_propagation_or_die(optarg);
@@ -444,9 +409,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			ctu_print_version();
 			exit(CTU_EXIT_OK);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				program_invocation_short_name);
-			exit(CTU_EXIT_TOOL);
+			ctu_try_help();
 		}
 	}
 	o->argv = argv + optind;
@@ -792,12 +755,7 @@ static noreturn void run_inside(const struct opts *o, int status_fd)
 	if (o->init)
 		run_as_init(status_fd);
 	ctu_creds_apply(&o->creds);
-	for (unsigned int fd = 3; fd < 3 + o->preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0)
-			errx(CTU_EXIT_TOOL, "--preserve-fds: too many file descriptors");
-	if (*o->argv)
-		ctu_exec(o->argv);
-	ctu_exec_shell();
+	ctu_exec_program(o->argv, o->preserve_fds);
 }
 
 static void make_sync(struct sync *s)
