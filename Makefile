@@ -93,10 +93,12 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTU) $(PKG_LIBS) -lcmocka
 
+# Static, so that they also run inside a busybox rootfs.  Never sanitized:
+# the sanitizer runtimes do not link statically.
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static-pie -o $@ $<
 
 tests: all $(UNIT_BINS) $(HELPER_BINS)
 

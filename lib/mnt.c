@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* mnt.c - mount-table helpers over libmount. */
+#include <fcntl.h>
 #include <libmount.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "ctu.h"
 #include "mnt.h"
@@ -87,4 +92,246 @@ char *ctu_mnt_cgroup_mount(const char *controllers)
 	if (!found)
 		errno = ENOENT;
 	return found;
+}
+
+int ctu_mnt_open_in_root(int rootfd, const char *path, int flags, bool no_symlinks)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(O_PATH | O_CLOEXEC | flags),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
+	};
+	int fd;
+
+	while (*path == '/')
+		path++;
+	fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : fd;
+}
+
+bool ctu_mnt_path_escapes(const char *path)
+{
+	int depth = 0;
+
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < 0)
+				return true;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return false;
+}
+
+static void record_created(struct ctu_created *c, const char *path, size_t len)
+{
+	if (c && c->n < CTU_ARRAY_SIZE(c->paths)) {
+		c->paths[c->n] = strndup(path, len);
+		if (c->paths[c->n])
+			c->n++;
+	}
+}
+
+int ctu_mnt_mkpath_in_root(int rootfd, const char *path, mode_t mode, bool as_file,
+			   struct ctu_created *created)
+{
+	_cleanup_free_ char *p = strdup(path);
+	size_t len;
+
+	if (!p)
+		return -ENOMEM;
+	len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	/* each prefix in turn: open it, or create it in its (existing) parent */
+	for (size_t end = 0; end <= len; end++) {
+		bool last = end == len;
+		_cleanup_close_ int parent = -1;
+		char saved;
+		int fd, r;
+
+		if (!last && (p[end] != '/' || end == 0))
+			continue;
+		saved = p[end];
+		p[end] = '\0';
+		fd = ctu_mnt_open_in_root(rootfd, p, 0, false);
+		if (fd >= 0 && !last) {
+			close(fd);
+			p[end] = saved;
+			continue;
+		}
+		if (fd >= 0)
+			return fd;
+		if (fd != -ENOENT)
+			return fd;
+		{
+			char *slash = strrchr(p, '/');
+			const char *name = slash ? slash + 1 : p;
+
+			if (slash)
+				*slash = '\0';
+			parent = ctu_mnt_open_in_root(rootfd, slash ? p : "", O_DIRECTORY, false);
+			if (slash)
+				*slash = '/';
+			if (parent < 0)
+				return parent;
+			if (last && as_file) {
+				int f = openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+
+				r = f < 0 ? -errno : 0;
+				if (f >= 0)
+					close(f);
+			} else {
+				r = mkdirat(parent, name, mode) < 0 ? -errno : 0;
+			}
+			if (r < 0)
+				return r;
+		}
+		record_created(created, p, strlen(p));
+		p[end] = saved;
+		if (last)
+			return ctu_mnt_open_in_root(rootfd, p, 0, false);
+	}
+	return -EINVAL;
+}
+
+void ctu_created_undo(int rootfd, struct ctu_created *c)
+{
+	while (c->n) {
+		char *path = c->paths[--c->n];
+		const char *rel = path;
+
+		while (*rel == '/')
+			rel++;
+		/* a directory, or else an empty file we made */
+		if (unlinkat(rootfd, rel, AT_REMOVEDIR) < 0)
+			unlinkat(rootfd, rel, 0);
+		free(path);
+	}
+}
+
+void ctu_created_free(struct ctu_created *c)
+{
+	while (c->n)
+		free(c->paths[--c->n]);
+}
+
+static int fd_path(int fd, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "/proc/self/fd/%d", fd);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* MOUNT_ATTR_* to the MS_* flags of mount(2). */
+static unsigned long attrs_to_ms(unsigned int attrs)
+{
+	unsigned long f = 0;
+
+	if (attrs & MOUNT_ATTR_RDONLY)
+		f |= MS_RDONLY;
+	if (attrs & MOUNT_ATTR_NOSUID)
+		f |= MS_NOSUID;
+	if (attrs & MOUNT_ATTR_NODEV)
+		f |= MS_NODEV;
+	if (attrs & MOUNT_ATTR_NOEXEC)
+		f |= MS_NOEXEC;
+	return f;
+}
+
+static int configure_fs(int fsfd, const char *options)
+{
+	_cleanup_free_ char *copy = options ? strdup(options) : NULL;
+	char *save = NULL;
+
+	if (options && !copy)
+		return -ENOMEM;
+	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+		int r;
+
+		if (eq) {
+			*eq = '\0';
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, o, eq + 1, 0);
+		} else {
+			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, o, NULL, 0);
+		}
+		if (r < 0)
+			return -errno;
+	}
+	return fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -errno : 0;
+}
+
+int ctu_mnt_new_fs_at(int targetfd, const char *fstype, const char *source, const char *options,
+		      unsigned int attrs)
+{
+	_cleanup_close_ int fsfd = fsopen(fstype, FSOPEN_CLOEXEC);
+	_cleanup_close_ int mntfd = -1;
+	char target[64];
+	int r;
+
+	if (fsfd < 0 && errno == ENOSYS) {
+		/* before Linux 5.2: mount(2) through the fd's magic link */
+		r = fd_path(targetfd, target, sizeof(target));
+		if (r < 0)
+			return r;
+		return mount(source, target, fstype, attrs_to_ms(attrs), options) < 0 ? -errno : 0;
+	}
+	if (fsfd < 0)
+		return -errno;
+	if (source && fsconfig(fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+		return -errno;
+	r = configure_fs(fsfd, options);
+	if (r < 0)
+		return r;
+	mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mntfd < 0)
+		return -errno;
+	if (move_mount(mntfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+int ctu_mnt_bind_at(const char *src, int targetfd, bool recursive, bool readonly)
+{
+	_cleanup_close_ int tree = open_tree(AT_FDCWD, src,
+					     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	char target[64];
+	int r;
+
+	if (tree < 0 && errno == ENOSYS) {
+		r = fd_path(targetfd, target, sizeof(target));
+		if (r < 0)
+			return r;
+		if (mount(src, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+			return -errno;
+		if (readonly && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			return -errno;
+		return 0;
+	}
+	if (tree < 0)
+		return -errno;
+	if (readonly && mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &ro,
+				      sizeof(ro)) < 0)
+		return -errno;
+	if (move_mount(tree, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return 0;
+}
+
+int ctu_mnt_make_readonly(const char *path, bool recursive)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, path, recursive ? AT_RECURSIVE : 0, &ro, sizeof(ro)) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -errno;
+	return mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0 ? -errno : 0;
 }
