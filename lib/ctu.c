@@ -2,6 +2,7 @@
 /* ctu.c - tool start-up, messages and small file helpers shared by every tool. */
 #include <err.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -47,6 +48,36 @@ void ctu_init(enum ctu_tool_kind kind)
 void ctu_print_version(void)
 {
 	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
+}
+
+noreturn void ctu_version_and_exit(void)
+{
+	ctu_print_version();
+	exit(CTU_EXIT_OK);
+}
+
+const char *ctu_getopt_around_arg(int argc, char **argv, const char *optstring,
+				  const struct option *longopts, void (*handle)(int opt, void *ctx),
+				  void *ctx, char ***program)
+{
+	const char *arg = NULL;
+	int c;
+
+	for (;;) {
+		bool after_dashdash;
+
+		while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+			handle(c, ctx);
+		/* getopt stopped at "--" (and skipped it) or at a non-option */
+		after_dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+		if (arg || optind >= argc)
+			break;
+		arg = argv[optind++];
+		if (after_dashdash)
+			break;
+	}
+	*program = argv + optind;
+	return arg;
 }
 
 noreturn void ctu_try_help(void)

@@ -63,6 +63,21 @@ void ctu_set_tool_kind(enum ctu_tool_kind kind);
 /* "PROG from ctutils X.Y.Z" on stdout. */
 void ctu_print_version(void);
 
+/* -V/--version: prints the version and exits 0. */
+noreturn void ctu_version_and_exit(void);
+
+struct option;
+
+/*
+ * getopt_long for "[options] ARG [options] [--] [program...]": options may
+ * stand before and after the one positional ARG, up to "--" or the program.
+ * Calls @handle for each option.  Returns ARG (NULL if none) and sets
+ * *@program to what follows.
+ */
+const char *ctu_getopt_around_arg(int argc, char **argv, const char *optstring,
+				  const struct option *longopts, void (*handle)(int opt, void *ctx),
+				  void *ctx, char ***program);
+
 /* Prints "Try 'PROG --help' for more information." to stderr, exits ctu_exit_usage. */
 noreturn void ctu_try_help(void);
 

@@ -154,8 +154,9 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void handle_option(struct opts *o, int c)
+static void handle_option(int c, void *ctx)
 {
+	struct opts *o = ctx;
 	struct op *op;
 
 	{
@@ -226,8 +227,7 @@ static void handle_option(struct opts *o, int c)
 		case 'h':
 			usage();
 		case 'V':
-			ctu_print_version();
-			exit(CTU_EXIT_OK);
+			ctu_version_and_exit();
 		default:
 			ctu_try_help();
 		}
@@ -236,24 +236,10 @@ static void handle_option(struct opts *o, int c)
 
 static void parse_options(struct opts *o, int argc, char **argv)
 {
-	int c;
 
-	/* options may stand before and after NEWROOT, up to "--" or the program */
-	for (;;) {
-		bool after_dashdash;
-
-		while ((c = getopt_long(argc, argv, "+hVw:", longopts, NULL)) != -1)
-			handle_option(o, c);
-		after_dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
-		if (o->newroot || optind >= argc)
-			break;
-		o->newroot = argv[optind++];
-		if (after_dashdash)
-			break;
-	}
+	o->newroot = ctu_getopt_around_arg(argc, argv, "+hVw:", longopts, handle_option, o, &o->argv);
 	if (!o->newroot)
 		ctu_usage_error("no new root given");
-	o->argv = argv + optind;
 	if (o->old_root && o->chroot_only)
 		ctu_usage_error("--old-root cannot go with --chroot");
 }
@@ -363,9 +349,7 @@ static noreturn void fail_and_undo(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vwarnx(fmt, ap);
 	va_end(ap);
 	ctu_closep(&st.rootfd);
 	if (st.bound)

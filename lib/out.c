@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* out.c - libsmartcols tables and JSON for every listing (see out.h). */
+#include <errno.h>
+#include <stdio.h>
+
+#include "ctu.h"
+#include "out.h"
+
+struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_column *cols, size_t n,
+				     const struct ctu_out_flags *flags)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_set_name(tb, name);
+	scols_table_enable_json(tb, flags->json);
+	scols_table_enable_raw(tb, flags->raw);
+	scols_table_enable_noheadings(tb, flags->noheadings);
+	for (size_t i = 0; i < n; i++) {
+		struct libscols_column *cl =
+			scols_table_new_column(tb, cols[i].name, cols[i].width_hint, cols[i].flags);
+
+		if (!cl) {
+			scols_unref_table(tb);
+			return NULL;
+		}
+		scols_column_set_json_type(cl, cols[i].json_type);
+	}
+	return tb;
+}
+
+int ctu_out_line(struct libscols_table *tb, const char *const *cells, size_t n)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i] && scols_line_set_data(ln, i, cells[i]) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+int ctu_out_print(struct libscols_table *tb)
+{
+	int r = scols_print_table(tb);
+
+	scols_unref_table(tb);
+	return r == 0 ? 0 : -EIO;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * out.h - the table and JSON output every listing shares, over
+ * libsmartcols (as findmnt, lsns and lsblk do).
+ */
+#ifndef CTU_OUT_H
+#define CTU_OUT_H
+
+#include <libsmartcols.h>
+#include <stdbool.h>
+
+/* How a listing is printed: --json, --raw, --noheadings. */
+struct ctu_out_flags {
+	bool json;
+	bool raw;
+	bool noheadings;
+};
+
+/* A column: its name (upper case in the header, lower case in JSON) and JSON type. */
+struct ctu_out_column {
+	const char *name;
+	double width_hint;
+	int json_type; /* SCOLS_JSON_STRING, SCOLS_JSON_NUMBER, ... */
+	int flags;     /* SCOLS_FL_RIGHT, SCOLS_FL_TRUNC, ... */
+};
+
+/*
+ * A table named @name (the JSON array's key) with @n columns, formatted as
+ * @flags say.  Returns NULL on allocation failure.
+ */
+struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_column *cols, size_t n,
+				     const struct ctu_out_flags *flags);
+
+/* A new line with @n cells; NULL cells stay empty.  Returns 0 or -ENOMEM. */
+int ctu_out_line(struct libscols_table *tb, const char *const *cells, size_t n);
+
+/* Prints and frees the table.  Returns 0 or -errno (a failed write to stdout). */
+int ctu_out_print(struct libscols_table *tb);
+
+#endif

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * diff.c - ovlmount --diff: what a container changed, read from its upper
+ * layer, like `docker diff`.
+ *
+ *   A  added: in the upper only
+ *   C  changed: in the upper and in a lower (a directory copied up because
+ *      something below it changed is C, as docker reports it)
+ *   D  deleted: a whiteout (a 0/0 character device, or since Linux 6.7 a
+ *      zero-size file with the overlay.whiteout xattr)
+ *   R  replaced: an opaque directory (overlay.opaque = "y") that hides a
+ *      directory of a lower; everything in it is A
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+#include "ctu.h"
+#include "ovlmount.h"
+
+struct diff_walk {
+	const struct stack *st;
+	struct libscols_table *tb;
+	char path[PATH_MAX]; /* relative to the upper, "/..." */
+	int upper_len;
+	char upper[PATH_MAX];
+};
+
+/* The value of trusted.overlay.NAME or user.overlay.NAME (rootless mounts). */
+static bool has_overlay_xattr(const char *path, const char *name, const char *want)
+{
+	static const char *const prefixes[] = { "trusted.overlay.", "user.overlay." };
+	char key[64], value[8];
+
+	for (size_t i = 0; i < CTU_ARRAY_SIZE(prefixes); i++) {
+		ssize_t n;
+
+		snprintf(key, sizeof(key), "%s%s", prefixes[i], name);
+		n = lgetxattr(path, key, value, sizeof(value));
+		if (n >= 0 && (!want || ((size_t)n == strlen(want) && memcmp(value, want, (size_t)n) == 0)))
+			return true;
+	}
+	return false;
+}
+
+static bool is_whiteout(const char *full, const struct stat *s)
+{
+	if (S_ISCHR(s->st_mode) && s->st_rdev == makedev(0, 0))
+		return true;
+	return S_ISREG(s->st_mode) && s->st_size == 0 && has_overlay_xattr(full, "whiteout", NULL);
+}
+
+static bool in_a_lower(const struct stack *st, const char *rel)
+{
+	char p[PATH_MAX];
+	struct stat s;
+
+	for (size_t i = 0; i < st->lower.n; i++) {
+		snprintf(p, sizeof(p), "%s%s", st->lower.v[i], rel);
+		if (lstat(p, &s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int report(struct diff_walk *w, const char *change)
+{
+	const char *cells[] = { change, w->path };
+
+	return ctu_out_line(w->tb, cells, 2);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk(struct diff_walk *w, bool inside_opaque);
+
+/* One entry of the upper, then its children. */
+static int visit(struct diff_walk *w, bool inside_opaque)
+{
+	char full[PATH_MAX * 2];
+	struct stat s;
+	bool opaque;
+
+	snprintf(full, sizeof(full), "%s%s", w->upper, w->path);
+	if (lstat(full, &s) < 0)
+		return -errno;
+	if (is_whiteout(full, &s))
+		return report(w, "D");
+	opaque = S_ISDIR(s.st_mode) && has_overlay_xattr(full, "opaque", "y");
+	if (inside_opaque || !in_a_lower(w->st, w->path)) {
+		int r = report(w, "A");
+
+		if (r < 0)
+			return r;
+	} else {
+		int r = report(w, opaque ? "R" : "C");
+
+		if (r < 0)
+			return r;
+	}
+	return S_ISDIR(s.st_mode) ? walk(w, inside_opaque || opaque) : 0;
+}
+
+/* The children of w->path in sorted order, so the output is stable. */
+static int walk(struct diff_walk *w, bool inside_opaque)
+{
+	char full[PATH_MAX * 2];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct strv names = { 0 };
+	struct dirent *e;
+	size_t len = strlen(w->path);
+	int r = 0;
+
+	snprintf(full, sizeof(full), "%s%s", w->upper, w->path);
+	d = opendir(full);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strv_push(&names, e->d_name, strlen(e->d_name)) < 0)
+			return -ENOMEM;
+	qsort(names.v, names.n, sizeof(char *), compare_names);
+	for (size_t i = 0; i < names.n && r == 0; i++) {
+		if (len + 1 + strlen(names.v[i]) >= sizeof(w->path)) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		snprintf(w->path + len, sizeof(w->path) - len, "/%s", names.v[i]);
+		r = visit(w, inside_opaque);
+		w->path[len] = '\0';
+	}
+	strv_free(&names);
+	return r;
+}
+
+int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_flags *out)
+{
+	static const struct ctu_out_column cols[] = {
+		{ "CHANGE", 1, SCOLS_JSON_STRING, 0 },
+		{ "PATH", 0.9, SCOLS_JSON_STRING, 0 },
+	};
+	struct diff_walk w = { .st = st };
+	int r;
+
+	if (strlen(upper) >= sizeof(w.upper))
+		return -ENAMETOOLONG;
+	strcpy(w.upper, upper);
+	w.tb = ctu_out_table("changes", cols, CTU_ARRAY_SIZE(cols), out);
+	if (!w.tb)
+		return -ENOMEM;
+	r = walk(&w, false);
+	if (r < 0) {
+		scols_unref_table(w.tb);
+		return r;
+	}
+	return ctu_out_print(w.tb);
+}
