@@ -82,6 +82,11 @@ $(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
 	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+$(B)/cgctl: override PKG_LIBS += -lm
+
+# Unit tests of a tool's pure parts link that part.
+$(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o
+$(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
@@ -91,7 +96,7 @@ $(B)/man/%: $(wildcard */*.scd)
 $(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBCTU) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -I. $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS) -lcmocka
 
 # Static, so that they also run inside a busybox rootfs.  Never sanitized:
 # the sanitizer runtimes do not link statically.

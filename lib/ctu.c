@@ -167,7 +167,7 @@ int ctu_read_file(int dirfd, const char *path, char **out, size_t *len)
 
 int ctu_write_file(int dirfd, const char *path, const char *buf)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
 	size_t len = strlen(buf);
 	ssize_t n;
 

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hier.h - cgroup hierarchies: finding them (v2, hybrid, v1, or a fake tree
+ * with --root), naming a cgroup in each, and the operations on cgroup
+ * directories that the commands share.
+ */
+#ifndef CGCTL_HIER_H
+#define CGCTL_HIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum layout { LAYOUT_V2, LAYOUT_HYBRID, LAYOUT_V1, LAYOUT_FAKE };
+
+struct hier {
+	char mnt[256];	 /* mount point */
+	bool v2;
+	char ctrls[128]; /* v1: its controllers, "cpu,cpuacct"; v2: "" */
+	char base[1024]; /* with --self: our own cgroup in it, else "" */
+};
+
+struct hiers {
+	struct hier h[16];
+	size_t n;
+	enum layout layout;
+};
+
+/* Finds the hierarchies (all of them, or with @only_ctrls those v1 ones that hold one of them). */
+int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls);
+
+const char *layout_name(enum layout l);
+
+/* The unified hierarchy, or NULL on a v1 host. */
+struct hier *hier_v2(struct hiers *hs);
+
+/*
+ * Where controller @ctrl lives: its v1 hierarchy, else the unified one if
+ * it offers @ctrl (or @ctrl is a core file: "cgroup"), else NULL.
+ */
+struct hier *hier_for(struct hiers *hs, const char *ctrl);
+
+/* Whether v1 hierarchy @h holds controller @ctrl. */
+bool hier_has(const struct hier *h, const char *ctrl);
+
+/* The directory of cgroup @path in @h (malloc'd). */
+char *hier_dir(const struct hier *h, const char *path);
+
+/* Checks a cgroup path: no "..", no empty name, no name like an interface file. */
+int cgroup_path_check(const char *path, const char **why);
+
+/* mkdir -p of @path in @h; appends the directories made (to undo) to @made (room for @cap). */
+int cgroup_mkdir(const struct hier *h, const char *path, char *made[], size_t *n_made, size_t cap);
+
+/*
+ * Enables @ctrls (space-separated) in cgroup.subtree_control of every
+ * ancestor of @path in @h, from the root down: all at once, then one by one
+ * to name the one refused.  Returns 0, or -errno with *@failed_dir and
+ * *@failed_ctrl set (static storage).
+ */
+int cgroup_enable(const struct hier *h, const char *path, const char *ctrls,
+		  const char **failed_dir, const char **failed_ctrl);
+
+/* The pids in cgroup @dir (and below with @recursive); caller frees. */
+int cgroup_pids(const char *dir, bool recursive, pid_t **pids, size_t *n);
+
+/* Writes @pid to @dir/@file (cgroup.procs), one per write, retrying EINVAL. */
+int cgroup_move(const char *dir, const char *file, pid_t pid);
+
+/* Whether a file exists in @dir. */
+bool cgroup_has_file(const char *dir, const char *file);
+
+/*
+ * Waits until "KEY VALUE" is in @dir/cgroup.events (v2), polling for
+ * changes; @timeout_ms < 0 waits for ever.  0, -ETIMEDOUT or -errno.
+ */
+int cgroup_wait_event(const char *dir, const char *key, int value, int timeout_ms);
+
+#endif

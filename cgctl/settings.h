@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * settings.h - cgroup settings: cgroup v2 names and values everywhere,
+ * validated before anything is written, and translated to the v1 files
+ * where a controller lives in a v1 hierarchy.  Pure functions, no I/O.
+ */
+#ifndef CGCTL_SETTINGS_H
+#define CGCTL_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One setting as the user gave it, validated: "memory.max" = "33554432". */
+struct setting {
+	char key[64];
+	char value[256];
+};
+
+struct settings {
+	struct setting s[64];
+	size_t n;
+};
+
+/* A file to write in one hierarchy: the translation of a setting. */
+struct write_op {
+	char file[64];
+	char value[256];
+};
+
+/*
+ * Validates KEY=VALUE (v2 names; a raw v1 file name is let through for
+ * v1) and normalizes the value ("32M" -> "33554432", "-1" refused for
+ * "max").  Returns 0, or -EINVAL with @why set to a short explanation.
+ */
+int setting_parse(const char *kv, struct setting *out, const char **why);
+
+/* The same for a key and value given apart (--memory etc.). */
+int setting_make(const char *key, const char *value, struct setting *out, const char **why);
+
+/* Adds @s, replacing an earlier setting of the same key.  -E2BIG when full. */
+int settings_add(struct settings *all, const struct setting *s);
+
+/* "memory" for "memory.max": the controller a key belongs to. */
+void setting_controller(const char *key, char *ctrl, size_t size);
+
+/*
+ * Translates @s for a v1 hierarchy of its controller into at most two
+ * writes (cpu.max is period then quota).  @all gives the other settings of
+ * the same call (memory.swap.max needs memory.max).  @exists says whether
+ * a file exists there (io.weight -> blkio.weight or blkio.bfq.weight).
+ * Returns the number of writes, or -EOPNOTSUPP with @why set when the
+ * setting has no v1 equivalent.
+ */
+int setting_to_v1(const struct setting *s, const struct settings *all,
+		  bool (*exists)(const char *file, void *ctx), void *ctx, struct write_op ops[2],
+		  const char **why);
+
+/* The v1 file that holds a v2 key's value, for reading ("" if none). */
+const char *v1_file_for(const char *key);
+
+/* Converts a value read from v1 file @file back to the v2 form of @key. */
+void v1_value_to_v2(const char *key, const char *raw, char *out, size_t size);
+
+/* cpu.shares <-> cpu.weight, the log-quadratic mapping (1024 <-> 100). */
+uint64_t shares_to_weight(uint64_t shares);
+uint64_t weight_to_shares(uint64_t weight);
+
+/* blkio.weight [10, 1000] <-> io.weight [1, 10000]. */
+uint64_t blkio_to_io_weight(uint64_t blkio);
+uint64_t io_to_blkio_weight(uint64_t io);
+
+#endif
