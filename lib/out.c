@@ -26,6 +26,13 @@ struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_colu
 			return NULL;
 		}
 		scols_column_set_json_type(cl, cols[i].json_type);
+		/* arrays are given as one cell with a line per element */
+		if (cols[i].json_type == SCOLS_JSON_ARRAY_STRING ||
+		    cols[i].json_type == SCOLS_JSON_ARRAY_NUMBER) {
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk,
+						  NULL);
+			scols_column_set_safechars(cl, "\n");
+		}
 	}
 	return tb;
 }

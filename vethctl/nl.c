@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nl.c - netlink sockets in any namespace, with real errors (see nl.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctu.h"
+#include "nl.h"
+#include "ns.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/*
+ * libnl hands us the kernel's nlmsgerr: keep its errno, and with
+ * NETLINK_EXT_ACK the message the kernel attached ("mtu greater than
+ * device maximum").
+ */
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nlsock *s = arg;
+	struct nlmsghdr *h = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+
+	(void)nla;
+	s->kerr = -e->error;
+	s->kmsg[0] = '\0';
+	if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+		size_t off = NLMSG_ALIGN(sizeof(*e) + ((h->nlmsg_flags & NLM_F_CAPPED)
+							     ? 0
+							     : e->msg.nlmsg_len - NLMSG_HDRLEN));
+		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+		int len = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)off;
+
+		if (len > 0 && nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len,
+					 NULL) == 0 &&
+		    tb[NLMSGERR_ATTR_MSG])
+			snprintf(s->kmsg, sizeof(s->kmsg), "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	}
+	return NL_STOP;
+}
+
+static int connect_socket(struct nlsock *s)
+{
+	int one = 1;
+
+	s->sk = nl_socket_alloc();
+	if (!s->sk)
+		return -ENOMEM;
+	if (nl_connect(s->sk, NETLINK_ROUTE) < 0) {
+		nl_socket_free(s->sk);
+		s->sk = NULL;
+		return -EIO;
+	}
+	nl_socket_modify_err_cb(s->sk, NL_CB_CUSTOM, on_error, s);
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	fcntl(nl_socket_get_fd(s->sk), F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+int sock_open(struct nlsock *s, const char *ns_spec)
+{
+	_cleanup_close_ int target = -1, home = -1;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->nsname = ns_spec;
+	if (!ns_spec)
+		return connect_socket(s);
+	target = ctu_ns_open_spec(ns_spec, ctu_ns_by_name("net"));
+	if (target < 0)
+		return target;
+	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return -errno;
+	/* in, make the socket, and straight back out */
+	if (setns(target, CLONE_NEWNET) < 0)
+		return -errno;
+	r = connect_socket(s);
+	if (setns(home, CLONE_NEWNET) < 0)
+		abort(); /* never carry on in the wrong namespace */
+	return r;
+}
+
+void sock_close(struct nlsock *s)
+{
+	if (s->sk)
+		nl_socket_free(s->sk);
+	s->sk = NULL;
+}
+
+void sock_clear(struct nlsock *s)
+{
+	s->kerr = 0;
+	s->kmsg[0] = '\0';
+}
+
+int sock_errno(struct nlsock *s, int nle)
+{
+	if (s->kerr)
+		return s->kerr;
+	switch (-nle) {
+	case NLE_EXIST:
+		return EEXIST;
+	case NLE_NODEV:
+		return ENODEV;
+	case NLE_OBJ_NOTFOUND:
+		return ENOENT;
+	case NLE_PERM:
+		return EPERM;
+	case NLE_NOACCESS:
+		return EACCES;
+	case NLE_INVAL:
+		return EINVAL;
+	default:
+		return EIO;
+	}
+}
+
+const char *sock_why(struct nlsock *s, int nle)
+{
+	static char buf[512];
+
+	if (!s->kerr)
+		return nl_geterror(nle);
+	snprintf(buf, sizeof(buf), "%s%s%s", strerror(s->kerr), *s->kmsg ? ": " : "", s->kmsg);
+	return buf;
+}
+
+int link_get(struct nlsock *s, const char *name, struct rtnl_link **out)
+{
+	int r;
+
+	sock_clear(s);
+	r = rtnl_link_get_kernel(s->sk, 0, name, out);
+	if (r < 0)
+		return -sock_errno(s, r);
+	return 0;
+}
+
+const char *link_kind(struct rtnl_link *l)
+{
+	const char *t = rtnl_link_get_type(l);
+
+	return t ? t : "";
+}
