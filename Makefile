@@ -62,6 +62,8 @@ HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
 .PHONY: all check deps install clean tests
 .DEFAULT_GOAL := all
+# a failed recipe leaves no half-made target behind (an empty man page)
+.DELETE_ON_ERROR:
 
 all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES)
 

@@ -43,6 +43,7 @@ man_source() {
 	require_cmd groff
 	for t in $(tools); do
 		page=$(ls "$CTU_BUILD/man/$t".[18])
+		grep -q '^\.SH "\?NAME' "$page" || fail "$page has no NAME section"
 		run groff -ww -man -z "$page"
 		assert_success
 		assert_output ""
