@@ -102,7 +102,7 @@ $(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
 
 # Static, so that they also run inside a busybox rootfs.  Never sanitized:
 # the sanitizer runtimes do not link statically.
-$(B)/tests/helpers/%: tests/helpers/%.c
+$(B)/tests/helpers/%: tests/helpers/%.c Makefile
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static-pie -o $@ $<
