@@ -19,19 +19,12 @@
 #include <time.h>
 
 #include "ctu.h"
+#include "cgctl.h"
 #include "hier.h"
 #include "out.h"
 #include "parse.h"
 #include "proc.h"
 #include "settings.h"
-
-struct ctx {
-	struct hiers hs;
-	struct ctu_out_flags out;
-	const char *root;
-	bool self;
-	const char *ctrls; /* -c */
-};
 
 /* ---- usage ----------------------------------------------------------------- */
 
@@ -93,25 +86,6 @@ static noreturn void usage(void)
 
 /* ---- settings options ---------------------------------------------------------- */
 
-enum {
-	OPT_MEMORY = CHAR_MAX + 1,
-	OPT_MEMORY_HIGH,
-	OPT_SWAP,
-	OPT_CPUS,
-	OPT_CPU_WEIGHT,
-	OPT_PIDS,
-	OPT_CPUSET,
-	OPT_IO_WEIGHT,
-	OPT_EXCLUSIVE,
-	OPT_ALL,
-	OPT_THREADS,
-	OPT_KILL,
-	OPT_TIMEOUT,
-	OPT_ROOT,
-	OPT_SELF,
-	OPT_RAW,
-	OPT_NOHEADINGS,
-};
 
 #define SETTINGS_LONGOPTS                                                                          \
 	{ "memory", required_argument, NULL, OPT_MEMORY },                                         \
@@ -197,7 +171,7 @@ static bool settings_option(struct settings *all, int c, const char *arg)
 	}
 }
 
-static uint64_t parse_timeout_ms(const char *arg)
+uint64_t parse_timeout_ms(const char *arg)
 {
 	uint64_t usec;
 
@@ -208,7 +182,7 @@ static uint64_t parse_timeout_ms(const char *arg)
 
 /* ---- paths and values ----------------------------------------------------------- */
 
-static const char *path_or_die(const char *path)
+const char *path_or_die(const char *path)
 {
 	const char *why = NULL;
 
@@ -221,7 +195,7 @@ static const char *path_or_die(const char *path)
 	return path;
 }
 
-static char *dir_of(const struct hier *h, const char *path)
+char *dir_of(const struct hier *h, const char *path)
 {
 	char *d = hier_dir(h, path);
 
@@ -231,7 +205,7 @@ static char *dir_of(const struct hier *h, const char *path)
 }
 
 /* The cgroup must exist in the first hierarchy. */
-static void require_cgroup(struct ctx *c, const char *path)
+void require_cgroup(struct ctx *c, const char *path)
 {
 	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
 	struct stat s;
@@ -240,7 +214,7 @@ static void require_cgroup(struct ctx *c, const char *path)
 		ctu_die("no cgroup %s (%s)", path, d);
 }
 
-static int read_file_trimmed(const char *dir, const char *file, char *out, size_t size)
+int read_file_trimmed(const char *dir, const char *file, char *out, size_t size)
 {
 	_cleanup_free_ char *text = NULL;
 	char path[1400];
@@ -256,7 +230,7 @@ static int read_file_trimmed(const char *dir, const char *file, char *out, size_
 }
 
 /* The value of "KEY N" in a flat keyed file (cpu.stat, memory.events). */
-static int keyed_value(const char *dir, const char *file, const char *key, uint64_t *v)
+int keyed_value(const char *dir, const char *file, const char *key, uint64_t *v)
 {
 	_cleanup_free_ char *text = NULL;
 	char path[1400];
@@ -274,7 +248,7 @@ static int keyed_value(const char *dir, const char *file, const char *key, uint6
 }
 
 /* A v2 key's value for cgroup @path, from wherever its controller lives. */
-static int read_value(struct ctx *c, const char *path, const char *key, char *out, size_t size)
+int read_value(struct ctx *c, const char *path, const char *key, char *out, size_t size)
 {
 	char ctrl[32], raw[256];
 	struct hier *h;
@@ -583,18 +557,14 @@ static void create_cgroup(struct ctx *c, const char *path, const struct settings
 
 /* ---- commands -------------------------------------------------------------- */
 
-/* --json, --raw and --noheadings are taken after the command too. */
-#define OUTPUT_LONGOPTS                                                                            \
-	{ "json", no_argument, NULL, 'J' }, { "raw", no_argument, NULL, OPT_RAW },                \
-		{ "noheadings", no_argument, NULL, OPT_NOHEADINGS }
 
-static struct ctu_out_flags *out_flags;
+struct ctu_out_flags *out_flags;
 
 /*
  * getopt over a command's own arguments (argv[0] is the command), with the
  * output options handled here.
  */
-static int next_opt(int argc, char **argv, const char *optstring, const struct option *longopts)
+int next_opt(int argc, char **argv, const char *optstring, const struct option *longopts)
 {
 	char opts[64];
 	int c;
@@ -623,7 +593,7 @@ static const struct option settings_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int cmd_create(struct ctx *c, int argc, char **argv)
+int cmd_create(struct ctx *c, int argc, char **argv)
 {
 	struct settings all = { .n = 0 };
 	bool exclusive = false;
@@ -640,7 +610,7 @@ static int cmd_create(struct ctx *c, int argc, char **argv)
 	return CTU_EXIT_OK;
 }
 
-static int cmd_set(struct ctx *c, int argc, char **argv)
+int cmd_set(struct ctx *c, int argc, char **argv)
 {
 	struct settings all = { .n = 0 };
 	const char *path;
@@ -659,220 +629,6 @@ static int cmd_set(struct ctx *c, int argc, char **argv)
 }
 
 /* The cgroup's files, for get --all: every hierarchy, every regular file. */
-static int add_all_files(struct ctx *c, const char *path, struct libscols_table *tb)
-{
-	for (size_t i = 0; i < c->hs.n; i++) {
-		_cleanup_free_ char *dir = dir_of(&c->hs.h[i], path);
-		_cleanup_closedir_ DIR *d = opendir(dir);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			_cleanup_free_ char *text = NULL;
-			char file[1400];
-
-			if (e->d_type != DT_REG)
-				continue;
-			snprintf(file, sizeof(file), "%s/%s", dir, e->d_name);
-			if (ctu_read_file(AT_FDCWD, file, &text, NULL) < 0)
-				continue; /* write-only files (cgroup.kill) */
-			for (char *p = text; *p; p++)
-				if (*p == '\n')
-					*p = p[1] ? ';' : '\0';
-			const char *cells[] = { e->d_name, text };
-
-			if (ctu_out_line(tb, cells, 2) < 0)
-				return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-static const struct ctu_out_column kv_cols[] = {
-	{ "KEY", 0.3, SCOLS_JSON_STRING, 0 },
-	{ "VALUE", 0.7, SCOLS_JSON_STRING, 0 },
-};
-
-static int cmd_get(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, OPT_ALL },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	static const char *const defaults[] = { "memory.max", "pids.max", "cpu.max", "cpu.weight" };
-	struct libscols_table *tb;
-	bool all = false;
-	const char *path;
-	int o, failed = 0;
-
-	while ((o = next_opt(argc, argv, "", longopts)) != -1)
-		all = o == OPT_ALL;
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	tb = ctu_out_table("settings", kv_cols, 2, &c->out);
-	if (!tb)
-		ctu_die("out of memory");
-	if (all && add_all_files(c, path, tb) < 0)
-		ctu_die("out of memory");
-	for (int i = optind + 1; !all && i <= argc; i++) {
-		const char *key = i < argc ? argv[i] : NULL;
-		char value[512];
-
-		/* no keys: the common limits that this host has */
-		if (!key && optind + 1 < argc)
-			break;
-		for (size_t k = 0; !key && k < CTU_ARRAY_SIZE(defaults); k++)
-			if (read_value(c, path, defaults[k], value, sizeof(value)) == 0) {
-				const char *cells[] = { defaults[k], value };
-
-				ctu_out_line(tb, cells, 2);
-			}
-		if (!key)
-			break;
-		if (read_value(c, path, key, value, sizeof(value)) < 0) {
-			warnx("cannot read %s of %s: no such setting here", key, path);
-			failed = 1;
-			continue;
-		}
-		const char *cells[] = { key, value };
-
-		ctu_out_line(tb, cells, 2);
-	}
-	if (ctu_out_print(tb) < 0)
-		ctu_die("cannot write the output");
-	return failed;
-}
-
-/* "8:0 rbytes=1 wbytes=2 ..." (v2) or "8:0 Read 1" (v1): the total of @key. */
-static uint64_t io_total(const char *dir, bool v2, bool read_side)
-{
-	_cleanup_free_ char *text = NULL;
-	char file[1400];
-	uint64_t total = 0;
-
-	snprintf(file, sizeof(file), "%s/%s", dir, v2 ? "io.stat" : "blkio.throttle.io_service_bytes");
-	if (ctu_read_file(AT_FDCWD, file, &text, NULL) < 0)
-		return 0;
-	for (char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		const char *key = v2 ? (read_side ? "rbytes=" : "wbytes=") : (read_side ? " Read " : " Write ");
-		char *k = strstr(p, key), *nl = strchr(p, '\n');
-
-		if (k && (!nl || k < nl))
-			total += strtoull(k + strlen(key), NULL, 10);
-	}
-	return total;
-}
-
-struct metric {
-	const char *name;
-	char value[64];
-};
-
-static void add_metric(struct metric *m, size_t *n, const char *name, uint64_t v, bool ok)
-{
-	if (!ok)
-		return;
-	m[*n].name = name;
-	snprintf(m[*n].value, sizeof(m[*n].value), "%llu", (unsigned long long)v);
-	(*n)++;
-}
-
-/* Usage of cgroup @path, from whichever hierarchy holds each controller. */
-static size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
-{
-	struct hier *mem = hier_for(&c->hs, "memory"), *cpu = hier_for(&c->hs, "cpu");
-	struct hier *acct = hier_for(&c->hs, "cpuacct"), *pids = hier_for(&c->hs, "pids");
-	struct hier *io = hier_for(&c->hs, "io") ? hier_for(&c->hs, "io") : hier_for(&c->hs, "blkio");
-	size_t n = 0;
-	uint64_t v;
-	char text[64];
-
-	if (mem) {
-		_cleanup_free_ char *d = dir_of(mem, path);
-
-		if (read_value(c, path, "memory.current", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.current", strtoull(text, NULL, 10), true);
-		if (read_value(c, path, "memory.peak", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.peak", strtoull(text, NULL, 10), true);
-		if (mem->v2) {
-			add_metric(m, &n, "memory.events.oom", v, keyed_value(d, "memory.events", "oom", &v) == 0);
-			add_metric(m, &n, "memory.events.oom_kill", v,
-				   keyed_value(d, "memory.events", "oom_kill", &v) == 0);
-		} else {
-			add_metric(m, &n, "memory.events.oom_kill", v,
-				   keyed_value(d, "memory.oom_control", "oom_kill", &v) == 0);
-			add_metric(m, &n, "memory.failcnt", v,
-				   read_file_trimmed(d, "memory.failcnt", text, sizeof(text)) == 0 &&
-					   ctu_parse_u64(text, &v) == 0);
-		}
-	}
-	if (cpu) {
-		_cleanup_free_ char *d = dir_of(cpu, path);
-
-		if (cpu->v2)
-			add_metric(m, &n, "cpu.usage_usec", v, keyed_value(d, "cpu.stat", "usage_usec", &v) == 0);
-		add_metric(m, &n, "cpu.nr_throttled", v, keyed_value(d, "cpu.stat", "nr_throttled", &v) == 0);
-		if (cpu->v2)
-			add_metric(m, &n, "cpu.throttled_usec", v,
-				   keyed_value(d, "cpu.stat", "throttled_usec", &v) == 0);
-		else if (keyed_value(d, "cpu.stat", "throttled_time", &v) == 0)
-			add_metric(m, &n, "cpu.throttled_usec", v / 1000, true);
-	}
-	if (acct && !acct->v2) {
-		_cleanup_free_ char *d = dir_of(acct, path);
-
-		if (read_file_trimmed(d, "cpuacct.usage", text, sizeof(text)) == 0)
-			add_metric(m, &n, "cpu.usage_usec", strtoull(text, NULL, 10) / 1000, true);
-	}
-	if (pids && read_value(c, path, "pids.current", text, sizeof(text)) == 0)
-		add_metric(m, &n, "pids.current", strtoull(text, NULL, 10), true);
-	if (io) {
-		_cleanup_free_ char *d = dir_of(io, path);
-
-		add_metric(m, &n, "io.read_bytes", io_total(d, io->v2, true), true);
-		add_metric(m, &n, "io.write_bytes", io_total(d, io->v2, false), true);
-	}
-	{
-		_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
-		pid_t *p = NULL;
-		size_t np = 0;
-
-		cgroup_pids(d, true, &p, &np);
-		add_metric(m, &n, "populated", np > 0, true);
-		free(p);
-		if (hier_v2(&c->hs)) {
-			_cleanup_free_ char *v2d = dir_of(hier_v2(&c->hs), path);
-
-			add_metric(m, &n, "frozen", v, keyed_value(v2d, "cgroup.events", "frozen", &v) == 0);
-		}
-	}
-	return n;
-}
-
-static int cmd_stat(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = { OUTPUT_LONGOPTS, { NULL, 0, NULL, 0 } };
-	struct metric m[32];
-	struct libscols_table *tb;
-	const char *path;
-	size_t n;
-
-	while (next_opt(argc, argv, "", longopts) != -1)
-		;
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	n = collect_stat(c, path, m);
-	tb = ctu_out_table("stat", kv_cols, 2, &c->out);
-	if (!tb)
-		ctu_die("out of memory");
-	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = { m[i].name, m[i].value };
-
-		ctu_out_line(tb, cells, 2);
-	}
-	return ctu_out_print(tb) < 0 ? CTU_EXIT_FAILURE : CTU_EXIT_OK;
-}
-
 static void move_into(struct ctx *c, const char *path, pid_t pid, bool threads)
 {
 	for (size_t i = 0; i < c->hs.n; i++) {
@@ -897,7 +653,7 @@ static void move_into(struct ctx *c, const char *path, pid_t pid, bool threads)
 	}
 }
 
-static int cmd_attach(struct ctx *c, int argc, char **argv)
+int cmd_attach(struct ctx *c, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "threads", no_argument, NULL, OPT_THREADS },
@@ -933,7 +689,7 @@ static void exec_option(int o, void *all)
 		ctu_usage_error("--exclusive goes with create");
 }
 
-static int cmd_exec(struct ctx *c, int argc, char **argv)
+int cmd_exec(struct ctx *c, int argc, char **argv)
 {
 	struct settings all = { .n = 0 };
 	char **program;
@@ -948,638 +704,6 @@ static int cmd_exec(struct ctx *c, int argc, char **argv)
 	create_cgroup(c, path, &all, false);
 	move_into(c, path, getpid(), false);
 	ctu_exec_program(program, 0);
-}
-
-static void comm_of(pid_t pid, char *out, size_t size)
-{
-	char path[64];
-	_cleanup_free_ char *text = NULL;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (ctu_read_file(AT_FDCWD, path, &text, NULL) < 0) {
-		snprintf(out, size, "?");
-		return;
-	}
-	text[strcspn(text, "\n")] = '\0';
-	snprintf(out, size, "%s", text);
-}
-
-/* The cgroup of @pid in hierarchy @h, relative to the hierarchy (and base). */
-static void cgroup_of(const struct hier *h, pid_t pid, char *out, size_t size)
-{
-	_cleanup_free_ char *text = NULL;
-	char path[64], *save = NULL;
-
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (ctu_read_file(AT_FDCWD, path, &text, NULL) < 0)
-		return;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *ctrl = strchr(l, ':'), *p;
-
-		if (!ctrl || !(p = strchr(++ctrl, ':')))
-			continue;
-		*p++ = '\0';
-		if (h->v2 ? *ctrl == '\0' : !strcmp(ctrl, h->ctrls)) {
-			size_t b = strlen(h->base);
-
-			snprintf(out, size, "%s", !strncmp(p, h->base, b) && b ? (p[b] ? p + b : "/") : p);
-			return;
-		}
-	}
-}
-
-static int cmd_procs(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "recursive", no_argument, NULL, 'r' },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	static const struct ctu_out_column cols[] = {
-		{ "PID", 6, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "COMM", 16, SCOLS_JSON_STRING, 0 },
-		{ "CGROUP", 0.5, SCOLS_JSON_STRING, 0 },
-	};
-	bool recursive = false;
-	struct libscols_table *tb;
-	_cleanup_free_ char *dir = NULL;
-	pid_t *pids = NULL;
-	size_t n = 0;
-	const char *path;
-	int o;
-
-	while ((o = next_opt(argc, argv, "r", longopts)) != -1)
-		recursive = o == 'r';
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	dir = dir_of(&c->hs.h[0], path);
-	if (cgroup_pids(dir, recursive, &pids, &n) < 0)
-		ctu_die("cannot read the processes of %s: %s", path, strerror(errno));
-	tb = ctu_out_table("processes", cols, 3, &c->out);
-	for (size_t i = 0; tb && i < n; i++) {
-		char pid[16], comm[64], cg[1024];
-		const char *cells[] = { pid, comm, cg };
-
-		snprintf(pid, sizeof(pid), "%d", (int)pids[i]);
-		comm_of(pids[i], comm, sizeof(comm));
-		cgroup_of(&c->hs.h[0], pids[i], cg, sizeof(cg));
-		ctu_out_line(tb, cells, 3);
-	}
-	free(pids);
-	if (!tb || ctu_out_print(tb) < 0)
-		ctu_die("cannot write the output");
-	return CTU_EXIT_OK;
-}
-
-/* ---- ls ---------------------------------------------------------------------- */
-
-static const struct ctu_out_column ls_cols[] = {
-	{ "PATH", 0.3, SCOLS_JSON_STRING, SCOLS_FL_TREE },
-	{ "PROCS", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	{ "MEMORY.CURRENT", 10, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-	{ "MEMORY.MAX", 10, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-	{ "PIDS.CURRENT", 5, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-	{ "PIDS.MAX", 5, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-	{ "CPU.MAX", 12, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-};
-
-struct ls_walk {
-	struct ctx *c;
-	struct libscols_table *tb;
-	bool show[CTU_ARRAY_SIZE(ls_cols)];
-};
-
-static void ls_cell(struct ls_walk *w, struct libscols_line *ln, size_t col, const char *path)
-{
-	static const char *const keys[] = { NULL, NULL, "memory.current", "memory.max",
-					    "pids.current", "pids.max", "cpu.max" };
-	char value[256] = "";
-	size_t out_col = 0;
-
-	for (size_t i = 0; i < col; i++)
-		out_col += w->show[i];
-	if (!w->show[col])
-		return;
-	if (col == 1) {
-		_cleanup_free_ char *d = dir_of(&w->c->hs.h[0], path);
-		pid_t *p = NULL;
-		size_t n = 0;
-
-		cgroup_pids(d, false, &p, &n);
-		free(p);
-		snprintf(value, sizeof(value), "%zu", n);
-	} else if (keys[col] && read_value(w->c, path, keys[col], value, sizeof(value)) < 0) {
-		return;
-	}
-	scols_line_set_data(ln, out_col, value);
-}
-
-static void ls_tree(struct ls_walk *w, const char *path, const char *name,
-		    struct libscols_line *parent)
-{
-	struct libscols_line *ln = scols_table_new_line(w->tb, parent);
-	_cleanup_free_ char *dir = dir_of(&w->c->hs.h[0], path);
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!ln)
-		ctu_die("out of memory");
-	if (w->show[0])
-		scols_line_set_data(ln, 0, name);
-	for (size_t col = 1; col < CTU_ARRAY_SIZE(ls_cols); col++)
-		ls_cell(w, ln, col, path);
-	while (d && (e = readdir(d))) {
-		_cleanup_free_ char *child = NULL;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		if (asprintf(&child, "%s/%s", path, e->d_name) < 0)
-			ctu_die("out of memory");
-		ls_tree(w, child, e->d_name, ln);
-	}
-}
-
-/* -o PATH,PROCS,MEMORY.MAX (case-insensitive). */
-static void select_columns(struct ls_walk *w, const char *list)
-{
-	_cleanup_free_ char *copy = strdup(list);
-	char *save = NULL;
-
-	memset(w->show, 0, sizeof(w->show));
-	for (char *n = copy ? strtok_r(copy, ",", &save) : NULL; n; n = strtok_r(NULL, ",", &save)) {
-		size_t i;
-
-		for (i = 0; i < CTU_ARRAY_SIZE(ls_cols); i++)
-			if (!strcasecmp(n, ls_cols[i].name))
-				break;
-		if (i == CTU_ARRAY_SIZE(ls_cols))
-			ctu_usage_error("unknown column '%s'", n);
-		w->show[i] = true;
-	}
-}
-
-static int cmd_ls(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	struct ls_walk w = { .c = c };
-	struct ctu_out_column cols[CTU_ARRAY_SIZE(ls_cols)];
-	size_t n = 0;
-	const char *path = "";
-	int o;
-
-	for (size_t i = 0; i < CTU_ARRAY_SIZE(ls_cols); i++)
-		w.show[i] = true;
-	while ((o = next_opt(argc, argv, "o:", longopts)) != -1)
-		select_columns(&w, optarg);
-	if (argv[optind])
-		path = path_or_die(argv[optind]);
-	if (*path)
-		require_cgroup(c, path);
-	for (size_t i = 0; i < CTU_ARRAY_SIZE(ls_cols); i++)
-		if (w.show[i])
-			cols[n++] = ls_cols[i];
-	w.tb = ctu_out_table("cgroups", cols, n, &c->out);
-	if (!w.tb)
-		ctu_die("out of memory");
-	ls_tree(&w, path, *path ? path : "/", NULL);
-	return ctu_out_print(w.tb) < 0 ? CTU_EXIT_FAILURE : CTU_EXIT_OK;
-}
-
-static int cmd_which(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = { OUTPUT_LONGOPTS, { NULL, 0, NULL, 0 } };
-	static const struct ctu_out_column cols[] = {
-		{ "HIERARCHY", 0.3, SCOLS_JSON_STRING, 0 },
-		{ "CONTROLLERS", 0.2, SCOLS_JSON_STRING, 0 },
-		{ "CGROUP", 0.5, SCOLS_JSON_STRING, 0 },
-	};
-	struct libscols_table *tb;
-	int64_t pid;
-	char probe[64];
-
-	while (next_opt(argc, argv, "", longopts) != -1)
-		;
-	if (!argv[optind] || ctu_parse_s64_range(argv[optind], 1, INT32_MAX, &pid) < 0)
-		ctu_usage_error("invalid pid '%s'", argv[optind] ? argv[optind] : "");
-	snprintf(probe, sizeof(probe), "/proc/%d/cgroup", (int)pid);
-	if (access(probe, R_OK) < 0)
-		ctu_die("no process %d", (int)pid);
-	tb = ctu_out_table("cgroups", cols, 3, &c->out);
-	for (size_t i = 0; tb && i < c->hs.n; i++) {
-		char cg[1024];
-		const char *cells[] = { c->hs.h[i].mnt, c->hs.h[i].v2 ? "(v2)" : c->hs.h[i].ctrls, cg };
-
-		cgroup_of(&c->hs.h[i], (pid_t)pid, cg, sizeof(cg));
-		ctu_out_line(tb, cells, 3);
-	}
-	if (!tb || ctu_out_print(tb) < 0)
-		ctu_die("cannot write the output");
-	return CTU_EXIT_OK;
-}
-
-/* ---- freeze, thaw, kill, wait, delete ------------------------------------------- */
-
-/* v2 cgroup.freeze where it exists, else the v1 freezer. */
-static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_ms)
-{
-	struct hier *v2 = hier_v2(&c->hs), *v1 = NULL;
-
-	for (size_t i = 0; i < c->hs.n; i++)
-		if (!c->hs.h[i].v2 && hier_has(&c->hs.h[i], "freezer"))
-			v1 = &c->hs.h[i];
-	if (v2) {
-		_cleanup_free_ char *d = dir_of(v2, path);
-
-		if (cgroup_has_file(d, "cgroup.freeze")) {
-			char file[1400];
-			int r;
-
-			snprintf(file, sizeof(file), "%s/cgroup.freeze", d);
-			r = ctu_write_file(AT_FDCWD, file, frozen ? "1" : "0");
-			return r < 0 ? r : cgroup_wait_event(d, "frozen", frozen, timeout_ms);
-		}
-	}
-	if (v1) {
-		_cleanup_free_ char *d = dir_of(v1, path);
-		const char *want = frozen ? "FROZEN" : "THAWED";
-		char file[1400], state[32];
-		int r;
-
-		snprintf(file, sizeof(file), "%s/freezer.state", d);
-		r = ctu_write_file(AT_FDCWD, file, want);
-		for (int waited = 0; r == 0; waited += 10) {
-			if (read_file_trimmed(d, "freezer.state", state, sizeof(state)) == 0 &&
-			    !strcmp(state, want))
-				return 0;
-			if (timeout_ms >= 0 && waited >= timeout_ms)
-				return -ETIMEDOUT;
-			usleep(10000);
-		}
-		return r;
-	}
-	return -ENODEV;
-}
-
-static int freeze_cmd(struct ctx *c, int argc, char **argv, bool frozen)
-{
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int timeout_ms = 10000, o, r;
-	const char *path;
-
-	while ((o = next_opt(argc, argv, "", longopts)) != -1)
-		timeout_ms = (int)parse_timeout_ms(optarg);
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	r = set_frozen(c, path, frozen, timeout_ms);
-	if (r == -ENODEV)
-		ctu_die("cannot %s %s: no cgroup.freeze and no freezer controller here",
-			frozen ? "freeze" : "thaw", path);
-	if (r == -ETIMEDOUT)
-		ctu_die("%s did not %s within the timeout", path, frozen ? "freeze" : "thaw");
-	if (r < 0)
-		ctu_die("cannot %s %s: %s", frozen ? "freeze" : "thaw", path, strerror(-r));
-	return CTU_EXIT_OK;
-}
-
-static int cmd_freeze(struct ctx *c, int argc, char **argv)
-{
-	return freeze_cmd(c, argc, argv, true);
-}
-
-static int cmd_thaw(struct ctx *c, int argc, char **argv)
-{
-	return freeze_cmd(c, argc, argv, false);
-}
-
-/* Signals every process, through a pidfd so a recycled pid is never hit. */
-static void signal_all(const char *dir, bool recursive, int sig)
-{
-	pid_t *pids = NULL;
-	size_t n = 0;
-
-	cgroup_pids(dir, recursive, &pids, &n);
-	for (size_t i = 0; i < n; i++) {
-		int fd = ctu_pidfd_open(pids[i], 0);
-
-		if (fd >= 0) {
-			ctu_pidfd_send_signal(fd, sig);
-			close(fd);
-		}
-	}
-	free(pids);
-}
-
-/*
- * cgroup.kill for SIGKILL (Linux 5.14): the kernel kills the whole subtree,
- * forks included.  Otherwise freeze, signal each process, thaw, so that no
- * process escapes by forking meanwhile.
- */
-static void kill_cgroup(struct ctx *c, const char *path, int sig, bool recursive)
-{
-	struct hier *v2 = hier_v2(&c->hs);
-	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
-	bool frozen;
-
-	if (v2 && sig == SIGKILL) {
-		_cleanup_free_ char *vd = dir_of(v2, path);
-		char file[1400];
-
-		snprintf(file, sizeof(file), "%s/cgroup.kill", vd);
-		if (cgroup_has_file(vd, "cgroup.kill") && ctu_write_file(AT_FDCWD, file, "1") == 0)
-			return;
-	}
-	frozen = set_frozen(c, path, true, 2000) == 0;
-	signal_all(d, recursive, sig);
-	if (frozen)
-		set_frozen(c, path, false, 2000);
-}
-
-static int cmd_kill(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "signal", required_argument, NULL, 's' },
-		{ "recursive", no_argument, NULL, 'r' },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int sig = SIGKILL, o;
-	bool recursive = false;
-	const char *path;
-
-	while ((o = next_opt(argc, argv, "s:r", longopts)) != -1) {
-		if (o == 'r')
-			recursive = true;
-		else if (ctu_parse_signal(optarg, &sig) < 0)
-			ctu_usage_error("unknown signal '%s'", optarg);
-	}
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	kill_cgroup(c, path, sig, recursive);
-	return CTU_EXIT_OK;
-}
-
-/* Until no process is left: cgroup.events on v2, polling cgroup.procs on v1. */
-static int wait_empty(struct ctx *c, const char *path, int timeout_ms)
-{
-	struct hier *v2 = hier_v2(&c->hs);
-	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
-
-	if (v2) {
-		_cleanup_free_ char *vd = dir_of(v2, path);
-
-		if (cgroup_has_file(vd, "cgroup.events"))
-			return cgroup_wait_event(vd, "populated", 0, timeout_ms);
-	}
-	for (int waited = 0;; waited += 50) {
-		pid_t *p = NULL;
-		size_t n = 0;
-
-		cgroup_pids(d, true, &p, &n);
-		free(p);
-		if (!n)
-			return 0;
-		if (timeout_ms >= 0 && waited >= timeout_ms)
-			return -ETIMEDOUT;
-		usleep(50000);
-	}
-}
-
-static int cmd_wait(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int timeout_ms = -1, o, r;
-	const char *path;
-
-	while ((o = next_opt(argc, argv, "", longopts)) != -1)
-		timeout_ms = (int)parse_timeout_ms(optarg);
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	r = wait_empty(c, path, timeout_ms);
-	if (r == -ETIMEDOUT)
-		ctu_die("%s still has processes after the timeout", path);
-	if (r < 0)
-		ctu_die("cannot wait for %s: %s", path, strerror(-r));
-	return CTU_EXIT_OK;
-}
-
-/* rmdir children first; EBUSY (a process just exiting) retried for a while. */
-static int remove_tree(const char *dir, bool recursive, int tries)
-{
-	if (recursive) {
-		_cleanup_closedir_ DIR *d = opendir(dir);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
-			char sub[1400];
-			int r;
-
-			if (e->d_type != DT_DIR || e->d_name[0] == '.')
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name);
-			r = remove_tree(sub, true, tries);
-			if (r < 0)
-				return r;
-		}
-	}
-	for (int i = 0; rmdir(dir) < 0; i++) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno != EBUSY || i >= tries)
-			return -errno;
-		usleep(10000);
-	}
-	return 0;
-}
-
-static int cmd_delete(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "recursive", no_argument, NULL, 'r' },
-		{ "kill", no_argument, NULL, OPT_KILL },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	bool recursive = false, kill_first = false;
-	int timeout_ms = 10000, o;
-	const char *path;
-	_cleanup_free_ char *d = NULL;
-	pid_t *pids = NULL;
-	size_t n = 0;
-
-	while ((o = next_opt(argc, argv, "r", longopts)) != -1) {
-		if (o == 'r')
-			recursive = true;
-		else if (o == OPT_KILL)
-			kill_first = true;
-		else
-			timeout_ms = (int)parse_timeout_ms(optarg);
-	}
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	d = dir_of(&c->hs.h[0], path);
-	if (kill_first) {
-		kill_cgroup(c, path, SIGKILL, true);
-		if (wait_empty(c, path, timeout_ms) < 0)
-			ctu_die("the processes of %s did not end within the timeout", path);
-	}
-	cgroup_pids(d, recursive, &pids, &n);
-	if (n) {
-		ctu_die("cgroup %s has processes (%d%s): stop them first, or use --kill", path,
-			(int)pids[0], n > 1 ? ", ..." : "");
-	}
-	free(pids);
-	for (size_t i = 0; i < c->hs.n; i++) {
-		_cleanup_free_ char *hd = dir_of(&c->hs.h[i], path);
-		int r = remove_tree(hd, recursive, kill_first ? 500 : 50);
-
-		if (r == -EBUSY && !recursive)
-			ctu_die("cannot delete %s (%s): it has child cgroups; use -r", path, hd);
-		if (r < 0)
-			ctu_die("cannot delete %s (%s): %s", path, hd, strerror(-r));
-	}
-	return CTU_EXIT_OK;
-}
-
-/* ---- top ---------------------------------------------------------------------- */
-
-struct top_row {
-	char path[1024];
-	uint64_t usage_usec, prev_usec;
-	double cpu_pct;
-	char memory[32], pids[16];
-};
-
-static void top_collect(struct ctx *c, const char *path, struct top_row *rows, size_t *n, size_t cap)
-{
-	_cleanup_free_ char *dir = dir_of(&c->hs.h[0], path);
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
-
-	if (*n < cap) {
-		snprintf(rows[*n].path, sizeof(rows[*n].path), "%s", *path ? path : "/");
-		(*n)++;
-	}
-	d = opendir(dir);
-	while (d && (e = readdir(d)) && *n < cap) {
-		_cleanup_free_ char *child = NULL;
-
-		if (e->d_type != DT_DIR || e->d_name[0] == '.')
-			continue;
-		if (asprintf(&child, "%s/%s", path, e->d_name) < 0)
-			ctu_die("out of memory");
-		top_collect(c, child, rows, n, cap);
-	}
-}
-
-static void top_sample(struct ctx *c, struct top_row *r)
-{
-	struct metric m[32];
-	size_t n = collect_stat(c, strcmp(r->path, "/") ? r->path : "", m);
-
-	r->prev_usec = r->usage_usec;
-	snprintf(r->memory, sizeof(r->memory), "-");
-	snprintf(r->pids, sizeof(r->pids), "-");
-	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(m[i].name, "cpu.usage_usec"))
-			r->usage_usec = strtoull(m[i].value, NULL, 10);
-		else if (!strcmp(m[i].name, "memory.current"))
-			snprintf(r->memory, sizeof(r->memory), "%s", m[i].value);
-		else if (!strcmp(m[i].name, "pids.current"))
-			snprintf(r->pids, sizeof(r->pids), "%s", m[i].value);
-	}
-}
-
-static int by_cpu(const void *a, const void *b)
-{
-	const struct top_row *x = a, *y = b;
-
-	return (y->cpu_pct > x->cpu_pct) - (y->cpu_pct < x->cpu_pct);
-}
-
-static void top_print(struct ctx *c, struct top_row *rows, size_t n)
-{
-	static const struct ctu_out_column cols[] = {
-		{ "CGROUP", 0.5, SCOLS_JSON_STRING, 0 },
-		{ "CPU%", 6, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "MEMORY", 10, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "PIDS", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	};
-	struct libscols_table *tb = ctu_out_table("top", cols, 4, &c->out);
-
-	qsort(rows, n, sizeof(*rows), by_cpu);
-	for (size_t i = 0; tb && i < n; i++) {
-		char cpu[16];
-		const char *cells[] = { rows[i].path, cpu, rows[i].memory, rows[i].pids };
-
-		snprintf(cpu, sizeof(cpu), "%.1f", rows[i].cpu_pct);
-		ctu_out_line(tb, cells, 4);
-	}
-	if (!tb || ctu_out_print(tb) < 0)
-		ctu_die("cannot write the output");
-	fflush(stdout);
-}
-
-static int cmd_top(struct ctx *c, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "delay", required_argument, NULL, 'd' },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	static struct top_row rows[512];
-	bool batch = !isatty(STDOUT_FILENO);
-	uint64_t iterations = 0, delay_usec = 1000000;
-	const char *path = "";
-	size_t n = 0;
-	int o;
-
-	while ((o = next_opt(argc, argv, "bn:d:", longopts)) != -1) {
-		if (o == 'b')
-			batch = true;
-		else if (o == 'n' && ctu_parse_u64_range(optarg, 1, UINT32_MAX, &iterations) < 0)
-			ctu_usage_error("invalid --iterations '%s'", optarg);
-		else if (o == 'd' && (ctu_parse_duration(optarg, &delay_usec) < 0 || !delay_usec))
-			ctu_usage_error("invalid --delay '%s'", optarg);
-	}
-	if (argv[optind])
-		path = path_or_die(argv[optind]);
-	if (*path)
-		require_cgroup(c, path);
-	if (!iterations && batch)
-		iterations = 1;
-	top_collect(c, path, rows, &n, CTU_ARRAY_SIZE(rows));
-	for (size_t i = 0; i < n; i++)
-		top_sample(c, &rows[i]);
-	for (uint64_t it = 0; !iterations || it < iterations; it++) {
-		usleep((useconds_t)delay_usec);
-		for (size_t i = 0; i < n; i++) {
-			top_sample(c, &rows[i]);
-			rows[i].cpu_pct = 100.0 * (double)(rows[i].usage_usec - rows[i].prev_usec) /
-					  (double)delay_usec;
-		}
-		if (!batch)
-			fputs("\033[H\033[2J", stdout);
-		else if (it)
-			putchar('\n');
-		top_print(c, rows, n);
-	}
-	return CTU_EXIT_OK;
 }
 
 /* ---- main ------------------------------------------------------------------- */
@@ -1662,3 +786,4 @@ int main(int argc, char **argv)
 	}
 	ctu_usage_error("unknown command '%s'", argv[optind]);
 }
+

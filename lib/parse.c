@@ -352,19 +352,31 @@ const char *ctu_signal_name(int sig)
 /* (uid_t)-1 and (gid_t)-1 mean "no change" to the kernel: never an id. */
 #define CTU_ID_MAX ((uint64_t)UINT32_MAX - 1)
 
+/* An id given as a number: true if @s is one, with the parse result in *@r. */
+static bool numeric_id(const char *s, uint32_t *id, int *r)
+{
+	uint64_t v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	*r = ctu_parse_u64_range(s, 0, CTU_ID_MAX, &v);
+	if (*r == 0)
+		*id = (uint32_t)v;
+	return true;
+}
+
 int ctu_parse_uid(const char *s, uid_t *uid)
 {
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	uint64_t v;
+	uint32_t id;
+	int r;
 
 	if (!s || !*s)
 		return -EINVAL;
-	if (isdigit((unsigned char)*s)) {
-		int r = ctu_parse_u64_range(s, 0, CTU_ID_MAX, &v);
-
+	if (numeric_id(s, &id, &r)) {
 		if (r == 0)
-			*uid = (uid_t)v;
+			*uid = id;
 		return r;
 	}
 	if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) != 0 || !res)
@@ -377,15 +389,14 @@ int ctu_parse_gid(const char *s, gid_t *gid)
 {
 	struct group gr, *res = NULL;
 	char buf[16384];
-	uint64_t v;
+	uint32_t id;
+	int r;
 
 	if (!s || !*s)
 		return -EINVAL;
-	if (isdigit((unsigned char)*s)) {
-		int r = ctu_parse_u64_range(s, 0, CTU_ID_MAX, &v);
-
+	if (numeric_id(s, &id, &r)) {
 		if (r == 0)
-			*gid = (gid_t)v;
+			*gid = id;
 		return r;
 	}
 	if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) != 0 || !res)

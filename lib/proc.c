@@ -161,6 +161,15 @@ noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds)
 	ctu_exec_shell();
 }
 
+unsigned int ctu_preserve_fds_arg(const char *arg)
+{
+	uint64_t n;
+
+	if (ctu_parse_u64_range(arg, 0, 1024, &n) < 0)
+		ctu_usage_error("invalid --preserve-fds count: '%s'", arg);
+	return (unsigned int)n;
+}
+
 int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)
 {
 	sigset_t set;

@@ -36,6 +36,9 @@ noreturn void ctu_exec_shell(void);
  */
 noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds);
 
+/* --preserve-fds N (0 to 1024), or a usage error naming the value. */
+unsigned int ctu_preserve_fds_arg(const char *arg);
+
 /*
  * Marks every fd from 3 up close-on-exec except the @n fds in @keep, whose
  * close-on-exec flag is cleared.  Returns 0 or -errno.

@@ -153,7 +153,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int64_t pid;
-	uint64_t n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+aht:m::u::i::n::p::C::U::T::S:G:r::w::W:eFcV",
@@ -198,9 +197,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			o->join_cgroup = true;
 			break;
 		case OPT_PRESERVE_FDS:
-			if (ctu_parse_u64_range(optarg, 0, 1024, &n) < 0)
-				ctu_usage_error("invalid --preserve-fds count: '%s'", optarg);
-			o->preserve_fds = (unsigned int)n;
+			o->preserve_fds = ctu_preserve_fds_arg(optarg);
 			break;
 		case 'h':
 			usage();

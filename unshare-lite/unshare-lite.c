@@ -308,7 +308,6 @@ static void parse_options(struct opts *o, int argc, char **argv)
 	};
 	uid_t euid = geteuid();
 	gid_t egid = getegid();
-	uint64_t n;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+fhVmuinpCTUrcR:w:S:G:", longopts, NULL)) != -1) {
@@ -341,9 +340,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			o->block_fd = parse_fd_or_die(optarg, "--block-fd");
 			break;
 		case OPT_PRESERVE_FDS:
-			if (ctu_parse_u64_range(optarg, 0, 1024, &n) < 0)
-				ctu_usage_error("invalid --preserve-fds count: '%s'", optarg);
-			o->preserve_fds = (unsigned int)n;
+			o->preserve_fds = ctu_preserve_fds_arg(optarg);
 			break;
 		case 'r':
 			o->uid_single = (struct single_map){ true, 0 };
