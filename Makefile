@@ -60,7 +60,7 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
-.PHONY: all check deps install clean tests
+.PHONY: all check deps install clean tests demo rootfs
 .DEFAULT_GOAL := all
 # a failed recipe leaves no half-made target behind (an empty man page)
 .DELETE_ON_ERROR:
@@ -117,6 +117,16 @@ check:
 
 deps:
 	scripts/install-deps
+
+# The default rootfs of the demo and the examples: busybox from Debian.
+rootfs:
+	@scripts/make-rootfs build/rootfs
+
+# A container built by hand, step by step, with every tool (as root).
+demo:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory all rootfs
+	examples/container.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

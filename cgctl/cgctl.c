@@ -69,6 +69,7 @@ static noreturn void usage(void)
 	      "     --exclusive           create: fail if the cgroup exists\n"
 	      "     --all                 get: every interface file\n"
 	      "     --threads             attach: move threads, not processes\n"
+	      "     --preserve-fds <n>    exec: pass file descriptors 3 to 3+<n>-1 on\n"
 	      " -r, --recursive         procs, kill, delete: the cgroups below too\n"
 	      " -s, --signal <signal>     kill: the signal (default SIGKILL)\n"
 	      "     --kill                delete: kill the processes first\n"
@@ -681,12 +682,23 @@ int cmd_attach(struct ctx *c, int argc, char **argv)
 	return CTU_EXIT_OK;
 }
 
+static const struct option exec_longopts[] = {
+	SETTINGS_LONGOPTS,
+	OUTPUT_LONGOPTS,
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static unsigned int exec_preserve_fds;
+
 static void exec_option(int o, void *all)
 {
 	if (o == '?')
 		ctu_try_help();
-	if (!settings_option(all, o, optarg))
-		ctu_usage_error("--exclusive goes with create");
+	if (o == OPT_PRESERVE_FDS)
+		exec_preserve_fds = ctu_preserve_fds_arg(optarg);
+	else if (!settings_option(all, o, optarg))
+		ctu_usage_error("unknown option for exec");
 }
 
 int cmd_exec(struct ctx *c, int argc, char **argv)
@@ -697,13 +709,13 @@ int cmd_exec(struct ctx *c, int argc, char **argv)
 
 	ctu_set_tool_kind(CTU_TOOL_CHAINING);
 	/* settings before and after PATH, up to "--" or the program */
-	path = path_or_die(ctu_getopt_around_arg(argc, argv, "+s:", settings_longopts, exec_option,
+	path = path_or_die(ctu_getopt_around_arg(argc, argv, "+s:", exec_longopts, exec_option,
 						 &all, &program));
 	if (!*program)
 		ctu_usage_error("no program given");
 	create_cgroup(c, path, &all, false);
 	move_into(c, path, getpid(), false);
-	ctu_exec_program(program, 0);
+	ctu_exec_program(program, exec_preserve_fds);
 }
 
 /* ---- main ------------------------------------------------------------------- */

@@ -38,6 +38,7 @@ enum {
 	OPT_SELF,
 	OPT_RAW,
 	OPT_NOHEADINGS,
+	OPT_PRESERVE_FDS,
 };
 
 /* --json, --raw and --noheadings are taken after the command too. */

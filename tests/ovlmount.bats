@@ -21,6 +21,15 @@ setup() {
 	echo gone >"$T/l2/gone"
 }
 
+teardown() {
+	# --tmpfs-upper's directory is made in /run (the host's): the mount
+	# went with the test's namespace, the empty directory is ours to remove
+	local enc
+	enc=$(sed 's/_/_5f/g; s|/|_|g' <<<"$T")
+	rmdir /run/ctutils/ovlmount/"$enc"_* 2>/dev/null || true
+	ctu_teardown
+}
+
 # in_ns COMMANDS: a shell in a private mount namespace, with $O set.
 in_ns() {
 	O=$OVLMOUNT "$UNSHARE_LITE" -m -- bash -ec "$1"

@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - what the examples share: where the tools are, a narrator, a
+# work directory that is removed at the end, and names unique to this run.
+
+CTU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${CTU_BIN:=$CTU_TOP/build}"
+PATH=$CTU_BIN:$PATH
+: "${CTU_ROOTFS:=$CTU_TOP/build/rootfs}"
+# short: interface names have 15 bytes
+RUN=ctx$(printf '%04x' $((RANDOM)))
+
+# step TEXT: say what happens next, on stderr
+step() {
+	printf '\n\033[1m== %s\033[0m\n' "$*" >&2
+}
+
+# show CMD...: print a command, then run it
+show() {
+	printf '$ %s\n' "$*" >&2
+	"$@"
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || { echo "$0: run me as root (the kernel wants CAP_SYS_ADMIN)" >&2; exit 1; }
+}
+
+need_rootfs() {
+	[ -x "$CTU_ROOTFS/bin/busybox" ] || "$CTU_TOP/scripts/make-rootfs" "$CTU_ROOTFS"
+}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ctutils-example.XXXXXX")
+CLEANUP=()
+# on_exit CMD: run CMD at the end (newest first), whatever happens
+on_exit() {
+	CLEANUP=("$*" "${CLEANUP[@]}")
+}
+_run_cleanup() {
+	local c
+	for c in "${CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
+	rm -rf --one-file-system "$WORK"
+}
+trap _run_cleanup EXIT

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Every example runs to the end, says what it should, and leaves nothing
+# behind: no mount, interface, named netns, cgroup or tmpfs directory.
+
+load helpers
+
+setup() {
+	require_root
+	require_tool "$UNSHARE_LITE" "$NSENTER_LITE" "$CGCTL" "$OVLMOUNT" "$VETHCTL" "$PIVOT"
+	export CTU_BIN=$CTU_BUILD
+	export CTU_ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	[ -x "$CTU_ROOTFS/bin/busybox" ] || "$CTU_ROOT/scripts/make-rootfs" "$CTU_ROOTFS"
+	ctu_state_save /run/ctutils /run/netns
+}
+
+example() {
+	run timeout 120 "$CTU_ROOT/examples/$1"
+	[ "$status" -eq 0 ] || fail "$1 exited $status: $output"
+	assert_state_unchanged
+}
+
+@test "container.sh: the whole container, every step, nothing left" {
+	example container.sh
+	for n in 1 2 3 4 5 6 7 8; do assert_output --partial "== $n. "; done
+	assert_output --partial "inside: hostname is box"
+	assert_output --regexp "64 bytes from 10\.[0-9]+\.[0-9]+\.1"
+	assert_output --partial "inside: my memory limit: 67108864 bytes"
+	assert_output --regexp "A +/root/hello"
+	assert_output --regexp " +1 unshare-init"
+	assert_output --partial "nothing left behind"
+}
+
+@test "container.sh --rootfs takes another root filesystem" {
+	cp -a "$CTU_ROOTFS" "$BATS_TEST_TMPDIR/other"
+	echo "another rootfs" >"$BATS_TEST_TMPDIR/other/etc/motd"
+	run timeout 120 "$CTU_ROOT/examples/container.sh" --rootfs "$BATS_TEST_TMPDIR/other"
+	assert_success
+	assert_output --partial "lower      1 $BATS_TEST_TMPDIR/other"
+	assert_state_unchanged
+}
+
+@test "01: chroot can be escaped, pivot cannot" {
+	example 01-chroot-vs-pivot.sh
+	assert_line "ESCAPED: the host root is reachable through /proc/$(grep -o 'proc/[0-9]*/root' <<<"$output" | head -n1 | cut -d/ -f2)/root"
+	assert_line "CONTAINED: no host process, no host root"
+}
+
+@test "02: each namespace on its own" {
+	example 02-namespaces.sh
+	assert_line box
+	assert_output --regexp '1: lo:'
+	assert_output --regexp ' +1 ps'
+	assert_line "outside: 0 such mount"
+}
+
+@test "03: cgroups hold CPU near 5% and kill the memory hog" {
+	example 03-cgroups.sh
+	assert_output --regexp 'CPU used in 2 s: [0-9]+ ms \(about [1-9]%\)'
+	assert_output --partial "exit status 137"
+	assert_output --regexp 'memory.events.oom_kill +[1-9]'
+}
+
+@test "04: overlay copy-up, whiteout, opaque dir and the diff" {
+	example 04-overlay.sh
+	assert_output --regexp 'R +/cache'
+	assert_output --regexp 'C +/config'
+	assert_output --regexp 'D +/motd'
+	assert_output --regexp 'A +/new-file'
+	assert_output --partial "base config still: base config"
+}
+
+@test "05: two containers on a bridge ping each other" {
+	example 05-bridge.sh
+	[ "$(grep -c ' 0% packet loss' <<<"$output")" -eq 2 ]
+}
+
+@test "06: debugging a running container by joining it" {
+	example 06-debug.sh
+	assert_line box
+	assert_line "APP_MODE=debug-me"
+	assert_output --regexp ' +1 sleep'
+}
+
+@test "07: rootless: root inside, the user outside" {
+	example 07-rootless.sh
+	assert_output --partial "inside: uid 0, pid 1"
+	assert_output --regexp "65534 +65534 .* rootless"
+}
+
+@test "08: a persistent named netns shared by two programs" {
+	example 08-netns.sh
+	assert_output --partial "1 packets transmitted, 1 received"
+	assert_output --regexp 'lo: <LOOPBACK,UP'
+}
