@@ -125,7 +125,8 @@ static int walk(struct diff_walk *w, bool inside_opaque)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
 		    strv_push(&names, e->d_name, strlen(e->d_name)) < 0)
 			return -ENOMEM;
-	qsort(names.v, names.n, sizeof(char *), compare_names);
+	if (names.n) /* an empty directory has no list at all */
+		qsort(names.v, names.n, sizeof(char *), compare_names);
 	for (size_t i = 0; i < names.n && r == 0; i++) {
 		if (len + 1 + strlen(names.v[i]) >= sizeof(w->path)) {
 			r = -ENAMETOOLONG;

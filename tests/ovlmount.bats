@@ -124,8 +124,9 @@ in_ns() {
 }
 
 @test "a file changed deep down reports its copied-up parents as C" {
-	run in_ns "\$O -l '$T/l2' -u '$T/up' '$T/m'; echo y >'$T/m/dir/sub/new'; \$O --diff -n '$T/m'"
-	assert_output "$(printf '%s\n' 'C      /dir' 'C      /dir/sub' 'A      /dir/sub/new')"
+	# an empty directory too: its empty listing once crashed the walk (UBSan)
+	run in_ns "\$O -l '$T/l2' -u '$T/up' '$T/m'; echo y >'$T/m/dir/sub/new'; mkdir '$T/m/empty'; \$O --diff -n '$T/m'"
+	assert_output "$(printf '%s\n' 'C      /dir' 'C      /dir/sub' 'A      /dir/sub/new' 'A      /empty')"
 }
 
 @test "--tmpfs-upper is ephemeral: --show names the tmpfs, --umount removes it" {
