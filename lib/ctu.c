@@ -115,6 +115,17 @@ noreturn void ctu_die(const char *fmt, ...)
 	verrx(ctu_exit_fail, fmt, ap);
 }
 
+noreturn void ctu_die_undo(void (*undo)(void), const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+	undo();
+	exit(ctu_exit_fail);
+}
+
 void ctu_debug(const char *fmt, ...)
 {
 	va_list ap;

@@ -91,6 +91,13 @@ noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)
 /* "PROG: MSG" and exit ctu_exit_fail. */
 noreturn void ctu_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * "PROG: MSG", then @undo (which removes what the command made so far),
+ * then exit ctu_exit_fail: the end of a multi-step command that failed.
+ */
+noreturn void ctu_die_undo(void (*undo)(void), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Tool-side debug lines ("PROG: debug: ..."), printed when CTU_DEBUG is set. */
 void ctu_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -428,18 +428,13 @@ static void undo_made(struct made *m)
 	m->tmpfs = NULL;
 }
 
-static noreturn void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static noreturn void fail(const char *fmt, ...)
+static void undo_all(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
 	undo_made(&made);
-	exit(ctu_exit_fail);
 }
+
+/* A failure of the mount: says why, removes what this call made, exits. */
+#define fail(...) ctu_die_undo(undo_all, __VA_ARGS__)
 
 /* ---- checking the layers --------------------------------------------------- */
 

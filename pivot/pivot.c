@@ -342,22 +342,18 @@ struct state {
 
 static struct state st = { .origfd = -1, .rootfd = -1 };
 
-static noreturn void fail_and_undo(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static noreturn void fail_and_undo(const char *fmt, ...)
+/* Everything made before the pivot, undone: the mounts, then the directories. */
+static void undo_all(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnx(fmt, ap);
-	va_end(ap);
 	ctu_closep(&st.rootfd);
 	if (st.bound)
 		umount2(st.newroot, MNT_DETACH);
 	if (st.origfd >= 0)
 		ctu_created_undo(st.origfd, &st.created);
-	exit(CTU_EXIT_TOOL);
 }
+
+/* A failure before the pivot: says why, undoes what was made, exits. */
+#define fail_and_undo(...) ctu_die_undo(undo_all, __VA_ARGS__)
 
 /* A standard mount point: created if missing, refused if it is a symlink. */
 static int standard_mount_point(const char *path, bool as_file)
