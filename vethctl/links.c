@@ -227,25 +227,31 @@ int cmd_add(int argc, char **argv)
 		    sock_errno(&host, r) == EEXIST ? "address already assigned" : why);
 	}
 	if (peer_addr || v.up) {
-		struct nlsock ps;
+		/* the peer's namespace: ours unless --peer-netns (then a socket there) */
+		struct nlsock other, *ps = &host;
 		const char *step = "bring up";
 
-		open_or_die(&ps, o.peer_ns ? o.peer_ns : netns_spec);
-		r = v.up ? bring_up(&ps, v.peer) : 0;
+		if (o.peer_ns) {
+			open_or_die(&other, o.peer_ns);
+			ps = &other;
+		}
+		r = v.up ? bring_up(ps, v.peer) : 0;
 		if (r == 0 && peer_addr) {
 			step = "add address to";
-			r = add_address(&ps, v.peer, peer_addr, false);
+			r = add_address(ps, v.peer, peer_addr, false);
 		}
 		if (r < 0) {
 			char why[512];
 
 			snprintf(why, sizeof(why), "%s",
-				 sock_errno(&ps, r) == EEXIST ? "address already assigned" : sock_why(&ps, r));
-			sock_close(&ps);
+				 sock_errno(ps, r) == EEXIST ? "address already assigned" : sock_why(ps, r));
+			if (ps != &host)
+				sock_close(ps);
 			delete_link(&host, v.name);
 			die("cannot %s %s: %s; the veth pair was removed", step, v.peer, why);
 		}
-		sock_close(&ps);
+		if (ps != &host)
+			sock_close(ps);
 	}
 	nl_addr_put(addr);
 	nl_addr_put(peer_addr);
