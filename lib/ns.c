@@ -36,6 +36,19 @@ const struct ctu_ns_type *ctu_ns_by_name(const char *name)
 	return NULL;
 }
 
+int ctu_ns_option(int opt, const char *arg, const char **file)
+{
+	for (int i = 0; i < CTU_NS_COUNT; i++) {
+		if (opt != ctu_ns_types[i].short_opt)
+			continue;
+		if (arg && *arg == '=')
+			arg++;
+		*file = arg;
+		return i;
+	}
+	return -1;
+}
+
 const struct ctu_ns_type *ctu_ns_by_flag(int flag)
 {
 	for (size_t i = 0; i < CTU_NS_COUNT; i++)

@@ -25,6 +25,24 @@ struct ctu_ns_type {
 extern const struct ctu_ns_type ctu_ns_types[];
 #define CTU_NS_COUNT 8
 
+/*
+ * getopt_long entries of the namespace options shared by unshare-lite and
+ * nsenter-lite: --mount[=FILE] ... --time[=FILE], short forms -m ... -T.
+ */
+#define CTU_NS_LONGOPTS                                                                            \
+	{ "mount", optional_argument, NULL, 'm' }, { "uts", optional_argument, NULL, 'u' },        \
+		{ "ipc", optional_argument, NULL, 'i' }, { "net", optional_argument, NULL, 'n' },  \
+		{ "pid", optional_argument, NULL, 'p' }, { "user", optional_argument, NULL, 'U' }, \
+		{ "cgroup", optional_argument, NULL, 'C' },                                        \
+		{ "time", optional_argument, NULL, 'T' }
+
+/*
+ * For option @opt with argument @arg: the index in ctu_ns_types of the
+ * namespace option it is, or -1.  *@file is its FILE (a leading '=' of an
+ * attached short argument dropped: "-n=FILE"), or NULL.
+ */
+int ctu_ns_option(int opt, const char *arg, const char **file);
+
 /* By name ("mnt", "mount", "net", "user", ...) or NULL. */
 const struct ctu_ns_type *ctu_ns_by_name(const char *name);
 /* By CLONE_NEW* flag, or NULL. */

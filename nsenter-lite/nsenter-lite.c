@@ -109,20 +109,16 @@ enum {
 /* -n, -nFILE, -n=FILE, --net, --net=FILE: a leading '=' is dropped, as util-linux does. */
 static bool parse_ns_option(struct opts *o, int c)
 {
-	for (size_t i = 0; i < CTU_NS_COUNT; i++) {
-		const char *arg = optarg;
+	const char *file;
+	int i = ctu_ns_option(c, optarg, &file);
 
-		if (c != ctu_ns_types[i].short_opt)
-			continue;
-		if (arg && *arg == '=')
-			arg++;
-		if (arg && !*arg)
-			ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
-		o->ns[i].wanted = true;
-		o->ns[i].file = arg;
-		return true;
-	}
-	return false;
+	if (i < 0)
+		return false;
+	if (file && !*file)
+		ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
+	o->ns[i].wanted = true;
+	o->ns[i].file = file;
+	return true;
 }
 
 static void parse_options(struct opts *o, int argc, char **argv)
@@ -131,14 +127,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "target", required_argument, NULL, 't' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
-		{ "mount", optional_argument, NULL, 'm' },
-		{ "uts", optional_argument, NULL, 'u' },
-		{ "ipc", optional_argument, NULL, 'i' },
-		{ "net", optional_argument, NULL, 'n' },
-		{ "pid", optional_argument, NULL, 'p' },
-		{ "cgroup", optional_argument, NULL, 'C' },
-		{ "user", optional_argument, NULL, 'U' },
-		{ "time", optional_argument, NULL, 'T' },
+		CTU_NS_LONGOPTS,
 		{ "preserve-credentials", no_argument, NULL, OPT_PRESERVE_CREDS },
 		{ "root", optional_argument, NULL, 'r' },
 		{ "wd", optional_argument, NULL, 'w' },

@@ -231,18 +231,17 @@ static unsigned long parse_propagation_or_die(const char *s)
 /* The namespace options: short form without a file, long form with =FILE. */
 static bool parse_ns_option(struct opts *o, int c)
 {
-	for (size_t i = 0; i < CTU_NS_COUNT; i++) {
-		if (c != ctu_ns_types[i].short_opt)
-			continue;
-		o->ns_flags |= ctu_ns_types[i].clone_flag;
-		if (optarg) {
-			if (!*optarg)
-				ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
-			o->persist[i] = optarg;
-		}
-		return true;
-	}
-	return false;
+	const char *file;
+	int i = ctu_ns_option(c, optarg, &file);
+
+	if (i < 0)
+		return false;
+	if (file && !*file)
+		ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
+	o->ns_flags |= ctu_ns_types[i].clone_flag;
+	if (file)
+		o->persist[i] = file;
+	return true;
 }
 
 static void parse_single_id(struct single_map *m, const char *s, bool gid)
@@ -269,14 +268,7 @@ static void parse_offset_or_die(const char *s, int64_t *out, bool *has, const ch
 static void parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "mount", optional_argument, NULL, 'm' },
-		{ "uts", optional_argument, NULL, 'u' },
-		{ "ipc", optional_argument, NULL, 'i' },
-		{ "net", optional_argument, NULL, 'n' },
-		{ "pid", optional_argument, NULL, 'p' },
-		{ "user", optional_argument, NULL, 'U' },
-		{ "cgroup", optional_argument, NULL, 'C' },
-		{ "time", optional_argument, NULL, 'T' },
+		CTU_NS_LONGOPTS,
 		{ "fork", no_argument, NULL, 'f' },
 		{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
 		{ "kill-child", optional_argument, NULL, OPT_KILL_CHILD },
