@@ -265,6 +265,14 @@ static void parse_offset_or_die(const char *s, int64_t *out, bool *has, const ch
 	*has = true;
 }
 
+/* A host or domain name: 1 to HOST_NAME_MAX bytes, as sethostname(2) takes it. */
+static const char *uts_name_or_die(const char *name, const char *what)
+{
+	if (!*name || strlen(name) > HOST_NAME_MAX)
+		ctu_usage_error("invalid %s: '%s' (1 to %d bytes)", what, name, HOST_NAME_MAX);
+	return name;
+}
+
 static void parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -381,16 +389,10 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			parse_offset_or_die(optarg, &o->boottime, &o->has_boottime, "boottime");
 			break;
 		case OPT_HOSTNAME:
-			if (!*optarg || strlen(optarg) > HOST_NAME_MAX)
-				ctu_usage_error("invalid hostname: '%s' (1 to %d bytes)", optarg,
-						HOST_NAME_MAX);
-			o->hostname = optarg;
+			o->hostname = uts_name_or_die(optarg, "hostname");
 			break;
 		case OPT_DOMAINNAME:
-			if (!*optarg || strlen(optarg) > HOST_NAME_MAX)
-				ctu_usage_error("invalid domain name: '%s' (1 to %d bytes)", optarg,
-						HOST_NAME_MAX);
-			o->domainname = optarg;
+			o->domainname = uts_name_or_die(optarg, "domain name");
 			break;
 		case 'h':
 			usage();
