@@ -5,6 +5,11 @@
 #   make check        install missing dependencies, build, run unit + integration tests
 #   make SANITIZE=1   the same with ASan+UBSan, into build-san/
 #   make install      PREFIX=/usr/local, DESTDIR honoured
+#   make fuzz         libFuzzer on every parser, FUZZ_SECONDS each (clang)
+#   make lint         cppcheck and clang-tidy, zero findings
+#   make memcheck     valgrind on each tool's main paths
+#   make bench        compare with util-linux, iproute2, libcgroup, bwrap, runc
+#                     and the floors in bench/floor; writes bench/RESULTS.md
 #   make deps | clean
 
 VERSION := 0.1.0
@@ -17,7 +22,14 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot
 TOOLS := $(foreach t,$(KNOWN_TOOLS),$(if $(wildcard $(t)/$(t).c),$(t)))
 
-ifeq ($(SANITIZE),1)
+ifeq ($(SANITIZE),fuzz)
+# libFuzzer: clang, with the sanitizers; see `make fuzz`
+B ?= build-fuzz
+CC := clang
+OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=all
+SANLDFLAGS := -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 B ?= build-san
 OPTFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 SANLDFLAGS := -fsanitize=address,undefined
@@ -36,7 +48,8 @@ Q := @
 endif
 PKGS := mount libnl-3.0 libnl-route-3.0 libcap smartcols
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcap linked in: one shared library fewer to load at every start (bench/)
+PKG_LIBS := $(patsubst -lcap,-l:libcap.a,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
@@ -60,7 +73,7 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
-.PHONY: all check deps install clean tests demo rootfs
+.PHONY: all check deps install clean tests demo rootfs bench floors fuzz fuzz-build lint memcheck
 .DEFAULT_GOAL := all
 # a failed recipe leaves no half-made target behind (an empty man page)
 .DELETE_ON_ERROR:
@@ -109,6 +122,28 @@ $(B)/tests/helpers/%: tests/helpers/%.c Makefile
 
 tests: all $(UNIT_BINS) $(HELPER_BINS)
 
+# The floors of the benchmarks: minimal C programs, one per job.
+FLOOR_BINS := $(patsubst bench/floor/%.c,$(B)/bench/floor-%,$(wildcard bench/floor/*.c))
+$(B)/bench/floor-%: bench/floor/%.c bench/floor/floor.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+floors: $(FLOOR_BINS)
+
+# libFuzzer targets: one per parser family, each with the objects it drives.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
+FUZZ_SECONDS ?= 60
+$(B)/tests/fuzz/fuzz_cgctl_settings: $(B)/obj/cgctl/settings.o
+$(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
+$(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
+$(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
+$(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBCTU)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -I. -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS)
+fuzz-build: $(FUZZ_BINS)
+
 # Dependencies first, in a separate make, so that pkg-config above sees them.
 check:
 	@scripts/install-deps
@@ -117,6 +152,35 @@ check:
 
 deps:
 	scripts/install-deps
+
+# Static analysis with the checked-in configuration (.clang-tidy,
+# .cppcheck-suppressions): any finding fails.
+LINT_SRCS := $(LIB_SRCS) $(foreach t,$(TOOLS),$(wildcard $(t)/*.c)) $(FUZZ_SRCS)
+lint:
+	@scripts/install-deps lint
+	cppcheck -q --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
+		-D_GNU_SOURCE -D__linux__ -Ilib -I. --inline-suppr \
+		--suppressions-list=.cppcheck-suppressions $(LINT_SRCS)
+	@mkdir -p $(B)
+	@clang-tidy --quiet $(LINT_SRCS) -- $(CFLAGS) -I. >$(B)/clang-tidy.log 2>&1; \
+		rc=$$?; grep -v 'warnings\? generated\.$$' $(B)/clang-tidy.log; exit $$rc
+
+# valgrind on each tool's main paths (as root)
+memcheck:
+	@scripts/install-deps lint
+	@$(MAKE) --no-print-directory all rootfs
+	tests/memcheck $(B) build/rootfs
+
+fuzz:
+	@scripts/install-deps lint
+	@$(MAKE) --no-print-directory SANITIZE=fuzz fuzz-build
+	tests/fuzz/run build-fuzz $(FUZZ_SECONDS)
+
+# Benchmarks (as root; a few minutes): bench/run writes bench/RESULTS.md.
+bench:
+	@scripts/install-deps bench
+	@$(MAKE) --no-print-directory all floors rootfs
+	CTU_BUILD=$(abspath $(B)) bench/run
 
 # The default rootfs of the demo and the examples: busybox from Debian.
 rootfs:

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* hier.c - cgroup hierarchies and directory operations (see hier.h). */
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/magic.h>
 #include <poll.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "ctu.h"
 #include "hier.h"
+#include "mnttab.h"
 #include "parse.h"
 
 const char *layout_name(enum layout l)
@@ -97,14 +97,9 @@ static bool any_listed(const char *ctrls, const char *wanted)
 	return false;
 }
 
-static void unref_table(struct libmnt_table **tb)
-{
-	mnt_unref_table(*tb);
-}
-
 int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls)
 {
-	_cleanup_(unref_table) struct libmnt_table *tb = NULL;
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
 
@@ -124,8 +119,8 @@ int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char 
 	hs->layout = is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC) ? LAYOUT_HYBRID : LAYOUT_V1;
 	if (hs->layout == LAYOUT_HYBRID)
 		add_hier(hs, "/sys/fs/cgroup/unified", true, "", self);
-	tb = mnt_new_table();
-	if (!tb || mnt_table_parse_file(tb, "/proc/self/mountinfo") != 0)
+	tb = ctu_mnt_table();
+	if (!tb)
 		return -EIO;
 	it = mnt_new_iter(MNT_ITER_FORWARD);
 	if (!it)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* mnt.h - mount-table helpers over libmount. */
+/* mnt.h - mounting and paths inside a root, with the kernel's own calls. */
 #ifndef CTU_MNT_H
 #define CTU_MNT_H
 
@@ -10,18 +10,11 @@
 char *ctu_mnt_parent_dir(const char *path);
 
 /*
- * Whether @path is itself a mount point in our mount namespace, from
- * /proc/self/mountinfo: 1 yes, 0 no, -errno.
+ * Whether @path (symlinks followed) is the root of a mount in our mount
+ * namespace, from statx's STATX_ATTR_MOUNT_ROOT: 1 yes, 0 no, -errno
+ * (-ENOSYS before Linux 5.8).
  */
 int ctu_mnt_is_mount_point(const char *path);
-
-/*
- * The mount point of a cgroup hierarchy in our mount namespace: for
- * @controllers "" the unified (cgroup2) one, otherwise the v1 hierarchy
- * whose options name one of the comma-separated @controllers ("cpu,cpuacct",
- * "name=systemd").  Returns a new string, or NULL with errno ENOENT.
- */
-char *ctu_mnt_cgroup_mount(const char *controllers);
 
 /*
  * Opens @path inside the root @rootfd, O_PATH | O_CLOEXEC | @flags, with

@@ -21,7 +21,7 @@
 
 #include "creds.h"
 #include "ctu.h"
-#include "mnt.h"
+#include "mnttab.h"
 #include "ns.h"
 #include "parse.h"
 #include "proc.h"

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <libmount.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -23,6 +22,7 @@
 
 #include "ctu.h"
 #include "mnt.h"
+#include "mnttab.h"
 #include "ovlmount.h"
 #include "parse.h"
 #include "proc.h"
@@ -52,29 +52,6 @@ struct made {
 
 static struct made made;
 
-int strv_push(struct strv *s, const char *str, size_t len)
-{
-	char **v = realloc(s->v, (s->n + 2) * sizeof(char *));
-
-	if (!v)
-		return -ENOMEM;
-	s->v = v;
-	s->v[s->n] = strndup(str, len);
-	if (!s->v[s->n])
-		return -ENOMEM;
-	s->v[++s->n] = NULL;
-	return 0;
-}
-
-void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
 void stack_free(struct stack *st)
 {
 	strv_free(&st->lower);
@@ -82,33 +59,6 @@ void stack_free(struct stack *st)
 	strv_free(&st->other);
 	free(st->upper);
 	free(st->work);
-}
-
-int split_escaped(const char *s, char sep, struct strv *out)
-{
-	_cleanup_free_ char *buf = malloc(strlen(s) + 1);
-	size_t n = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (const char *p = s;; p++) {
-		if (*p == '\\' && p[1]) {
-			/* keep the escape unless it escapes our separator */
-			if (p[1] != sep)
-				buf[n++] = *p;
-			buf[n++] = *++p;
-			continue;
-		}
-		if (*p == sep || !*p) {
-			if (n && strv_push(out, buf, n) < 0)
-				return -ENOMEM;
-			n = 0;
-			if (!*p)
-				return 0;
-			continue;
-		}
-		buf[n++] = *p;
-	}
 }
 
 static noreturn void usage(void)
@@ -211,110 +161,23 @@ static void add_layers_from(struct opts *o, const char *file)
 	}
 }
 
-/* The overlay options ovlmount knows, and the values each takes (NULL: a flag). */
-static const struct {
-	const char *name;
-	const char *values;
-} known_options[] = {
-	{ "index", "on off" },
-	{ "metacopy", "on off" },
-	{ "redirect_dir", "on follow nofollow off" },
-	{ "xino", "on off auto" },
-	{ "nfs_export", "on off" },
-	{ "uuid", "on off null auto" },
-	{ "verity", "on off require" },
-	{ "volatile", NULL },
-	{ "userxattr", NULL },
-	{ "default_permissions", NULL },
-};
-
-static bool word_in(const char *word, const char *list)
-{
-	size_t len = strlen(word);
-
-	for (const char *p = list; *p;) {
-		size_t n = strcspn(p, " ");
-
-		if (n == len && strncmp(p, word, n) == 0)
-			return true;
-		p += n;
-		while (*p == ' ')
-			p++;
-	}
-	return false;
-}
-
 static void add_overlay_options(struct opts *o, const char *arg)
 {
-	struct strv parts = { 0 };
+	char why[256];
+	int r = ovl_options_add(&o->options, arg, why, sizeof(why));
 
-	if (split_escaped(arg, ',', &parts) < 0 || parts.n == 0)
-		ctu_usage_error("empty overlay option list");
-	for (size_t i = 0; i < parts.n; i++) {
-		char *opt = parts.v[i], *eq = strchr(opt, '=');
-		size_t k;
-
-		if (eq)
-			*eq = '\0';
-		for (k = 0; k < CTU_ARRAY_SIZE(known_options); k++)
-			if (strcmp(opt, known_options[k].name) == 0)
-				break;
-		if (k == CTU_ARRAY_SIZE(known_options))
-			ctu_usage_error("unknown overlay option '%s'", opt);
-		if (!known_options[k].values != !eq ||
-		    (eq && !word_in(eq + 1, known_options[k].values)))
-			ctu_usage_error("invalid overlay option '%s%s%s'%s%s", opt, eq ? "=" : "",
-					eq ? eq + 1 : "",
-					known_options[k].values ? ": expected one of " : ": takes no value",
-					known_options[k].values ? known_options[k].values : "");
-		if (eq)
-			*eq = '=';
-		if (strv_push(&o->options, opt, strlen(opt)) < 0)
-			ctu_die("out of memory");
-	}
-	strv_free(&parts);
+	if (r == -ENOMEM)
+		ctu_die("out of memory");
+	if (r < 0)
+		ctu_usage_error("%s", why);
 }
 
-static const char *option_value(const struct strv *options, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (size_t i = 0; i < options->n; i++) {
-		const char *o = options->v[i];
-
-		if (strncmp(o, name, len) == 0 && (o[len] == '=' || !o[len]))
-			return o[len] ? o + len + 1 : "";
-	}
-	return NULL;
-}
-
-/* The conflicts the kernel would answer with a bare EINVAL (params.c). */
 static void check_option_conflicts(const struct strv *options)
 {
-	const char *metacopy = option_value(options, "metacopy");
-	const char *redirect = option_value(options, "redirect_dir");
-	const char *nfs = option_value(options, "nfs_export");
-	const char *index = option_value(options, "index");
-	const char *verity = option_value(options, "verity");
-	bool userxattr = option_value(options, "userxattr") != NULL;
-	bool meta_on = metacopy && strcmp(metacopy, "on") == 0;
+	char why[256];
 
-	if (meta_on && redirect && strcmp(redirect, "on") != 0)
-		ctu_usage_error("overlay options conflict: metacopy=on needs redirect_dir=on, not "
-				"redirect_dir=%s", redirect);
-	if (nfs && strcmp(nfs, "on") == 0 && index && strcmp(index, "off") == 0)
-		ctu_usage_error("overlay options conflict: nfs_export=on needs index=on");
-	if (nfs && strcmp(nfs, "on") == 0 && meta_on)
-		ctu_usage_error("overlay options conflict: nfs_export=on cannot go with metacopy=on");
-	if (userxattr && redirect && (strcmp(redirect, "on") == 0 || strcmp(redirect, "follow") == 0))
-		ctu_usage_error("overlay options conflict: userxattr cannot go with redirect_dir=%s",
-				redirect);
-	if (userxattr && meta_on)
-		ctu_usage_error("overlay options conflict: userxattr cannot go with metacopy=on");
-	if (userxattr && verity && strcmp(verity, "off") != 0)
-		ctu_usage_error("overlay options conflict: userxattr cannot go with verity=%s", verity);
-	if (metacopy && strcmp(metacopy, "off") == 0 && verity && strcmp(verity, "off") != 0)
-		ctu_usage_error("overlay options conflict: verity=%s needs metacopy", verity);
+	if (ovl_options_conflict(options, why, sizeof(why)) < 0)
+		ctu_usage_error("%s", why);
 }
 
 static void set_mode(struct opts *o, enum mode m)
@@ -454,11 +317,10 @@ static bool is_within(const char *inner, const char *outer)
 	return strncmp(inner, outer, n) == 0 && (inner[n] == '/' || !inner[n] || n == 1);
 }
 
+/* @a and @b as canonicalize_layers() left them: real paths, compared as strings */
 static void check_not_nested(const char *a_what, const char *a, const char *b_what, const char *b)
 {
-	_cleanup_free_ char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
-
-	if (ra && rb && (is_within(ra, rb) || is_within(rb, ra)))
+	if (is_within(a, b) || is_within(b, a))
 		fail("%s %s and %s %s overlap: one is inside the other", a_what, a, b_what, b);
 }
 
@@ -861,9 +723,9 @@ static bool legacy_forced(void)
 static int do_mount(struct opts *o)
 {
 	prepare_dirs(o);
-	check_layers(o);
 	canonicalize_layers(&o->stack);
-	if (in_user_namespace() && !option_value(&o->options, "userxattr")) {
+	check_layers(o);
+	if (in_user_namespace() && !ovl_option_value(&o->options, "userxattr")) {
 		warnx("inside a user namespace: adding the overlay option userxattr");
 		if (strv_push(&o->options, "userxattr", 9) < 0)
 			fail("out of memory");
@@ -880,21 +742,16 @@ static int do_mount(struct opts *o)
 
 /* ---- --show and --umount ------------------------------------------------------- */
 
-static void unref_table(struct libmnt_table **tb)
-{
-	mnt_unref_table(*tb);
-}
-
 int stack_from_mount(const char *merged, struct stack *st)
 {
-	_cleanup_(unref_table) struct libmnt_table *tb = mnt_new_table();
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
 	_cleanup_free_ char *real = realpath(merged, NULL);
 	struct strv opts = { 0 };
 	struct libmnt_fs *fs;
 
 	if (!real)
 		return -errno;
-	if (!tb || mnt_table_parse_file(tb, "/proc/self/mountinfo") != 0)
+	if (!tb)
 		return -ENOMEM;
 	fs = mnt_table_find_target(tb, real, MNT_ITER_BACKWARD);
 	if (!fs)

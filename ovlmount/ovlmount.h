@@ -36,6 +36,19 @@ void stack_free(struct stack *st);
  */
 int split_escaped(const char *s, char sep, struct strv *out);
 
+/*
+ * Adds the comma-separated overlay options of one -o @arg to @options after
+ * checking each against the options ovlmount knows and their values.
+ * Returns 0, -EINVAL with the reason in @why, or -ENOMEM.
+ */
+int ovl_options_add(struct strv *options, const char *arg, char *why, size_t size);
+
+/* The value of option @name in @options ("" for a flag), or NULL. */
+const char *ovl_option_value(const struct strv *options, const char *name);
+
+/* 0, or -EINVAL with the reason in @why: options the kernel would refuse together. */
+int ovl_options_conflict(const struct strv *options, char *why, size_t size);
+
 /* Reads the overlay mounted at @merged from mountinfo.  Returns 0, -ENOENT, -EINVAL (not overlay). */
 int stack_from_mount(const char *merged, struct stack *st);
 

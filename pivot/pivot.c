@@ -299,9 +299,11 @@ static bool is_our_ancestor(pid_t pid)
 static bool others_share_our_mount_ns(void)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc");
+	struct stat ours, theirs;
 	struct dirent *e;
-	int unused;
 
+	if (stat("/proc/self/ns/mnt", &ours) < 0)
+		return false;
 	while (d && (e = readdir(d))) {
 		int pid;
 		char path[300];
@@ -309,7 +311,8 @@ static bool others_share_our_mount_ns(void)
 		if (ctu_parse_int(e->d_name, &pid) < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
-		if (same_file("/proc/self/ns/mnt", path, &unused) && !is_our_ancestor(pid))
+		if (stat(path, &theirs) == 0 && theirs.st_ino == ours.st_ino &&
+		    theirs.st_dev == ours.st_dev && !is_our_ancestor(pid))
 			return true;
 	}
 	return false;

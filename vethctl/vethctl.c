@@ -336,49 +336,6 @@ static int run_command(int argc, char **argv)
 	usage_die("unknown command '%s'", argv[0]);
 }
 
-/*
- * Splits a batch line like a shell would: blanks separate words, '...' and
- * "..." quote, backslash escapes.  Returns the number of words, or -1 for an
- * unterminated quote.
- */
-static int split_line(char *line, char **words, int max)
-{
-	int n = 0;
-	char *r = line, *w = line;
-
-	while (*r) {
-		char quote = 0;
-
-		while (isspace((unsigned char)*r))
-			r++;
-		if (!*r)
-			break;
-		if (n == max)
-			return -1;
-		words[n++] = w;
-		while (*r && (quote || !isspace((unsigned char)*r))) {
-			if (quote && *r == quote) {
-				quote = 0;
-				r++;
-			} else if (!quote && (*r == '\'' || *r == '"')) {
-				quote = *r++;
-			} else if (*r == '\\' && r[1] && quote != '\'') {
-				*w++ = r[1];
-				r += 2;
-			} else {
-				*w++ = *r++;
-			}
-		}
-		if (quote)
-			return -1;
-		if (*r)
-			r++;
-		*w++ = '\0';
-	}
-	words[n] = NULL;
-	return n;
-}
-
 static int run_batch(const char *file)
 {
 	_cleanup_fclose_ FILE *f = strcmp(file, "-") ? fopen(file, "re") : NULL;
@@ -394,7 +351,7 @@ static int run_batch(const char *file)
 
 		batch_line++;
 		line[strcspn(line, "\n")] = '\0';
-		n = split_line(line, words, 255);
+		n = batch_split(line, words, 255);
 		if (n < 0)
 			usage_die("unterminated quote or too many words");
 		if (n == 0 || words[0][0] == '#')

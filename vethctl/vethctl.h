@@ -40,6 +40,14 @@ struct cmd_opts {
 	bool no_up, all;
 };
 
+/*
+ * Splits one --batch @line in place into at most @max words (and a NULL after
+ * them), as a shell would: blanks separate words, '...' and "..." quote, a
+ * backslash escapes.  Returns the number of words, or -1 for an unterminated
+ * quote or more than @max words.
+ */
+int batch_split(char *line, char **words, int max);
+
 void parse_cmd_opts(int argc, char **argv, const char *allowed, struct cmd_opts *o);
 char **positional(int argc, char **argv, int n, const char *what);
 

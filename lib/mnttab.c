@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * mnttab.c - the mount table, read with libmount.  Kept apart from mnt.c so
+ * that a tool that never reads the table does not load libmount.
+ *
+ * Loading libmount with its libblkid, libselinux and libpcre2 costs about
+ * 1.5 ms at every start (bench/RESULTS.md), a quarter of what nsenter-lite
+ * spends in all, and nsenter-lite reads the table only for -c.  So the
+ * functions used here are looked up with dlopen on first use, as systemd does
+ * for its optional libraries; a tool that calls libmount itself (cgctl,
+ * ovlmount) links it as usual and dlopen finds it already loaded.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctu.h"
+#include "mnttab.h"
+
+static struct {
+	typeof(mnt_new_table) *new_table;
+	typeof(mnt_table_parse_file) *table_parse_file;
+	typeof(mnt_unref_table) *unref_table;
+	typeof(mnt_new_iter) *new_iter;
+	typeof(mnt_free_iter) *free_iter;
+	typeof(mnt_table_next_fs) *table_next_fs;
+	typeof(mnt_fs_get_fstype) *fs_get_fstype;
+	typeof(mnt_fs_get_fs_options) *fs_get_fs_options;
+	typeof(mnt_fs_get_target) *fs_get_target;
+	typeof(mnt_optstr_get_option) *optstr_get_option;
+} lm;
+
+#define LM_SYMBOL(name) { "mnt_" #name, (void **)&lm.name }
+
+static bool load_libmount(void)
+{
+	static const struct {
+		const char *name;
+		void **slot;
+	} symbols[] = {
+		LM_SYMBOL(new_table),	  LM_SYMBOL(table_parse_file), LM_SYMBOL(unref_table),
+		LM_SYMBOL(new_iter),	  LM_SYMBOL(free_iter),	       LM_SYMBOL(table_next_fs),
+		LM_SYMBOL(fs_get_fstype), LM_SYMBOL(fs_get_fs_options), LM_SYMBOL(fs_get_target),
+		LM_SYMBOL(optstr_get_option),
+	};
+	void *handle;
+
+	if (lm.new_table)
+		return true;
+	/* never closed: the table and strings handed out live in it */
+	handle = dlopen("libmount.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		ctu_debug("dlopen libmount: %s", dlerror());
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
+		*symbols[i].slot = dlsym(handle, symbols[i].name);
+		if (!*symbols[i].slot) {
+			ctu_debug("libmount has no %s", symbols[i].name);
+			lm.new_table = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+struct libmnt_table *ctu_mnt_table(void)
+{
+	struct libmnt_table *tb;
+
+	if (!load_libmount())
+		return NULL;
+	tb = lm.new_table();
+	if (tb && lm.table_parse_file(tb, "/proc/self/mountinfo") == 0)
+		return tb;
+	lm.unref_table(tb);
+	return NULL;
+}
+
+void ctu_mnt_table_unref(struct libmnt_table **tb)
+{
+	if (*tb)
+		lm.unref_table(*tb);
+}
+
+/* Whether the option string @opts holds one of the comma-separated @names. */
+static bool has_any_option(const char *opts, const char *names)
+{
+	_cleanup_free_ char *copy = strdup(names);
+	char *save = NULL;
+
+	if (!copy || !opts)
+		return false;
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(n, '=');
+		char *value = NULL;
+		size_t len = 0;
+
+		/* "name=systemd" is the option "name" with the value "systemd" */
+		if (eq)
+			*eq = '\0';
+		if (lm.optstr_get_option(opts, n, &value, &len) != 0)
+			continue;
+		if (!eq || (len == strlen(eq + 1) && strncmp(value, eq + 1, len) == 0))
+			return true;
+	}
+	return false;
+}
+
+char *ctu_mnt_cgroup_mount(const char *controllers)
+{
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
+	struct libmnt_iter *it = tb ? lm.new_iter(MNT_ITER_FORWARD) : NULL;
+	struct libmnt_fs *fs;
+	char *found = NULL;
+	bool v2 = !controllers || !*controllers;
+
+	if (!it) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	while (!found && lm.table_next_fs(tb, it, &fs) == 0) {
+		const char *type = lm.fs_get_fstype(fs);
+
+		/* v1 controllers are superblock options: "rw,memory" */
+		if (v2 ? strcmp(type, "cgroup2") == 0
+		       : strcmp(type, "cgroup") == 0 &&
+				 has_any_option(lm.fs_get_fs_options(fs), controllers))
+			found = strdup(lm.fs_get_target(fs));
+	}
+	lm.free_iter(it);
+	if (!found)
+		errno = ENOENT;
+	return found;
+}
+

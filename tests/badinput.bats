@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Bad input, generated from tests/badinput.table: every row is run, and must
+# exit with its documented code, print one error line "TOOL: ..." naming the
+# bad value (plus, for a usage error, the "Try 'TOOL --help'" line), and leave
+# no mount, interface, netns, cgroup or file behind.  One test per tool runs
+# all of that tool's rows and reports every row that fails, not just the first.
+
+load helpers
+
+setup() {
+	require_root
+	T=$(ctu_tmpdir)
+	mkdir "$T/dir" "$T/upper" "$T/work" "$T/merged"
+	echo x >"$T/file"
+	LONG=/$(printf 'a%.0s' {1..4999})
+	LONGIF=abcdefghijklmnop
+	BIG=99999999999999999999999
+	sh -c 'exit 0' &
+	DEAD=$!
+	wait "$DEAD"
+	CG=$(ctu_name bad)
+	H=$(ctu_name bh)
+	ip netns add "$H"
+	ctu_cleanup_add netns "$H"
+}
+
+# The rows of TOOL: "EXIT|BAD|ARGS" with the fields trimmed.
+table_rows() {
+	awk -F'|' -v tool="$1" '
+		/^[[:space:]]*(#|$)/ { next }
+		{ t = $1; gsub(/^[ \t]+|[ \t]+$/, "", t) }
+		t == tool {
+			for (i = 2; i <= 4; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i)
+			print $2 "|" $3 "|" $4
+		}' "$BATS_TEST_DIRNAME/badinput.table"
+}
+
+# The command line that runs TOOL with ARGS where the row's effects can be seen.
+tool_command() {
+	local tool=$1
+	shift
+	case $tool in
+	# pivot refuses the host's mount namespace before anything else
+	pivot) echo unshare -m --propagation private -- "$PIVOT" ;;
+	# links made by mistake would land in a namespace we watch
+	vethctl) echo ip netns exec "$H" "$VETHCTL" ;;
+	*) echo "${CTU_BUILD}/$tool" ;;
+	esac
+}
+
+netns_links() { ip -n "$H" -o link show | awk -F': ' '{ print $2 }' | sort; }
+
+# check_row TOOL EXIT BAD ARGS: "" when the row behaves, else why not
+check_row() {
+	local tool=$1 code=$2 bad_word=$3 args_text=$4 args bad cmd links_before
+	eval "args=($args_text)"
+	eval "bad=$bad_word"
+	[ "$bad_word" = "''" ] && bad="''"
+	read -ra cmd <<<"$(tool_command "$tool")"
+	ctu_state_save "$T"
+	links_before=$(netns_links)
+	run --separate-stderr "${cmd[@]}" "${args[@]}"
+	local first=${stderr_lines[0]:-}
+	if [ "$status" -ne "$code" ]; then
+		echo "exit $status, expected $code"
+	elif [[ $first != "$tool: "* ]]; then
+		echo "first line does not start with '$tool: ': $first"
+	elif [[ $first != *"$bad"* ]]; then
+		echo "the error does not name '${bad:0:60}': ${first:0:200}"
+	elif [ "${#stderr_lines[@]}" -gt 2 ] ||
+		{ [ "${#stderr_lines[@]}" -eq 2 ] && [[ ${stderr_lines[1]} != "Try '$tool --help'"* ]]; }; then
+		echo "more than one error line: ${stderr:0:300}"
+	elif [ "$(netns_links)" != "$links_before" ]; then
+		echo "left links behind in the namespace"
+	elif ! (assert_state_unchanged) >/dev/null 2>&1; then
+		echo "left something behind: $(assert_state_unchanged 2>&1 | head -n 5)"
+	fi
+}
+
+# every row of TOOL; fails with the list of rows that misbehaved
+check_tool() {
+	local tool=$1 code bad args why tried=0 failed=()
+	while IFS='|' read -r code bad args; do
+		tried=$((tried + 1))
+		why=$(check_row "$tool" "$code" "$bad" "$args")
+		[ -z "$why" ] || failed+=("$tool $args: $why")
+	done < <(table_rows "$tool")
+	echo "# $tool: $tried bad inputs tried, ${#failed[@]} failed" >&3
+	[ "$tried" -gt 0 ] || fail "no rows for $tool in badinput.table"
+	if [ "${#failed[@]}" -gt 0 ]; then
+		printf '%s\n' "${failed[@]:0:40}"
+		return 1
+	fi
+}
+
+@test "unshare-lite: every bad value in the table" {
+	check_tool unshare-lite
+}
+
+@test "nsenter-lite: every bad value in the table" {
+	check_tool nsenter-lite
+}
+
+@test "pivot: every bad value in the table" {
+	check_tool pivot
+}
+
+@test "ovlmount: every bad value in the table" {
+	check_tool ovlmount
+}
+
+@test "cgctl: every bad value in the table" {
+	check_tool cgctl
+}
+
+@test "vethctl: every bad value in the table" {
+	check_tool vethctl
+}
+
+@test "the table covers every tool and every row is well formed" {
+	local tool rows
+	for tool in unshare-lite nsenter-lite pivot ovlmount cgctl vethctl; do
+		rows=$(table_rows "$tool" | wc -l)
+		[ "$rows" -ge 15 ] || fail "$tool: only $rows rows"
+	done
+	# three separators on every row that is not a comment
+	run awk -F'|' '!/^[[:space:]]*(#|$)/ && NF != 4' "$BATS_TEST_DIRNAME/badinput.table"
+	assert_output ''
+}
