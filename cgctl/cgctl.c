@@ -731,6 +731,25 @@ static const struct {
 	{ "wait", cmd_wait },	  { "delete", cmd_delete }, { "top", cmd_top },
 };
 
+/* -c names only controllers some v1 hierarchy holds (on v2 it is not used) */
+static void check_controllers_known(const struct hiers *hs, const char *list)
+{
+	_cleanup_free_ char *copy = list ? strdup(list) : NULL;
+	char *save = NULL;
+
+	if (!copy || hs->layout == LAYOUT_V2 || hs->layout == LAYOUT_FAKE)
+		return;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		bool found = false;
+
+		for (size_t i = 0; i < hs->n && !found; i++)
+			found = !hs->h[i].v2 && hier_has(&hs->h[i], name);
+		if (!found)
+			ctu_usage_error("unknown controller '%s' in --controllers: this host has no "
+					"hierarchy for it", name);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -790,6 +809,7 @@ int main(int argc, char **argv)
 		r = hiers_detect(&c.hs, c.root && *c.root ? c.root : NULL, c.self, c.ctrls);
 		if (r < 0)
 			ctu_die("no cgroup hierarchy found%s", c.ctrls ? " for those controllers" : "");
+		check_controllers_known(&c.hs, c.ctrls);
 		out_flags = &c.out;
 		argv += optind;
 		argc -= optind;

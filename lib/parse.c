@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -307,7 +308,9 @@ static int parse_rt_signal(const char *name, int *sig)
 	}
 	rest = name + 5;
 	if (*rest) {
-		if (*rest != (sign > 0 ? '+' : '-') || ctu_parse_int(rest + 1, &off) < 0)
+		/* digits only after the sign: "RTMIN+-1" is no offset */
+		if (*rest != (sign > 0 ? '+' : '-') || !isdigit((unsigned char)rest[1]) ||
+		    ctu_parse_int(rest + 1, &off) < 0)
 			return -EINVAL;
 		if (off > SIGRTMAX - SIGRTMIN)
 			return -ERANGE;
@@ -326,9 +329,13 @@ int ctu_parse_signal(const char *s, int *sig)
 	if (isdigit((unsigned char)*s)) {
 		int r = ctu_parse_u64_range(s, 1, (uint64_t)SIGRTMAX, &num);
 
-		if (r == 0)
-			*sig = (int)num;
-		return r;
+		if (r < 0)
+			return r;
+		/* 32 and 33 are the C library's own (NPTL): no program can use them */
+		if (!ctu_signal_name((int)num))
+			return -ERANGE;
+		*sig = (int)num;
+		return 0;
 	}
 	if (strncasecmp(name, "SIG", 3) == 0)
 		name += 3;
@@ -343,10 +350,18 @@ int ctu_parse_signal(const char *s, int *sig)
 
 const char *ctu_signal_name(int sig)
 {
+	static char realtime[16];
+
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(signal_names); i++)
 		if (signal_names[i].sig == sig)
 			return signal_names[i].name;
-	return NULL;
+	/* the real-time signals are named from SIGRTMIN, as ctu_parse_signal reads them */
+	if (sig < SIGRTMIN || sig > SIGRTMAX)
+		return NULL;
+	if (sig == SIGRTMIN)
+		return "RTMIN";
+	snprintf(realtime, sizeof(realtime), "RTMIN+%d", sig - SIGRTMIN);
+	return realtime;
 }
 
 /* (uid_t)-1 and (gid_t)-1 mean "no change" to the kernel: never an id. */

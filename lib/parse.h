@@ -52,7 +52,11 @@ int ctu_parse_percent(const char *s, uint64_t *ppm);
 
 /* Signals: "TERM", "SIGTERM", "term", "15", "RTMIN", "RTMIN+2", "SIGRTMAX-1". */
 int ctu_parse_signal(const char *s, int *sig);
-/* The name without "SIG" ("TERM"), or NULL for a number that is no signal. */
+/*
+ * The name without "SIG" ("TERM", "RTMIN+8"), or NULL for a number that is no
+ * signal.  A real-time signal's name is in a static buffer, valid until the
+ * next call.
+ */
 const char *ctu_signal_name(int sig);
 
 /* A user or group by name or number (the number need not exist in passwd). */

@@ -548,9 +548,10 @@ int main(int argc, char **argv)
 		open_target(&o, &t);
 		if (o.all)
 			select_all(&o, &t);
-		open_target_extras(&o, &t);
 		check_target_alive(&o, &t);
 	}
+	/* -r DIR and -w DIR are ours to check with a target or without */
+	open_target_extras(&o, &t);
 	if (o.join_cgroup)
 		join_cgroups(&o, &t);
 	enter_namespaces(&o, &t);

@@ -159,6 +159,9 @@ static void add_layers_from(struct opts *o, const char *file)
 		if (*line && *line != '#')
 			add_layer(&o->stack.lower, line, "--layers-from");
 	}
+	/* a directory opens, and fails at the first read: EISDIR */
+	if (ferror(f))
+		ctu_die("cannot read --layers-from %s: %s", file, strerror(errno));
 }
 
 static void add_overlay_options(struct opts *o, const char *arg)

@@ -527,9 +527,9 @@ static void prepare_root(const struct opts *o)
 
 	st.newroot = o->newroot;
 	if (stat(o->newroot, &s) < 0)
-		ctu_die("cannot use %s as the new root: %s", o->newroot, strerror(errno));
+		ctu_die("cannot use '%s' as the new root: %s", o->newroot, strerror(errno));
 	if (!S_ISDIR(s.st_mode))
-		ctu_die("cannot use %s as the new root: not a directory", o->newroot);
+		ctu_die("cannot use '%s' as the new root: not a directory", o->newroot);
 	st.origfd = open(o->newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (st.origfd < 0)
 		ctu_die("cannot open %s: %s", o->newroot, strerror(errno));

@@ -354,6 +354,8 @@ int cmd_bridge(int argc, char **argv)
 {
 	if (argc < 2)
 		usage_die("bridge: expected add or del");
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		usage_die("bridge: unknown action '%s': expected add or del", argv[1]);
 	if (!strcmp(argv[1], "add"))
 		return bridge_add(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "del"))
@@ -440,8 +442,10 @@ int cmd_addr(int argc, char **argv)
 	char **args;
 	int r;
 
-	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "del")))
+	if (argc < 2)
 		usage_die("addr: expected add or del");
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		usage_die("addr: unknown action '%s': expected add or del", argv[1]);
 	del = !strcmp(argv[1], "del");
 	parse_cmd_opts(argc - 1, argv + 1, "", &o);
 	args = positional(argc - 1, argv + 1, 2, "expected <interface> <cidr>");
@@ -521,14 +525,15 @@ int cmd_route(int argc, char **argv)
 		else
 			usage_die("route: unexpected '%s' (via or dev)", argv[i]);
 	}
-	if (!gw && !dev)
-		usage_die("route: needs via <gw> or dev <if>");
 	if (!strcmp(argv[2], "default")) {
 		dst = cidr_or_die(gw && nl_addr_get_family(gw) == AF_INET6 ? "::/0" : "0.0.0.0/0",
 				  true, "destination");
 	} else {
 		dst = cidr_or_die(argv[2], true, "destination");
 	}
+	/* after the destination: a bad one is named first */
+	if (!gw && !dev)
+		usage_die("route: needs via <gw> or dev <if>");
 	if (gw && nl_addr_get_family(gw) != nl_addr_get_family(dst))
 		usage_die("route: %s and %s are of different families", argv[2], argv[4]);
 	if (dev) {

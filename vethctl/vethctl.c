@@ -145,8 +145,10 @@ static noreturn void usage(void)
 /* The kernel's dev_valid_name(), checked before libnl silently truncates. */
 const char *ifname_or_die(const char *name, const char *what)
 {
-	if (!name || !*name)
+	if (!name)
 		usage_die("no %s given", what);
+	if (!*name)
+		usage_die("invalid %s '': empty", what);
 	if (strlen(name) >= IFNAMSIZ)
 		usage_die("invalid %s '%s': longer than %d bytes", what, name, IFNAMSIZ - 1);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
@@ -357,6 +359,11 @@ static int run_batch(const char *file)
 		if (n == 0 || words[0][0] == '#')
 			continue;
 		run_command(n, words);
+	}
+	/* a directory opens, and fails at the first read: EISDIR */
+	if (ferror(in)) {
+		batch_line = 0;
+		die("cannot read --batch %s: %s", file, strerror(errno));
 	}
 	return CTU_EXIT_OK;
 }

@@ -224,6 +224,21 @@ static void test_signal_forms(void **state)
 	assert_int_equal(ctu_parse_signal("TERMX", &sig), -EINVAL);
 	assert_null(ctu_signal_name(0));
 	assert_null(ctu_signal_name(1000));
+	/* found by fuzz_parse: "42" and "32" parsed as signals that had no name */
+	assert_int_equal(ctu_parse_signal("32", &sig), -ERANGE);
+	assert_int_equal(ctu_parse_signal("33", &sig), -ERANGE);
+	assert_int_equal(ctu_parse_signal("RTMIN+-1", &sig), -EINVAL);
+	assert_int_equal(ctu_parse_signal("RTMAX--1", &sig), -EINVAL);
+	assert_int_equal(ctu_parse_signal("RTMIN+ 1", &sig), -EINVAL);
+	assert_int_equal(ctu_parse_signal("42", &sig), 0);
+	assert_string_equal(ctu_signal_name(sig), "RTMIN+8");
+	assert_string_equal(ctu_signal_name(SIGRTMIN), "RTMIN");
+	for (int s = SIGRTMIN; s <= SIGRTMAX; s++) {
+		int back;
+
+		assert_int_equal(ctu_parse_signal(ctu_signal_name(s), &back), 0);
+		assert_int_equal(back, s);
+	}
 }
 
 static void test_ids(void **state)
