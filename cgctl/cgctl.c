@@ -308,7 +308,7 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 
 	for (size_t i = 0; i < all->n; i++) {
 		const struct setting *s = &all->s[i];
-		struct write_op ops[2];
+		struct write_op ops[2] = { 0 };
 		char ctrl[32];
 		const char *why = NULL;
 		struct hier *h;
@@ -504,7 +504,7 @@ static void inherit_cpuset(const struct hier *h, const char *dir)
 	char *slash = parent ? strrchr(parent, '/') : NULL;
 
 	if (h->v2 || !hier_has(h, "cpuset") || !slash)
-		return;
+		return; // cppcheck-suppress memleak ; freed by _cleanup_free_, unknown to cppcheck
 	*slash = '\0';
 	for (size_t i = 0; i < 2; i++) {
 		char value[256] = "", path[1400];

@@ -63,10 +63,10 @@ static int freeze_cmd(struct ctx *c, int argc, char **argv, bool frozen)
 		OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int timeout_ms = 10000, o, r;
+	int timeout_ms = 10000, r;
 	const char *path;
 
-	while ((o = next_opt(argc, argv, "", longopts)) != -1)
+	while (next_opt(argc, argv, "", longopts) != -1)
 		timeout_ms = (int)parse_timeout_ms(optarg);
 	path = path_or_die(argv[optind]);
 	require_cgroup(c, path);
@@ -191,10 +191,10 @@ int cmd_wait(struct ctx *c, int argc, char **argv)
 		OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int timeout_ms = -1, o, r;
+	int timeout_ms = -1, r;
 	const char *path;
 
-	while ((o = next_opt(argc, argv, "", longopts)) != -1)
+	while (next_opt(argc, argv, "", longopts) != -1)
 		timeout_ms = (int)parse_timeout_ms(optarg);
 	path = path_or_die(argv[optind]);
 	require_cgroup(c, path);

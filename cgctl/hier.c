@@ -215,15 +215,16 @@ int cgroup_path_check(const char *path, const char **why)
 						"freezer.", "net_cls.", "net_prio.", "perf_event.",
 						"rdma.", "misc.", "notify_on_release", "release_agent",
 						"tasks" };
-	_cleanup_free_ char *copy = strdup(path);
+	_cleanup_free_ char *copy = NULL;
 	char *save = NULL;
 
-	if (!copy)
-		return -ENOMEM;
 	if (strlen(path) >= 512) {
 		*why = "the path is too long";
 		return -ENAMETOOLONG;
 	}
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
 	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		if (!strcmp(c, ".") || !strcmp(c, "..")) {
 			*why = "'.' and '..' are not cgroup names";

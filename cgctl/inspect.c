@@ -118,13 +118,25 @@ static uint64_t io_total(const char *dir, bool v2, bool read_side)
 }
 
 
-static void add_metric(struct metric *m, size_t *n, const char *name, uint64_t v, bool ok)
+static void add_metric(struct metric *m, size_t *n, const char *name, uint64_t v)
 {
-	if (!ok)
-		return;
 	m[*n].name = name;
 	snprintf(m[*n].value, sizeof(m[*n].value), "%llu", (unsigned long long)v);
 	(*n)++;
+}
+
+/*
+ * The metric @name from the "key value" line @key of @dir/@file, if there is one.
+ * (Read before the metric is added: as arguments of one call, the read and the
+ * value would be evaluated in no defined order.)
+ */
+static void add_keyed(struct metric *m, size_t *n, const char *name, const char *dir,
+		      const char *file, const char *key)
+{
+	uint64_t v;
+
+	if (keyed_value(dir, file, key, &v) == 0)
+		add_metric(m, n, name, v);
 }
 
 /* Usage of cgroup @path, from whichever hierarchy holds each controller. */
@@ -141,46 +153,43 @@ size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
 		_cleanup_free_ char *d = dir_of(mem, path);
 
 		if (read_value(c, path, "memory.current", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.current", strtoull(text, NULL, 10), true);
+			add_metric(m, &n, "memory.current", strtoull(text, NULL, 10));
 		if (read_value(c, path, "memory.peak", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.peak", strtoull(text, NULL, 10), true);
+			add_metric(m, &n, "memory.peak", strtoull(text, NULL, 10));
 		if (mem->v2) {
-			add_metric(m, &n, "memory.events.oom", v, keyed_value(d, "memory.events", "oom", &v) == 0);
-			add_metric(m, &n, "memory.events.oom_kill", v,
-				   keyed_value(d, "memory.events", "oom_kill", &v) == 0);
+			add_keyed(m, &n, "memory.events.oom", d, "memory.events", "oom");
+			add_keyed(m, &n, "memory.events.oom_kill", d, "memory.events", "oom_kill");
 		} else {
-			add_metric(m, &n, "memory.events.oom_kill", v,
-				   keyed_value(d, "memory.oom_control", "oom_kill", &v) == 0);
-			add_metric(m, &n, "memory.failcnt", v,
-				   read_file_trimmed(d, "memory.failcnt", text, sizeof(text)) == 0 &&
-					   ctu_parse_u64(text, &v) == 0);
+			add_keyed(m, &n, "memory.events.oom_kill", d, "memory.oom_control", "oom_kill");
+			if (read_file_trimmed(d, "memory.failcnt", text, sizeof(text)) == 0 &&
+			    ctu_parse_u64(text, &v) == 0)
+				add_metric(m, &n, "memory.failcnt", v);
 		}
 	}
 	if (cpu) {
 		_cleanup_free_ char *d = dir_of(cpu, path);
 
 		if (cpu->v2)
-			add_metric(m, &n, "cpu.usage_usec", v, keyed_value(d, "cpu.stat", "usage_usec", &v) == 0);
-		add_metric(m, &n, "cpu.nr_throttled", v, keyed_value(d, "cpu.stat", "nr_throttled", &v) == 0);
+			add_keyed(m, &n, "cpu.usage_usec", d, "cpu.stat", "usage_usec");
+		add_keyed(m, &n, "cpu.nr_throttled", d, "cpu.stat", "nr_throttled");
 		if (cpu->v2)
-			add_metric(m, &n, "cpu.throttled_usec", v,
-				   keyed_value(d, "cpu.stat", "throttled_usec", &v) == 0);
+			add_keyed(m, &n, "cpu.throttled_usec", d, "cpu.stat", "throttled_usec");
 		else if (keyed_value(d, "cpu.stat", "throttled_time", &v) == 0)
-			add_metric(m, &n, "cpu.throttled_usec", v / 1000, true);
+			add_metric(m, &n, "cpu.throttled_usec", v / 1000);
 	}
 	if (acct && !acct->v2) {
 		_cleanup_free_ char *d = dir_of(acct, path);
 
 		if (read_file_trimmed(d, "cpuacct.usage", text, sizeof(text)) == 0)
-			add_metric(m, &n, "cpu.usage_usec", strtoull(text, NULL, 10) / 1000, true);
+			add_metric(m, &n, "cpu.usage_usec", strtoull(text, NULL, 10) / 1000);
 	}
 	if (pids && read_value(c, path, "pids.current", text, sizeof(text)) == 0)
-		add_metric(m, &n, "pids.current", strtoull(text, NULL, 10), true);
+		add_metric(m, &n, "pids.current", strtoull(text, NULL, 10));
 	if (io) {
 		_cleanup_free_ char *d = dir_of(io, path);
 
-		add_metric(m, &n, "io.read_bytes", io_total(d, io->v2, true), true);
-		add_metric(m, &n, "io.write_bytes", io_total(d, io->v2, false), true);
+		add_metric(m, &n, "io.read_bytes", io_total(d, io->v2, true));
+		add_metric(m, &n, "io.write_bytes", io_total(d, io->v2, false));
 	}
 	{
 		_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
@@ -188,12 +197,12 @@ size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
 		size_t np = 0;
 
 		cgroup_pids(d, true, &p, &np);
-		add_metric(m, &n, "populated", np > 0, true);
+		add_metric(m, &n, "populated", np > 0);
 		free(p);
 		if (hier_v2(&c->hs)) {
 			_cleanup_free_ char *v2d = dir_of(hier_v2(&c->hs), path);
 
-			add_metric(m, &n, "frozen", v, keyed_value(v2d, "cgroup.events", "frozen", &v) == 0);
+			add_keyed(m, &n, "frozen", v2d, "cgroup.events", "frozen");
 		}
 	}
 	return n;
@@ -403,11 +412,10 @@ int cmd_ls(struct ctx *c, int argc, char **argv)
 	struct ctu_out_column cols[CTU_ARRAY_SIZE(ls_cols)];
 	size_t n = 0;
 	const char *path = "";
-	int o;
 
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(ls_cols); i++)
 		w.show[i] = true;
-	while ((o = next_opt(argc, argv, "o:", longopts)) != -1)
+	while (next_opt(argc, argv, "o:", longopts) != -1)
 		select_columns(&w, optarg);
 	if (argv[optind])
 		path = path_or_die(argv[optind]);

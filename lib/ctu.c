@@ -105,6 +105,7 @@ noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)
 	va_start(ap, fmt);
 	errno = -neg_errno;
 	verr(ctu_exit_fail, fmt, ap);
+	// cppcheck-suppress va_end_missing ; verr() does not return
 }
 
 noreturn void ctu_die(const char *fmt, ...)
@@ -113,6 +114,7 @@ noreturn void ctu_die(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	verrx(ctu_exit_fail, fmt, ap);
+	// cppcheck-suppress va_end_missing ; verrx() does not return
 }
 
 noreturn void ctu_die_undo(void (*undo)(void), const char *fmt, ...)

@@ -14,9 +14,11 @@ int ctu_idmap_parse_range(const char *s, struct ctu_idmap_range *out)
 	struct ctu_idmap_range r;
 	int e;
 
-	if (!s || strlen(s) >= sizeof(buf))
+	size_t len = s ? strlen(s) : sizeof(buf);
+
+	if (len >= sizeof(buf))
 		return -EINVAL;
-	strcpy(buf, s);
+	memcpy(buf, s, len + 1);
 	outer = strchr(buf, ':');
 	if (!outer)
 		return -EINVAL;

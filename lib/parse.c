@@ -476,7 +476,7 @@ int ctu_parse_mac(const char *s, unsigned char mac[6])
 	if (sep != ':' && sep != '-')
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
-		const char *p = s + i * 3;
+		const char *p = s + (size_t)i * 3;
 		int hi = hex_value(p[0]), lo = hex_value(p[1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && p[2] != sep))

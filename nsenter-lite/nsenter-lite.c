@@ -250,7 +250,10 @@ static void open_target(const struct opts *o, struct target *t)
 	char path[64];
 
 	t->pidfd = ctu_pidfd_open(o->target, 0);
-	if (t->pidfd < 0)
+	/* before Linux 5.3 (or under valgrind) there are no pidfds: /proc only */
+	if (t->pidfd < 0 && errno == ENOSYS)
+		ctu_debug("pidfd_open: not supported, using /proc/%d alone", (int)o->target);
+	else if (t->pidfd < 0)
 		err(CTU_EXIT_TOOL, "cannot open process %d", (int)o->target);
 	snprintf(path, sizeof(path), "/proc/%d", (int)o->target);
 	t->procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -264,7 +267,7 @@ static void open_target(const struct opts *o, struct target *t)
  */
 static void check_target_alive(const struct opts *o, const struct target *t)
 {
-	if (ctu_pidfd_send_signal(t->pidfd, 0) < 0 && errno == ESRCH)
+	if (t->pidfd >= 0 && ctu_pidfd_send_signal(t->pidfd, 0) < 0 && errno == ESRCH)
 		errx(CTU_EXIT_TOOL, "process %d has exited: nothing was entered", (int)o->target);
 }
 

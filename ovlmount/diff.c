@@ -149,9 +149,11 @@ int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_fla
 	struct diff_walk w = { .st = st };
 	int r;
 
-	if (strlen(upper) >= sizeof(w.upper))
+	size_t len = strlen(upper);
+
+	if (len >= sizeof(w.upper))
 		return -ENAMETOOLONG;
-	strcpy(w.upper, upper);
+	memcpy(w.upper, upper, len + 1);
 	w.tb = ctu_out_table("changes", cols, CTU_ARRAY_SIZE(cols), out);
 	if (!w.tb)
 		return -ENOMEM;

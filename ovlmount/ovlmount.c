@@ -150,11 +150,10 @@ static void add_layers_from(struct opts *o, const char *file)
 	_cleanup_fclose_ FILE *f = fopen(file, "re");
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 
 	if (!f)
 		ctu_die("cannot read --layers-from %s: %s", file, strerror(errno));
-	while ((n = getline(&line, &cap, f)) > 0) {
+	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
 		if (*line && *line != '#')
 			add_layer(&o->stack.lower, line, "--layers-from");
@@ -901,21 +900,30 @@ static int do_diff(struct opts *o)
 	return CTU_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run_mode(struct opts *o)
 {
-	struct opts o = { .mode = MODE_MOUNT };
-
-	ctu_init(CTU_TOOL_PLAIN);
-	parse_options(&o, argc, argv);
-	switch (o.mode) {
+	switch (o->mode) {
 	case MODE_SHOW:
-		return do_show(&o);
+		return do_show(o);
 	case MODE_DIFF:
-		return do_diff(&o);
+		return do_diff(o);
 	case MODE_UMOUNT:
-		return do_umount(&o);
+		return do_umount(o);
 	case MODE_MOUNT:
 		break;
 	}
-	return do_mount(&o);
+	return do_mount(o);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .mode = MODE_MOUNT };
+	int r;
+
+	ctu_init(CTU_TOOL_PLAIN);
+	parse_options(&o, argc, argv);
+	r = run_mode(&o);
+	stack_free(&o.stack);
+	strv_free(&o.options);
+	return r;
 }

@@ -504,7 +504,7 @@ static void undo_made(struct made *m, const struct opts *o)
 {
 	while (m->n_binds)
 		ctu_ns_unbind(&m->binds[--m->n_binds]);
-	if (m->pidfile)
+	if (m->pidfile && o->pidfile)
 		unlink(o->pidfile);
 	m->pidfile = false;
 }
