@@ -492,6 +492,19 @@ static void kernel_log(int fsfd, char *buf, size_t size)
 	}
 }
 
+/*
+ * The end of a failed fsconfig: "WHAT NAME: the error: the kernel's words".
+ * errno is taken first: reading the log sets it (ENODATA once it is empty).
+ */
+static noreturn void fail_fsconfig(int fsfd, const char *what, const char *name)
+{
+	int e = errno;
+	char log[512];
+
+	kernel_log(fsfd, log, sizeof(log));
+	fail("%s %s: %s%s%s", what, name, strerror(e), *log ? ": " : "", log);
+}
+
 /* A layer as a fsconfig value: a path, or an fd when it is too long for one. */
 static int set_layer(int fsfd, const char *key, const char *path)
 {
@@ -517,7 +530,6 @@ static int mount_with_fsconfig(const struct opts *o)
 {
 	const struct stack *st = &o->stack;
 	_cleanup_close_ int fsfd = fsopen("overlay", FSOPEN_CLOEXEC), mntfd = -1, target = -1;
-	char log[512];
 
 	if (fsfd < 0 && errno == ENOSYS)
 		return OVL_NO_LOWERDIR_PLUS; /* before Linux 5.2 */
@@ -528,26 +540,17 @@ static int mount_with_fsconfig(const struct opts *o)
 	if (set_layer(fsfd, "lowerdir+", st->lower.v[0]) < 0) {
 		if (errno == EINVAL)
 			return OVL_NO_LOWERDIR_PLUS; /* before Linux 6.8 */
-		kernel_log(fsfd, log, sizeof(log));
-		fail("lower layer %s: %s%s%s", st->lower.v[0], strerror(errno), *log ? ": " : "", log);
+		fail_fsconfig(fsfd, "lower layer", st->lower.v[0]);
 	}
 	for (size_t i = 1; i < st->lower.n; i++)
-		if (set_layer(fsfd, "lowerdir+", st->lower.v[i]) < 0) {
-			kernel_log(fsfd, log, sizeof(log));
-			fail("lower layer %s: %s%s%s", st->lower.v[i], strerror(errno),
-			     *log ? ": " : "", log);
-		}
+		if (set_layer(fsfd, "lowerdir+", st->lower.v[i]) < 0)
+			fail_fsconfig(fsfd, "lower layer", st->lower.v[i]);
 	for (size_t i = 0; i < st->data.n; i++)
-		if (set_layer(fsfd, "datadir+", st->data.v[i]) < 0) {
-			kernel_log(fsfd, log, sizeof(log));
-			fail("data layer %s: %s%s%s", st->data.v[i], strerror(errno),
-			     *log ? ": " : "", log);
-		}
+		if (set_layer(fsfd, "datadir+", st->data.v[i]) < 0)
+			fail_fsconfig(fsfd, "data layer", st->data.v[i]);
 	if (st->upper && (set_layer(fsfd, "upperdir", st->upper) < 0 ||
-			  set_layer(fsfd, "workdir", st->work) < 0)) {
-		kernel_log(fsfd, log, sizeof(log));
-		fail("upper layer %s: %s%s%s", st->upper, strerror(errno), *log ? ": " : "", log);
-	}
+			  set_layer(fsfd, "workdir", st->work) < 0))
+		fail_fsconfig(fsfd, "upper layer", st->upper);
 	for (size_t i = 0; i < o->options.n; i++) {
 		char *opt = o->options.v[i], *eq = strchr(opt, '=');
 		int r;
@@ -559,16 +562,11 @@ static int mount_with_fsconfig(const struct opts *o)
 		} else {
 			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, opt, NULL, 0);
 		}
-		if (r < 0) {
-			kernel_log(fsfd, log, sizeof(log));
-			fail("overlay option %s: %s%s%s", opt, strerror(errno), *log ? ": " : "", log);
-		}
+		if (r < 0)
+			fail_fsconfig(fsfd, "overlay option", opt);
 	}
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		kernel_log(fsfd, log, sizeof(log));
-		fail("cannot mount the overlay on %s: %s%s%s", o->target, strerror(errno),
-		     *log ? ": " : "", log);
-	}
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		fail_fsconfig(fsfd, "cannot mount the overlay on", o->target);
 	mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, o->readonly ? MOUNT_ATTR_RDONLY : 0);
 	target = open(o->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mntfd < 0 || target < 0 ||

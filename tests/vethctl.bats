@@ -291,7 +291,7 @@ in_host() {
 		2|bridge|bridge: expected add or del
 		2|bridge frob x|bridge: unknown subcommand 'frob'
 		2|addr add x 10.0.0.1|invalid address '10.0.0.1'
-		2|addr frob x 10.0.0.1/24|addr: expected add or del
+		2|addr frob x 10.0.0.1/24|addr: unknown subcommand 'frob'
 		1|addr add nosuchif 10.0.0.1/24|no such interface: nosuchif
 		2|route add 10.1.0.0/16|route: needs via <gw> or dev <if>
 		2|route add 10.1.0.0/16 via fd00::1|route: 10.1.0.0/16 and fd00::1 are of different families

@@ -72,18 +72,16 @@ static noreturn void connect_fail(struct connect_state *st, const char *fmt, ...
 	    st->made_bridge ? "the veth pair and the bridge were removed" : st->made_pair ? "the veth pair was removed" : "nothing was made");
 }
 
-/* Inside the container: its address, lo up, and the default route. */
-static void configure_inside(struct connect_state *st, const char *ns, const char *ifname,
-			     const char *addr_text, struct nl_addr *addr, struct nl_addr *gw)
+/* Inside the container (@cs, a socket in its namespace): its address, lo up, the default route. */
+static void configure_inside(struct connect_state *st, struct nlsock *cs_in, const char *ns,
+			     const char *ifname, const char *addr_text, struct nl_addr *addr,
+			     struct nl_addr *gw)
 {
-	struct nlsock cs;
+	struct nlsock cs = *cs_in;
 	bool up = true;
 	struct rtnl_link *l;
 	int r;
 
-	r = sock_open(&cs, ns);
-	if (r < 0)
-		connect_fail(st, "cannot open a netlink socket in %s: %s", ns, strerror(-r));
 	r = bring_up(&cs, ifname);
 	if (r < 0)
 		connect_fail(st, "cannot bring up %s in %s: %s", ifname, ns, sock_why(&cs, r));
@@ -126,6 +124,7 @@ int cmd_connect(int argc, char **argv)
 	struct nl_addr *addr, *gw;
 	struct rtnl_link *br = NULL;
 	char host_name[IFNAMSIZ], inode[32];
+	struct nlsock inside;
 	const char *ns;
 	int r;
 
@@ -148,6 +147,8 @@ int cmd_connect(int argc, char **argv)
 		default_host_name(ns, v.peer, host_name, sizeof(host_name));
 	v.name = st.host_name = host_name;
 	v.peer_nsfd = netns_or_die(ns);
+	/* the socket inside first: failing later would leave the pair behind */
+	open_or_die(&inside, ns);
 	/* the bridge: made if missing, refused if the name is something else */
 	r = link_get(&host, st.bridge, &br);
 	if (r == -ENODEV) {
@@ -183,7 +184,7 @@ int cmd_connect(int argc, char **argv)
 		connect_fail(&st, "cannot create veth pair %s/%s: %s", v.name, v.peer, sock_why(&host, r));
 	}
 	st.made_pair = true;
-	configure_inside(&st, ns, v.peer, o.addr, addr, gw);
+	configure_inside(&st, &inside, ns, v.peer, o.addr, addr, gw);
 	nl_addr_put(addr);
 	nl_addr_put(gw);
 	nl_addr_put(v.mac);

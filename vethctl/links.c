@@ -148,9 +148,16 @@ int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int 
  */
 int create_veth(struct nlsock *s, const struct veth_spec *v)
 {
-	struct rtnl_link *l = rtnl_link_veth_alloc(), *peer;
+	struct rtnl_link *l, *peer;
 	int r;
 
+	/* taken names are refused before the request: see the rollback below */
+	if (link_get(s, v->name, &l) == 0) {
+		rtnl_link_put(l);
+		s->kerr = EEXIST;
+		return -NLE_EXIST;
+	}
+	l = rtnl_link_veth_alloc();
 	if (!l)
 		die("out of memory");
 	peer = rtnl_link_veth_get_peer(l); /* takes a reference: put it too */
@@ -173,6 +180,15 @@ int create_veth(struct nlsock *s, const struct veth_spec *v)
 	r = rtnl_link_add(s->sk, l, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(peer);
 	rtnl_link_put(l);
+	/*
+	 * An error other than EEXIST may only mean that the answer was lost: the
+	 * name was free a moment ago, so a link of that name now is ours.
+	 */
+	if (r < 0 && sock_errno(s, r) != EEXIST) {
+		struct nlsock probe = *s;
+
+		delete_link(&probe, v->name);
+	}
 	return r;
 }
 
@@ -189,6 +205,8 @@ int cmd_add(int argc, char **argv)
 	struct cmd_opts o = { 0 };
 	struct veth_spec v = { .peer_nsfd = -1 };
 	struct nl_addr *addr = NULL, *peer_addr = NULL;
+	/* the peer's namespace: ours unless --peer-netns (then a socket there) */
+	struct nlsock other, *ps = &host;
 	_cleanup_free_ char *default_peer = NULL;
 	char **args;
 	int r;
@@ -211,8 +229,12 @@ int cmd_add(int argc, char **argv)
 	v.up = !o.no_up;
 	if (o.bridge)
 		v.master = bridge_index_or_die(&host, ifname_or_die(o.bridge, "bridge name"));
-	if (o.peer_ns)
+	if (o.peer_ns) {
 		v.peer_nsfd = netns_or_die(o.peer_ns);
+		/* the socket there first: failing later would leave the pair behind */
+		open_or_die(&other, o.peer_ns);
+		ps = &other;
+	}
 	r = create_veth(&host, &v);
 	if (v.peer_nsfd >= 0)
 		close(v.peer_nsfd);
@@ -227,14 +249,8 @@ int cmd_add(int argc, char **argv)
 		    sock_errno(&host, r) == EEXIST ? "address already assigned" : why);
 	}
 	if (peer_addr || v.up) {
-		/* the peer's namespace: ours unless --peer-netns (then a socket there) */
-		struct nlsock other, *ps = &host;
 		const char *step = "bring up";
 
-		if (o.peer_ns) {
-			open_or_die(&other, o.peer_ns);
-			ps = &other;
-		}
 		r = v.up ? bring_up(ps, v.peer) : 0;
 		if (r == 0 && peer_addr) {
 			step = "add address to";
@@ -250,9 +266,9 @@ int cmd_add(int argc, char **argv)
 			delete_link(&host, v.name);
 			die("cannot %s %s: %s; the veth pair was removed", step, v.peer, why);
 		}
-		if (ps != &host)
-			sock_close(ps);
 	}
+	if (ps != &host)
+		sock_close(ps);
 	nl_addr_put(addr);
 	nl_addr_put(peer_addr);
 	nl_addr_put(v.mac);
@@ -354,8 +370,6 @@ int cmd_bridge(int argc, char **argv)
 {
 	if (argc < 2)
 		usage_die("bridge: expected add or del");
-	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
-		usage_die("bridge: unknown action '%s': expected add or del", argv[1]);
 	if (!strcmp(argv[1], "add"))
 		return bridge_add(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "del"))
@@ -445,7 +459,7 @@ int cmd_addr(int argc, char **argv)
 	if (argc < 2)
 		usage_die("addr: expected add or del");
 	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
-		usage_die("addr: unknown action '%s': expected add or del", argv[1]);
+		usage_die("addr: unknown subcommand '%s': expected add or del", argv[1]);
 	del = !strcmp(argv[1], "del");
 	parse_cmd_opts(argc - 1, argv + 1, "", &o);
 	args = positional(argc - 1, argv + 1, 2, "expected <interface> <cidr>");

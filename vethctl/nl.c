@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* nl.c - netlink sockets in any namespace, with real errors (see nl.h). */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -82,8 +83,9 @@ int sock_open(struct nlsock *s, const char *ns_spec)
 	if (setns(target, CLONE_NEWNET) < 0)
 		return -errno;
 	r = connect_socket(s);
+	/* never carry on in the wrong namespace (nothing was changed yet here) */
 	if (setns(home, CLONE_NEWNET) < 0)
-		abort(); /* never carry on in the wrong namespace */
+		err(CTU_EXIT_FAILURE, "cannot return to our own network namespace");
 	return r;
 }
 
@@ -136,11 +138,13 @@ int link_get(struct nlsock *s, const char *name, struct rtnl_link **out)
 {
 	int r;
 
+	*out = NULL;
 	sock_clear(s);
 	r = rtnl_link_get_kernel(s->sk, 0, name, out);
 	if (r < 0)
 		return -sock_errno(s, r);
-	return 0;
+	/* libnl 3.7 answers 0 without a link when the reply was lost (recvmsg failed) */
+	return *out ? 0 : -EIO;
 }
 
 const char *link_kind(struct rtnl_link *l)
