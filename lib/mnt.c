@@ -68,7 +68,7 @@ bool ctu_mnt_path_escapes(const char *path)
 	return false;
 }
 
-static void record_created(struct ctu_created *c, const char *path, size_t len)
+void ctu_created_record(struct ctu_created *c, const char *path, size_t len)
 {
 	if (c && c->n < CTU_ARRAY_SIZE(c->paths)) {
 		c->paths[c->n] = strndup(path, len);
@@ -132,7 +132,7 @@ int ctu_mnt_mkpath_in_root(int rootfd, const char *path, mode_t mode, bool as_fi
 			if (r < 0)
 				return r;
 		}
-		record_created(created, p, strlen(p));
+		ctu_created_record(created, p, strlen(p));
 		p[end] = saved;
 		if (last)
 			return ctu_mnt_open_in_root(rootfd, p, 0, false);

@@ -43,7 +43,10 @@ struct ctu_created {
 int ctu_mnt_mkpath_in_root(int rootfd, const char *path, mode_t mode, bool as_file,
 			   struct ctu_created *created);
 
-/* Removes what ctu_mnt_mkpath_in_root() created, newest first. */
+/* Records the first @len bytes of @path (inside the root) as made by us. */
+void ctu_created_record(struct ctu_created *created, const char *path, size_t len);
+
+/* Removes what ctu_mnt_mkpath_in_root() created (or was recorded), newest first. */
 void ctu_created_undo(int rootfd, struct ctu_created *created);
 
 /* Frees the record without removing anything. */

@@ -286,7 +286,15 @@ static void undo_made(struct made *m)
 	if (m->tmpfs)
 		umount2(m->tmpfs, MNT_DETACH);
 	while (m->dirs.n) {
-		rmdir(m->dirs.v[m->dirs.n - 1]);
+		const char *dir = m->dirs.v[m->dirs.n - 1];
+		char inner[PATH_MAX];
+
+		/* a work directory we made holds what the kernel made in it: empty dirs */
+		for (size_t i = 0; i < 2; i++)
+			if (snprintf(inner, sizeof(inner), "%s/%s", dir, i ? "index" : "work") <
+			    (int)sizeof(inner))
+				rmdir(inner);
+		rmdir(dir);
 		free(m->dirs.v[--m->dirs.n]);
 	}
 	free(m->tmpfs);

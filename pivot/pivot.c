@@ -345,9 +345,24 @@ struct state {
 
 static struct state st = { .origfd = -1, .rootfd = -1 };
 
-/* Everything made before the pivot, undone: the mounts, then the directories. */
+/* Detaches whatever we mounted on the paths we made, so that they can go. */
+static void detach_created(void)
+{
+	if (st.rootfd < 0 || fchdir(st.rootfd) < 0)
+		return;
+	for (size_t i = st.created.n; i-- > 0;) {
+		const char *rel = st.created.paths[i];
+
+		while (*rel == '/')
+			rel++;
+		umount2(rel, MNT_DETACH | UMOUNT_NOFOLLOW);
+	}
+}
+
+/* Everything made, undone: the mounts, then the directories. */
 static void undo_all(void)
 {
+	detach_created();
 	ctu_closep(&st.rootfd);
 	if (st.bound)
 		umount2(st.newroot, MNT_DETACH);
@@ -355,7 +370,7 @@ static void undo_all(void)
 		ctu_created_undo(st.origfd, &st.created);
 }
 
-/* A failure before the pivot: says why, undoes what was made, exits. */
+/* A failure: says why, undoes what was made, exits (after the pivot too: see switch_root). */
 #define fail_and_undo(...) ctu_die_undo(undo_all, __VA_ARGS__)
 
 /* A standard mount point: created if missing, refused if it is a symlink. */
@@ -490,6 +505,7 @@ static void setup_symlink(const struct op *op)
 	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 || symlinkat(op->a, dirfd, name) < 0)
 		fail_and_undo("cannot create the symlink %s%s: %s", st.newroot, op->b, strerror(errno));
+	ctu_created_record(&st.created, op->b, strlen(op->b));
 }
 
 static void run_op(const struct op *op)
@@ -563,19 +579,22 @@ static void switch_root(const struct opts *o)
 		      "again; containers use pivot_root");
 	} else if ((int)syscall(SYS_pivot_root, ".", put_old) < 0) {
 		fail_and_undo("cannot pivot_root to %s: %s", o->newroot, strerror(errno));
-	} else if (!o->old_root && umount2(".", MNT_DETACH) < 0) {
-		err(CTU_EXIT_TOOL, "cannot detach the old root");
-	} else if (o->old_root) {
+	}
+	/*
+	 * From here NEWROOT's path means nothing: a failure removes only what we
+	 * made inside the new root, through origfd (kept open until the exec).
+	 */
+	st.bound = false;
+	if (!o->chroot_only && !o->old_root && umount2(".", MNT_DETACH) < 0) {
+		fail_and_undo("cannot detach the old root: %s", strerror(errno));
+	} else if (o->old_root && !o->chroot_only) {
 		warnx("warning: the old root stays at %s: the container can see the host",
 		      o->old_root);
 	}
 	if (oldfd >= 0)
 		close(oldfd);
 	if (chdir("/") < 0)
-		err(CTU_EXIT_TOOL, "cannot change directory to /");
-	ctu_closep(&st.rootfd);
-	ctu_closep(&st.origfd);
-	ctu_created_free(&st.created);
+		fail_and_undo("cannot change directory to /: %s", strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -594,9 +613,11 @@ int main(int argc, char **argv)
 	if (o.readonly) {
 		r = ctu_mnt_make_readonly("/", false);
 		if (r < 0)
-			ctu_die_errno(r, "cannot make the new root read-only");
+			fail_and_undo("cannot make the new root read-only: %s", strerror(-r));
 	}
 	if (o.wd && chdir(o.wd) < 0)
-		err(CTU_EXIT_TOOL, "cannot change directory to %s", o.wd);
+		fail_and_undo("cannot change directory to %s: %s", o.wd, strerror(errno));
+	/* what we made stays: the fds close at the exec */
+	ctu_created_free(&st.created);
 	ctu_exec_program(*o.argv ? o.argv : default_program, 0);
 }

@@ -23,7 +23,6 @@ setup() {
 	H=$(ctu_name fh)
 	N2=$(ctu_name fn)
 	CG=$(ctu_name flt)
-	INJECTED=0
 }
 
 teardown() {
@@ -35,15 +34,16 @@ netns_links() { ip -n "$1" -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*
 
 # inject TOOL UNDO SYSCALLS -- CMD...: the loop described above.  UNDO is a
 # function that removes what a successful run made.  WATCH (a function) prints
-# extra state to compare, such as the links of a namespace.
+# extra state to compare, such as the links of a namespace; UNDER is a command
+# strace itself runs under (a private mount namespace).
 inject() {
-	local tool=$1 undo=$2 syscalls=$3 sc n failed=() before after
+	local tool=$1 undo=$2 syscalls=$3 sc n failed=() before after INJECTED=0
 	shift 4
 	ctu_state_save "$T"
 	before=$(${WATCH:-true})
 	for sc in ${syscalls//,/ }; do
 		for ((n = 1; n < 200; n++)); do
-			run --separate-stderr strace -f -qq -o "$BATS_TEST_TMPDIR/strace.log" -e trace="$sc" \
+			run --separate-stderr ${UNDER:-} strace -f -qq -o "$BATS_TEST_TMPDIR/strace.log" -e trace="$sc" \
 				-e inject="$sc:error=EIO:when=$n" "$@"
 			grep -q 'INJECTED' "$BATS_TEST_TMPDIR/strace.log" || { "$undo"; break; }
 			INJECTED=$((INJECTED + 1))
@@ -93,8 +93,9 @@ undo_pivot() { rm -rf "$ROOT/a" "$ROOT/data" "$ROOT/lnk"; }
 	ROOT=$T/root
 	ctu_make_rootfs "$ROOT"
 	mkdir -p "$T/src"
-	inject pivot undo_pivot mount,fsopen,fsconfig,fsmount,move_mount,open_tree,mount_setattr,mkdirat,symlinkat,openat2,pivot_root,chdir,chroot -- \
-		unshare -m --propagation private "$PIVOT" "$ROOT" --proc --dev --tmpfs /tmp \
+	UNDER="unshare -m --propagation private" \
+		inject pivot undo_pivot mount,fsopen,fsconfig,fsmount,move_mount,open_tree,mount_setattr,mkdirat,symlinkat,openat2,pivot_root,chdir,chroot -- \
+		"$PIVOT" "$ROOT" --proc --dev --tmpfs /tmp \
 		--mkdir /a/b --bind "$T/src:/data" --symlink /a:/lnk --readonly -- /bin/true
 }
 

@@ -110,10 +110,10 @@ in_ns() {
 
 @test "NEWROOT missing, a file, or not given" {
 	run -125 in_ns "$T/nonexistent" true
-	assert_output "pivot: cannot use $T/nonexistent as the new root: No such file or directory"
+	assert_output "pivot: cannot use '$T/nonexistent' as the new root: No such file or directory"
 	touch "$T/file"
 	run -125 in_ns "$T/file" true
-	assert_output "pivot: cannot use $T/file as the new root: not a directory"
+	assert_output "pivot: cannot use '$T/file' as the new root: not a directory"
 	run -125 "$UNSHARE_LITE" -m "$PIVOT"
 	assert_output --partial "pivot: no new root given"
 }
