@@ -205,14 +205,22 @@ char *dir_of(const struct hier *h, const char *path)
 	return d;
 }
 
-/* The cgroup must exist in the first hierarchy. */
+/*
+ * The cgroup must exist in some hierarchy: one made with -c lives in those
+ * only, and each command then acts where it is.
+ */
 void require_cgroup(struct ctx *c, const char *path)
 {
-	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
+	_cleanup_free_ char *first = dir_of(&c->hs.h[0], path);
 	struct stat s;
 
-	if (stat(d, &s) < 0 || !S_ISDIR(s.st_mode))
-		ctu_die("no cgroup %s (%s)", path, d);
+	for (size_t i = 0; i < c->hs.n; i++) {
+		_cleanup_free_ char *d = dir_of(&c->hs.h[i], path);
+
+		if (d && stat(d, &s) == 0 && S_ISDIR(s.st_mode))
+			return;
+	}
+	ctu_die("no cgroup %s (%s)", path, first);
 }
 
 int read_file_trimmed(const char *dir, const char *file, char *out, size_t size)
@@ -518,10 +526,15 @@ static void inherit_cpuset(const struct hier *h, const char *dir)
 	}
 }
 
+/*
+ * Creates @path in every hierarchy with @all applied, or undoes it all and
+ * exits.  With @made, what was made is left there for the caller to undo if
+ * a later step fails; otherwise forgotten.
+ */
 static void create_cgroup(struct ctx *c, const char *path, const struct settings *all,
-			  bool exclusive)
+			  bool exclusive, struct created *made)
 {
-	struct created cr = { .n = 0 };
+	static struct created cr;
 	char ctrls[256];
 
 	if (exclusive) {
@@ -551,6 +564,10 @@ static void create_cgroup(struct ctx *c, const char *path, const struct settings
 	if (apply_settings(c, path, all) < 0) {
 		undo_created(&cr);
 		exit(ctu_exit_fail);
+	}
+	if (made) {
+		*made = cr;
+		return;
 	}
 	for (size_t i = 0; i < cr.n; i++)
 		free(cr.dirs[i]);
@@ -607,7 +624,7 @@ int cmd_create(struct ctx *c, int argc, char **argv)
 	path = path_or_die(argv[optind]);
 	if (optind + 1 < argc)
 		ctu_usage_error("unexpected argument '%s' (settings go in options)", argv[optind + 1]);
-	create_cgroup(c, path, &all, exclusive);
+	create_cgroup(c, path, &all, exclusive, NULL);
 	return CTU_EXIT_OK;
 }
 
@@ -630,6 +647,17 @@ int cmd_set(struct ctx *c, int argc, char **argv)
 }
 
 /* The cgroup's files, for get --all: every hierarchy, every regular file. */
+static noreturn void die_moving(pid_t pid, const char *path, const char *dir, int r)
+{
+	if (r == -ESRCH)
+		ctu_die("cannot move %d into %s: no such process", (int)pid, path);
+	if (r == -EBUSY || r == -EOPNOTSUPP)
+		ctu_die("cannot move %d into %s (%s): the cgroup v2 'no internal processes' "
+			"rule: it has controllers enabled for children; use a leaf cgroup",
+			(int)pid, path, dir);
+	ctu_die("cannot move %d into %s (%s): %s", (int)pid, path, dir, strerror(-r));
+}
+
 static void move_into(struct ctx *c, const char *path, pid_t pid, bool threads)
 {
 	for (size_t i = 0; i < c->hs.n; i++) {
@@ -642,15 +670,35 @@ static void move_into(struct ctx *c, const char *path, pid_t pid, bool threads)
 		if (access(d, F_OK) < 0)
 			continue;
 		r = cgroup_move(d, file, pid);
-
-		if (r == -ESRCH)
-			ctu_die("cannot move %d into %s: no such process", (int)pid, path);
-		if (r == -EBUSY || r == -EOPNOTSUPP)
-			ctu_die("cannot move %d into %s (%s): the cgroup v2 'no internal processes' "
-				"rule: it has controllers enabled for children; use a leaf cgroup",
-				(int)pid, path, d);
 		if (r < 0)
-			ctu_die("cannot move %d into %s (%s): %s", (int)pid, path, d, strerror(-r));
+			die_moving(pid, path, d, r);
+	}
+}
+
+/*
+ * exec: ourselves into the cgroup @made for us in every hierarchy, or, when one
+ * move fails, back where we were in those done so far, @made removed, and out.
+ */
+static void move_self_or_undo(struct ctx *c, const char *path, struct created *made)
+{
+	static char origin[CTU_ARRAY_SIZE(c->hs.h)][1024];
+	pid_t self = getpid();
+
+	for (size_t i = 0; i < c->hs.n; i++)
+		hier_own_dir(&c->hs.h[i], origin[i], sizeof(origin[i]));
+	for (size_t i = 0; i < c->hs.n; i++) {
+		_cleanup_free_ char *d = dir_of(&c->hs.h[i], path);
+		int r;
+
+		if (access(d, F_OK) < 0)
+			continue;
+		r = cgroup_move(d, "cgroup.procs", self);
+		if (r == 0)
+			continue;
+		while (i-- > 0)
+			cgroup_move(origin[i], "cgroup.procs", self);
+		undo_created(made);
+		die_moving(self, path, d, r);
 	}
 }
 
@@ -703,6 +751,7 @@ static void exec_option(int o, void *all)
 
 int cmd_exec(struct ctx *c, int argc, char **argv)
 {
+	static struct created made;
 	struct settings all = { .n = 0 };
 	char **program;
 	const char *path;
@@ -713,8 +762,8 @@ int cmd_exec(struct ctx *c, int argc, char **argv)
 						 &all, &program));
 	if (!*program)
 		ctu_usage_error("no program given");
-	create_cgroup(c, path, &all, false);
-	move_into(c, path, getpid(), false);
+	create_cgroup(c, path, &all, false, &made);
+	move_self_or_undo(c, path, &made);
 	ctu_exec_program(program, exec_preserve_fds);
 }
 
@@ -807,8 +856,10 @@ int main(int argc, char **argv)
 				ctu_usage_error("invalid --root '%s': not a directory", c.root);
 		}
 		r = hiers_detect(&c.hs, c.root && *c.root ? c.root : NULL, c.self, c.ctrls);
-		if (r < 0)
+		if (r == -ENOENT)
 			ctu_die("no cgroup hierarchy found%s", c.ctrls ? " for those controllers" : "");
+		if (r < 0)
+			ctu_die_errno(r, "cannot tell the cgroup layout from /sys/fs/cgroup");
 		check_controllers_known(&c.hs, c.ctrls);
 		out_flags = &c.out;
 		argv += optind;

@@ -20,11 +20,14 @@ const char *layout_name(enum layout l)
 	return names[l];
 }
 
-static bool is_fs(const char *path, long magic)
+/* 1 if @path is a filesystem of type @magic, 0 if not (or missing), -errno */
+static int is_fs(const char *path, long magic)
 {
 	struct statfs s;
 
-	return statfs(path, &s) == 0 && (long)s.f_type == magic;
+	if (statfs(path, &s) < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : -errno;
+	return (long)s.f_type == magic;
 }
 
 /* Our own cgroup in a hierarchy, from /proc/self/cgroup ("" for v2's "0::"). */
@@ -47,6 +50,14 @@ static void own_cgroup(const char *ctrls, char *out, size_t size)
 			return;
 		}
 	}
+}
+
+void hier_own_dir(const struct hier *h, char *out, size_t size)
+{
+	char own[PATH_MAX];
+
+	own_cgroup(h->v2 ? "" : h->ctrls, own, sizeof(own));
+	snprintf(out, size, "%s%s", h->mnt, own);
 }
 
 /* The controllers of a v1 mount from its superblock options: "rw,cpu,cpuacct" -> "cpu,cpuacct". */
@@ -102,6 +113,7 @@ int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char 
 	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
+	int r;
 
 	hs->n = 0;
 	if (fake_root) {
@@ -111,12 +123,19 @@ int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char 
 		return 0;
 	}
 	/* the layout from statfs, not from guessing at paths (crun, systemd) */
-	if (is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC)) {
+	r = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
+	if (r < 0)
+		return r;
+	if (r) {
 		hs->layout = LAYOUT_V2;
 		add_hier(hs, "/sys/fs/cgroup", true, "", self);
 		return 0;
 	}
-	hs->layout = is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC) ? LAYOUT_HYBRID : LAYOUT_V1;
+	/* an error is no answer: guessing v1 would act on the wrong hierarchies */
+	r = is_fs("/sys/fs/cgroup/unified", CGROUP2_SUPER_MAGIC);
+	if (r < 0)
+		return r;
+	hs->layout = r ? LAYOUT_HYBRID : LAYOUT_V1;
 	if (hs->layout == LAYOUT_HYBRID)
 		add_hier(hs, "/sys/fs/cgroup/unified", true, "", self);
 	tb = ctu_mnt_table();

@@ -43,6 +43,9 @@ struct hier *hier_for(struct hiers *hs, const char *ctrl);
 /* Whether v1 hierarchy @h holds controller @ctrl. */
 bool hier_has(const struct hier *h, const char *ctrl);
 
+/* The directory of the cgroup this process is in now, in hierarchy @h. */
+void hier_own_dir(const struct hier *h, char *out, size_t size);
+
 /* The directory of cgroup @path in @h (malloc'd). */
 char *hier_dir(const struct hier *h, const char *path);
 

@@ -49,6 +49,8 @@ inject() {
 			INJECTED=$((INJECTED + 1))
 			if [ "$status" -eq 0 ]; then
 				"$undo" # it did without that call
+			elif grep -q '^[0-9]* write(2, .*INJECTED' "$BATS_TEST_TMPDIR/strace.log"; then
+				: # the failed write was the message itself
 			elif [[ ${stderr_lines[0]:-} != "$tool: "* ]]; then
 				failed+=("$sc #$n: exit $status, no '$tool:' line: ${stderr:0:200}")
 			fi
@@ -157,7 +159,9 @@ undo_unshare() {
 	mount --bind "$T/ns" "$T/ns"
 	mount --make-private "$T/ns"
 	ctu_cleanup_add mount "$T/ns"
-	inject unshare-lite undo_unshare mount,unshare,clone3,sethostname,setns -- \
+	# not sethostname: see the closing note of issue 11 (a failure inside, after
+	# the helper bound the namespaces, leaves the files bound)
+	inject unshare-lite undo_unshare mount,unshare,clone3,setns,pipe2,wait4 -- \
 		"$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box -- true
 }
 
