@@ -104,7 +104,8 @@ noreturn void ctu_exec(char *const argv[])
 	fflush(stdout);
 	execvp(argv[0], argv);
 	warn("failed to execute %s", argv[0]);
-	_exit(errno == ENOENT ? CTU_EXIT_NOT_FOUND : CTU_EXIT_CANNOT_EXEC);
+	/* exit, not _exit: the tool's atexit handlers run (unshare-lite reports a start that failed) */
+	exit(errno == ENOENT ? CTU_EXIT_NOT_FOUND : CTU_EXIT_CANNOT_EXEC);
 }
 
 noreturn void ctu_exec_shell(void)

@@ -148,6 +148,7 @@ veth_namespaces() {
 
 undo_unshare() {
 	local f
+	rm -f "$T/ns/pid"
 	for f in "$T/ns/net" "$T/ns/uts" "$T/ns/ipc"; do
 		while umount "$f" >/dev/null 2>&1; do :; done
 		rm -f "$f"
@@ -159,10 +160,16 @@ undo_unshare() {
 	mount --bind "$T/ns" "$T/ns"
 	mount --make-private "$T/ns"
 	ctu_cleanup_add mount "$T/ns"
-	# not sethostname: see the closing note of issue 11 (a failure inside, after
-	# the helper bound the namespaces, leaves the files bound)
-	inject unshare-lite undo_unshare mount,unshare,clone3,setns,pipe2,wait4 -- \
+	# sethostname fails inside, after the namespaces were bound from outside
+	inject unshare-lite undo_unshare mount,unshare,clone3,sethostname,setns,pipe2,wait4 -- \
 		"$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box -- true
+	inject unshare-lite undo_unshare mount,clone3,sethostname,setns,pipe2,wait4 -- \
+		"$UNSHARE_LITE" -f --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box \
+		--pidfile "$T/ns/pid" -- true
+	# and a program that cannot be run: the namespaces are not kept for it
+	run -127 "$UNSHARE_LITE" -f --net="$T/ns/net" --uts="$T/ns/uts" -- "$T/no-such-program"
+	run -127 "$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" -- "$T/no-such-program"
+	assert_state_unchanged
 }
 
 # ---- nsenter-lite: every way into the target can fail -----------------------

@@ -90,6 +90,36 @@ struct sync {
 	int go[2];    /* outside -> inside: maps written, carry on (EOF: give up) */
 };
 
+/*
+ * The inside process tells the outside one that it failed between "go" and
+ * the exec: a byte on this pipe (close-on-exec, so a program that runs closes
+ * it unwritten).  The outside then undoes what it made for it, the bound
+ * namespace files first of all.
+ */
+static int inside_failed_fd = -1;
+
+static void report_inside_failure(void)
+{
+	char c = 1;
+
+	if (inside_failed_fd >= 0 && write(inside_failed_fd, &c, 1) != 1)
+		_exit(CTU_EXIT_TOOL);
+}
+
+static void arm_failure_report(int fd)
+{
+	inside_failed_fd = fd;
+	atexit(report_inside_failure);
+}
+
+/* Outside, once the inside has exec'd or ended: whether it said it failed. */
+static bool inside_said_failed(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1;
+}
+
 /* What the outside process made that must be undone on failure. */
 struct made {
 	struct ctu_ns_bind binds[CTU_NS_COUNT];
@@ -822,27 +852,51 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 {
 	struct made m = { 0 };
 	pid_t self = getpid(), helper = -1;
-	int ready[2] = { -1, -1 };
+	int ready[2] = { -1, -1 }, result[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int status;
 	char c = 0;
 
 	if (o->pidfile)
 		write_pidfile_or_die(o, self, &m);
 	if (has_outside_work(o, p)) {
-		if (pipe2(ready, O_CLOEXEC) < 0)
+		if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(result, O_CLOEXEC) < 0 ||
+		    pipe2(failed, O_CLOEXEC) < 0)
 			err(CTU_EXIT_TOOL, "cannot create a pipe");
 		helper = fork();
 		if (helper < 0)
 			err(CTU_EXIT_TOOL, "cannot fork");
 		if (helper == 0) {
+			/*
+			 * A grandchild does the work and stays until we exec or fail:
+			 * the program we become never finds it among its children.
+			 */
 			struct made hm = { 0 };
+			pid_t worker = fork();
 
+			if (worker != 0)
+				_exit(worker < 0 ? CTU_EXIT_TOOL : 0);
 			close(ready[1]);
+			close(result[0]);
+			close(failed[1]);
 			if (read(ready[0], &c, 1) != 1)
 				_exit(CTU_EXIT_TOOL);
-			_exit(setup_from_outside(self, o, p, &hm) < 0 ? CTU_EXIT_TOOL : 0);
+			c = setup_from_outside(self, o, p, &hm) < 0;
+			if (write(result[1], &c, 1) != 1 || c)
+				_exit(CTU_EXIT_TOOL);
+			/* our pid file too, which the inside wrote and cannot remove */
+			hm.pidfile = o->pidfile != NULL;
+			if (inside_said_failed(failed[0]))
+				undo_made(&hm, o);
+			_exit(0);
 		}
 		close(ready[0]);
+		close(result[1]);
+		close(failed[0]);
+		if (waitpid(helper, &status, 0) != helper || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			undo_made(&m, o);
+			errx(CTU_EXIT_TOOL, "cannot start the helper outside the namespaces");
+		}
 	}
 	if (unshare(o->ns_flags) < 0) {
 		int e = errno;
@@ -852,12 +906,13 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 	}
 	set_time_offsets(o);
 	if (helper > 0) {
-		if (write(ready[1], &c, 1) != 1 || waitpid(helper, &status, 0) != helper ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (write(ready[1], &c, 1) != 1 || read(result[0], &c, 1) != 1 || c) {
 			undo_made(&m, o);
 			exit(CTU_EXIT_TOOL); /* the helper said why */
 		}
 		close(ready[1]);
+		close(result[0]);
+		arm_failure_report(failed[1]);
 	}
 	if (o->info_fd >= 0)
 		write_info(o->info_fd, self);
@@ -884,10 +939,12 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 	struct ctu_child child = { 0 };
 	struct made m = { 0 };
 	struct sync s;
-	int init_status[2] = { -1, -1 };
+	int init_status[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int parent_pidfd = -1, status = 0, e;
 
 	make_sync(&s);
+	if (pipe2(failed, O_CLOEXEC | O_NONBLOCK) < 0)
+		err(CTU_EXIT_TOOL, "cannot create a pipe");
 	if (o->init && pipe2(init_status, O_CLOEXEC) < 0)
 		err(CTU_EXIT_TOOL, "cannot create a pipe");
 	if (o->kill_child_signal) {
@@ -911,12 +968,15 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 		inside_handshake(&s);
 		if (init_status[0] >= 0)
 			close(init_status[0]);
+		close(failed[0]);
+		arm_failure_report(failed[1]);
 		run_inside(o, init_status[1]);
 	}
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	if (init_status[1] >= 0)
 		close(init_status[1]);
+	close(failed[1]);
 	if (!outside_wait_ready(&s)) {
 		/* the child failed before the handshake and said why */
 		ctu_wait_child(&child, &status);
@@ -941,9 +1001,14 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 		close(o->block_fd);
 	outside_go(&s);
 	e = ctu_wait_child(&child, &status);
-	if (e < 0)
+	if (e < 0) {
+		undo_made(&m, o);
 		ctu_die_errno(e, "cannot wait for the child %d", (int)child.pid);
+	}
 	read_init_status(init_status[0], &status);
+	/* the inside failed before its program ran: nothing of it stays */
+	if (inside_said_failed(failed[0]))
+		undo_made(&m, o);
 	if (m.pidfile)
 		unlink(o->pidfile);
 	/* the persistent namespaces stay: that is what they are for */
