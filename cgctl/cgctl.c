@@ -534,7 +534,7 @@ static void inherit_cpuset(const struct hier *h, const char *dir)
 static void create_cgroup(struct ctx *c, const char *path, const struct settings *all,
 			  bool exclusive, struct created *made)
 {
-	static struct created cr;
+	struct created forgotten = { .n = 0 }, *cr = made ? made : &forgotten;
 	char ctrls[256];
 
 	if (exclusive) {
@@ -548,29 +548,25 @@ static void create_cgroup(struct ctx *c, const char *path, const struct settings
 		struct hier *h = &c->hs.h[i];
 		int r;
 
-		size_t first = cr.n;
+		size_t first = cr->n;
 
-		r = cgroup_mkdir(h, path, cr.dirs, &cr.n, CTU_ARRAY_SIZE(cr.dirs));
+		r = cgroup_mkdir(h, path, cr->dirs, &cr->n, CTU_ARRAY_SIZE(cr->dirs));
 		if (r < 0) {
-			undo_created(&cr);
+			undo_created(cr);
 			ctu_die("cannot create cgroup %s in %s: %s", path, h->mnt, strerror(-r));
 		}
 		if (h->v2)
-			enable_v2(c, h, path, ctrls, &cr);
+			enable_v2(c, h, path, ctrls, cr);
 		/* every new level, parents first */
-		for (size_t k = first; k < cr.n; k++)
-			inherit_cpuset(h, cr.dirs[k]);
+		for (size_t k = first; k < cr->n; k++)
+			inherit_cpuset(h, cr->dirs[k]);
 	}
 	if (apply_settings(c, path, all) < 0) {
-		undo_created(&cr);
+		undo_created(cr);
 		exit(ctu_exit_fail);
 	}
-	if (made) {
-		*made = cr;
-		return;
-	}
-	for (size_t i = 0; i < cr.n; i++)
-		free(cr.dirs[i]);
+	for (size_t i = 0; !made && i < cr->n; i++)
+		free(cr->dirs[i]);
 }
 
 /* ---- commands -------------------------------------------------------------- */

@@ -43,6 +43,8 @@ int ctu_ns_option(int opt, const char *arg, const char **file)
 			continue;
 		if (arg && *arg == '=')
 			arg++;
+		if (arg && !*arg)
+			ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
 		*file = arg;
 		return i;
 	}

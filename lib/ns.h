@@ -39,7 +39,8 @@ extern const struct ctu_ns_type ctu_ns_types[];
 /*
  * For option @opt with argument @arg: the index in ctu_ns_types of the
  * namespace option it is, or -1.  *@file is its FILE (a leading '=' of an
- * attached short argument dropped: "-n=FILE"), or NULL.
+ * attached short argument dropped: "-n=FILE"), or NULL.  An empty FILE is a
+ * usage error.
  */
 int ctu_ns_option(int opt, const char *arg, const char **file);
 

@@ -114,8 +114,6 @@ static bool parse_ns_option(struct opts *o, int c)
 
 	if (i < 0)
 		return false;
-	if (file && !*file)
-		ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
 	o->ns[i].wanted = true;
 	o->ns[i].file = file;
 	return true;

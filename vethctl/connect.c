@@ -73,47 +73,46 @@ static noreturn void connect_fail(struct connect_state *st, const char *fmt, ...
 }
 
 /* Inside the container (@cs, a socket in its namespace): its address, lo up, the default route. */
-static void configure_inside(struct connect_state *st, struct nlsock *cs_in, const char *ns,
+static void configure_inside(struct connect_state *st, struct nlsock *cs, const char *ns,
 			     const char *ifname, const char *addr_text, struct nl_addr *addr,
 			     struct nl_addr *gw)
 {
-	struct nlsock cs = *cs_in;
 	bool up = true;
 	struct rtnl_link *l;
 	int r;
 
-	r = bring_up(&cs, ifname);
+	r = bring_up(cs, ifname);
 	if (r < 0)
-		connect_fail(st, "cannot bring up %s in %s: %s", ifname, ns, sock_why(&cs, r));
-	r = add_address(&cs, ifname, addr, false);
+		connect_fail(st, "cannot bring up %s in %s: %s", ifname, ns, sock_why(cs, r));
+	r = add_address(cs, ifname, addr, false);
 	if (r < 0)
 		connect_fail(st, "cannot add address %s to %s in %s: %s", addr_text, ifname, ns,
-			     sock_errno(&cs, r) == EEXIST ? "address already assigned" : sock_why(&cs, r));
-	if (link_get(&cs, "lo", &l) == 0) {
+			     sock_errno(cs, r) == EEXIST ? "address already assigned" : sock_why(cs, r));
+	if (link_get(cs, "lo", &l) == 0) {
 		struct rtnl_link *chg = rtnl_link_alloc();
 
 		set_up_flag(chg, &up);
-		sock_clear(&cs);
-		r = rtnl_link_change(cs.sk, l, chg, 0);
+		sock_clear(cs);
+		r = rtnl_link_change(cs->sk, l, chg, 0);
 		rtnl_link_put(chg);
 		rtnl_link_put(l);
 		if (r < 0)
-			connect_fail(st, "cannot bring up lo in %s: %s", ns, sock_why(&cs, r));
+			connect_fail(st, "cannot bring up lo in %s: %s", ns, sock_why(cs, r));
 	}
 	if (gw) {
 		struct nl_addr *dst = cidr_or_die(nl_addr_get_family(gw) == AF_INET6 ? "::/0" : "0.0.0.0/0",
 						  true, "destination");
 
-		r = link_get(&cs, ifname, &l);
+		r = link_get(cs, ifname, &l);
 		if (r == 0) {
-			r = route_change(&cs, dst, gw, rtnl_link_get_ifindex(l), false);
+			r = route_change(cs, dst, gw, rtnl_link_get_ifindex(l), false);
 			rtnl_link_put(l);
 		}
 		nl_addr_put(dst);
 		if (r < 0)
-			connect_fail(st, "cannot add the default route in %s: %s", ns, sock_why(&cs, r));
+			connect_fail(st, "cannot add the default route in %s: %s", ns, sock_why(cs, r));
 	}
-	sock_close(&cs);
+	sock_close(cs);
 }
 
 int cmd_connect(int argc, char **argv)

@@ -185,7 +185,7 @@ int create_veth(struct nlsock *s, const struct veth_spec *v)
 	 * name was free a moment ago, so a link of that name now is ours.
 	 */
 	if (r < 0 && sock_errno(s, r) != EEXIST) {
-		struct nlsock probe = *s;
+		struct nlsock probe = *s; /* delete_link clears the error the caller reports */
 
 		delete_link(&probe, v->name);
 	}
