@@ -4,6 +4,8 @@
 #   make              build lib/libctu.a and every tool into build/
 #   make check        install missing dependencies, build, run unit + integration tests
 #   make SANITIZE=1   the same with ASan+UBSan, into build-san/
+#   make check-vm     the integration suite on Debian's 6.1 kernel with pure
+#                     cgroup v2, in a qemu VM (as root; tests/vm/run)
 #   make install      PREFIX=/usr/local, DESTDIR honoured
 #   make fuzz         libFuzzer on every parser, FUZZ_SECONDS each (clang)
 #   make lint         cppcheck and clang-tidy, zero findings
@@ -73,7 +75,7 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
-.PHONY: all check deps install clean tests demo rootfs bench floors fuzz fuzz-build lint memcheck
+.PHONY: check-vm all check deps install clean tests demo rootfs bench floors fuzz fuzz-build lint memcheck
 .DEFAULT_GOAL := all
 # a failed recipe leaves no half-made target behind (an empty man page)
 .DELETE_ON_ERROR:
@@ -152,6 +154,13 @@ check:
 
 deps:
 	scripts/install-deps
+
+# The suite on a second kernel and a pure cgroup v2 host: a qemu VM booting
+# Debian's 6.1 cloud kernel (downloaded into $(B)/vm, not installed).
+check-vm:
+	@scripts/install-deps vm
+	@$(MAKE) --no-print-directory tests
+	CTU_BUILD=$(abspath $(B)) tests/vm/run
 
 # Static analysis with the checked-in configuration (.clang-tidy,
 # .cppcheck-suppressions): any finding fails.

@@ -475,6 +475,24 @@ static void check_internal_processes(const struct hier *h, const char *parent, c
 	}
 }
 
+/*
+ * EOPNOTSUPP from cgroup.subtree_control: a threaded subtree.  Its root
+ * ("domain threaded") and members ("threaded") take threaded controllers
+ * only; a "domain invalid" cgroup inside one takes none.
+ */
+static noreturn void die_threaded(const char *ctrl, const char *dir)
+{
+	char type[64] = "";
+
+	read_file_trimmed(dir, "cgroup.type", type, sizeof(type));
+	if (strcmp(type, "domain invalid") == 0)
+		ctu_die("cannot enable %s in %s: the cgroup is 'domain invalid' (a domain "
+			"below a threaded subtree's root): no controller works there", ctrl, dir);
+	ctu_die("cannot enable %s in %s: the cgroup is '%s', part of a threaded subtree: only "
+		"threaded controllers (cpu, cpuset, perf_event, pids) work there", ctrl, dir,
+		*type ? type : "threaded");
+}
+
 static void enable_v2(struct ctx *c, const struct hier *h, const char *path, const char *ctrls,
 		      struct created *cr)
 {
@@ -497,8 +515,7 @@ static void enable_v2(struct ctx *c, const struct hier *h, const char *path, con
 		ctu_die("cannot enable %s in %s: cgroup v2 'no internal processes' rule: move the "
 			"processes to a leaf first", fctrl, fdir);
 	if (r == -EOPNOTSUPP)
-		ctu_die("cannot enable %s in %s: the cgroup is 'domain invalid' (a threaded subtree "
-			"below a domain); only threaded controllers work there", fctrl, fdir);
+		die_threaded(fctrl, fdir);
 	if (r < 0)
 		ctu_die("cannot enable %s in %s: %s", fctrl, fdir, strerror(-r));
 	(void)c;

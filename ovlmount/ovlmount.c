@@ -534,6 +534,26 @@ static int set_layer(int fsfd, const char *key, const char *path)
 enum { OVL_MOUNTED, OVL_NO_LOWERDIR_PLUS };
 
 /* The new mount API, one layer per fsconfig call. */
+/*
+ * Before Linux 6.5 overlayfs had no fs_context of its own: the kernel's
+ * "legacy" one took any key, joined them all into one mount(2) option string
+ * of at most a page, and only the mount itself failed on lowerdir+.  A key
+ * that no real parser knows tells the two apart: only the legacy one takes it.
+ */
+static bool fs_context_is_legacy(int fsfd)
+{
+	char msg[512];
+
+	if (fsconfig(fsfd, FSCONFIG_SET_FLAG, "ctutils-probe", NULL, 0) == 0)
+		return true;
+	if (errno != EINVAL)
+		fail("cannot use overlayfs: %s", strerror(errno));
+	/* the parser logged "Unknown parameter": not a message for the user */
+	while (read(fsfd, msg, sizeof(msg)) > 0)
+		;
+	return false;
+}
+
 static int mount_with_fsconfig(const struct opts *o)
 {
 	const struct stack *st = &o->stack;
@@ -543,6 +563,8 @@ static int mount_with_fsconfig(const struct opts *o)
 		return OVL_NO_LOWERDIR_PLUS; /* before Linux 5.2 */
 	if (fsfd < 0)
 		fail("cannot use overlayfs: %s", strerror(errno));
+	if (fs_context_is_legacy(fsfd))
+		return OVL_NO_LOWERDIR_PLUS; /* before Linux 6.5 */
 	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", "overlay", 0) < 0)
 		fail("cannot use overlayfs: %s", strerror(errno));
 	if (set_layer(fsfd, "lowerdir+", st->lower.v[0]) < 0) {
@@ -813,6 +835,28 @@ static void stack_from_mount_or_die(const char *merged, struct stack *st)
 		ctu_die_errno(r, "cannot read the mount table for %s", merged);
 }
 
+/*
+ * A layer the kernel recorded as a relative path: the mount was made from
+ * another directory, as ovlmount mounts more than a page of layers before
+ * Linux 6.8 (by their fds, from /proc/self/fd).  Where they are is unknown.
+ */
+static void require_absolute_layers(const char *merged, const struct stack *st)
+{
+	const struct strv *groups[] = { &st->lower, &st->data };
+	const char *relative = NULL;
+
+	for (size_t g = 0; g < CTU_ARRAY_SIZE(groups) && !relative; g++)
+		for (size_t i = 0; i < groups[g]->n && !relative; i++)
+			if (groups[g]->v[i][0] != '/')
+				relative = groups[g]->v[i];
+	if (!relative && st->upper && st->upper[0] != '/')
+		relative = st->upper;
+	if (relative)
+		ctu_die("%s: the kernel recorded the layer '%s' relative to the directory the mount "
+			"was made from (so ovlmount mounts more than a page of layers before Linux "
+			"6.8): where the layers are is unknown", merged, relative);
+}
+
 static int add_show_line(struct libscols_table *tb, const char *layer, size_t index, const char *path)
 {
 	char num[24] = "";
@@ -836,6 +880,7 @@ static int do_show(const struct opts *o)
 	int r = 0;
 
 	stack_from_mount_or_die(o->target, &st);
+	require_absolute_layers(o->target, &st);
 	tb = ctu_out_table("layers", cols, CTU_ARRAY_SIZE(cols), &o->out);
 	if (!tb)
 		ctu_die("out of memory");
@@ -887,6 +932,7 @@ static int do_diff(struct opts *o)
 	if (stat(o->target, &s) < 0)
 		ctu_die("%s: %s", o->target, strerror(errno));
 	if (ctu_mnt_is_mount_point(o->target) == 1 && stack_from_mount(o->target, &st) == 0) {
+		require_absolute_layers(o->target, &st);
 		if (!st.upper)
 			ctu_die("%s: a read-only overlay has no upper layer to diff", o->target);
 		upper = st.upper;

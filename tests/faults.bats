@@ -158,7 +158,7 @@ veth_namespaces() {
 undo_unshare() {
 	local f
 	rm -f "$T/ns/pid"
-	for f in "$T/ns/net" "$T/ns/uts" "$T/ns/ipc"; do
+	for f in "$T/ns/net" "$T/ns/uts" "$T/ns/ipc" "$T/ns/time"; do
 		while umount "$f" >/dev/null 2>&1; do :; done
 		rm -f "$f"
 	done
@@ -169,12 +169,14 @@ undo_unshare() {
 	mount --bind "$T/ns" "$T/ns"
 	mount --make-private "$T/ns"
 	ctu_cleanup_add mount "$T/ns"
-	# sethostname fails inside, after the namespaces were bound from outside
+	# sethostname fails inside, after the namespaces were bound from outside;
+	# setns is the entry into the new time namespace
 	inject unshare-lite undo_unshare mount,unshare,clone3,sethostname,setns,pipe2,wait4 -- \
-		"$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box -- true
+		"$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box \
+		--boottime 100 -- true
 	inject unshare-lite undo_unshare mount,clone3,sethostname,setns,pipe2,wait4 -- \
-		"$UNSHARE_LITE" -f --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --hostname box \
-		--pidfile "$T/ns/pid" -- true
+		"$UNSHARE_LITE" -f --net="$T/ns/net" --uts="$T/ns/uts" --ipc="$T/ns/ipc" --time="$T/ns/time" \
+		--boottime 100 --hostname box --pidfile "$T/ns/pid" -- true
 	# and a program that cannot be run: the namespaces are not kept for it
 	run -127 "$UNSHARE_LITE" -f --net="$T/ns/net" --uts="$T/ns/uts" -- "$T/no-such-program"
 	run -127 "$UNSHARE_LITE" --net="$T/ns/net" --uts="$T/ns/uts" -- "$T/no-such-program"

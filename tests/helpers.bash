@@ -13,7 +13,7 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-CTU_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+CTU_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 : "${CTU_BUILD:=$CTU_ROOT/build}"
 : "${CTU_RUN_ID:=$(printf '%04x' $((RANDOM)))}"
 CTU_HELPERS=$CTU_BUILD/tests/helpers

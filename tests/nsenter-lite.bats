@@ -221,7 +221,7 @@ both_paths() {
 @test "-c joins the target's cgroups in every hierarchy" {
 	cg=$(ctu_name cg)
 	# a cgroup below our own in the memory hierarchy and in the unified one
-	mem=$(ctu_own_cgroup_dirs | grep /memory)
+	mem=$(ctu_own_cgroup_dirs | grep /memory || true)
 	uni=$(findmnt -n -o TARGET -t cgroup2 | head -n1)$(sed -n 's/^0:://p' /proc/self/cgroup)
 	uni=${uni%/}
 	for base in $mem $uni; do
@@ -233,6 +233,7 @@ both_paths() {
 	run "$NSENTER_LITE" -t "$TARGET" -c cat /proc/self/cgroup
 	assert_success
 	[ -z "$mem" ] || assert_line --regexp "^[0-9]+:memory:.*/$cg\$"
+	assert_line --regexp "^0::.*/$cg\$"
 	[ -z "$uni" ] || assert_line --regexp "^0::/.*$cg\$"
 	# without -c we stay where we are
 	run "$NSENTER_LITE" -t "$TARGET" -u cat /proc/self/cgroup

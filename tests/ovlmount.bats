@@ -30,6 +30,13 @@ teardown() {
 	ctu_teardown
 }
 
+# Linux 6.8 added the overlay option lowerdir+ (one layer per fsconfig call).
+kernel_has_lowerdir_plus() {
+	local major minor
+	IFS=. read -r major minor _ < <(uname -r)
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 8 ]; }
+}
+
 # in_ns COMMANDS: a shell in a private mount namespace, with $O set.
 in_ns() {
 	O=$OVLMOUNT "$UNSHARE_LITE" -m -- bash -ec "$1"
@@ -84,7 +91,8 @@ in_ns() {
 	[ "$(wc -c <"$T/layers")" -gt 4096 ]
 	for legacy in 0 1; do
 		run in_ns "CTU_OVLMOUNT_LEGACY=$legacy \$O --layers-from '$T/layers' --tmpfs-upper '$T/m'
-			cat '$T/m/shared' '$T/m/only500' '$T/m/only250'; \$O --show '$T/m' | grep -c '^lower'"
+			cat '$T/m/shared' '$T/m/only500' '$T/m/only250'
+			findmnt -n -o OPTIONS '$T/m' | tr , '\\n' | sed -n 's/^lowerdir+\\?=//p' | tr : '\\n' | grep -c ."
 		assert_success
 		assert_line --index 0 top
 		assert_line --index 1 deepest
@@ -92,9 +100,33 @@ in_ns() {
 		assert_line --index 3 500
 	done
 	# --show gives the layers back as given, in order (lowerdir+)
-	in_ns "\$O --layers-from '$T/layers' --tmpfs-upper '$T/m'; \$O --show --raw --noheadings '$T/m'" >"$T/show"
-	awk '$1 == "lower" {print $3}' "$T/show" >"$T/shown"
-	diff -q "$T/layers" "$T/shown"
+	if kernel_has_lowerdir_plus; then
+		in_ns "\$O --layers-from '$T/layers' --tmpfs-upper '$T/m'; \$O --show --raw --noheadings '$T/m'" >"$T/show"
+		awk '$1 == "lower" {print $3}' "$T/show" >"$T/shown"
+		diff -q "$T/layers" "$T/shown"
+	fi
+	# the legacy way (the only one before 6.8) passed the layers' fds: the
+	# kernel kept only their names, and --show and --diff say so
+	run -1 in_ns "CTU_OVLMOUNT_LEGACY=1 \$O --layers-from '$T/layers' -u '$T/up' '$T/m'; \$O --show '$T/m'"
+	assert_output --regexp "^ovlmount: $T/m: the kernel recorded the layer '[0-9]+' relative to the directory the mount was made from"
+	run -1 in_ns "CTU_OVLMOUNT_LEGACY=1 \$O --layers-from '$T/layers' -u '$T/up' '$T/m'; \$O --diff '$T/m'"
+	assert_output --partial "where the layers are is unknown"
+}
+
+@test "the kernel's way is taken by itself: lowerdir+ since Linux 6.8, one option string before" {
+	# the mount options the kernel shows tell the two apart
+	run in_ns "\$O -l '$T/l1' -l '$T/l2' -u '$T/up' '$T/m'; findmnt -n -o OPTIONS '$T/m'; cat '$T/m/shadowed'"
+	assert_success
+	if kernel_has_lowerdir_plus; then
+		assert_line --index 0 --partial "lowerdir+=$T/l1,lowerdir+=$T/l2,"
+	else
+		assert_line --index 0 --partial "lowerdir=$T/l1:$T/l2,"
+	fi
+	assert_line --index 1 from-l1
+	# forcing the fallback gives the option string on every kernel
+	run in_ns "CTU_OVLMOUNT_LEGACY=1 \$O -l '$T/l1' -l '$T/l2' -u '$T/up' '$T/m'; findmnt -n -o OPTIONS '$T/m'"
+	assert_success
+	assert_output --partial "lowerdir=$T/l1:$T/l2,"
 }
 
 @test "501 layers fail with a message naming the kernel's limit" {
@@ -159,7 +191,8 @@ in_ns() {
 	[ "$(jq -r '[.layers[] | select(.layer == "lower") | .path] | join(" ")' <<<"$output")" = "$T/l1 $T/l2" ]
 	[ "$(jq -r '.layers[] | select(.layer == "upper") | .path' <<<"$output")" = "$T/up" ]
 	[ "$(jq -r '.layers[] | select(.layer == "work") | .path' <<<"$output")" = "$T/up.work" ]
-	jq -e '.layers[] | select(.layer == "option" and .path == "fsync=volatile")' <<<"$output"
+	# the kernel's own spelling: "volatile" (6.1) or "fsync=volatile" (6.8 on)
+	jq -e '.layers[] | select(.layer == "option" and (.path == "fsync=volatile" or .path == "volatile"))' <<<"$output"
 	run -1 "$OVLMOUNT" --show "$T"
 	assert_output "ovlmount: $T: not a mount point"
 	run -1 "$OVLMOUNT" --show /proc

@@ -666,22 +666,35 @@ static noreturn void die_creating_namespaces(int errnum, int flags)
 	errx(CTU_EXIT_TOOL, "cannot create namespaces: %s%s", strerror(errnum), hint);
 }
 
-/* Time offsets go in before any process enters the new time namespace. */
-static void set_time_offsets(const struct opts *o)
+/*
+ * The new time namespace: the offsets first (the kernel takes them only
+ * before any process has entered), then we enter it ourselves.
+ * unshare(CLONE_NEWTIME) moves only our future children there; newer
+ * kernels move us too when we exec, 6.1 does not, and the program would run
+ * outside it.  Returns -errno, with *step naming what failed.
+ */
+static int setup_time_namespace(const struct opts *o, const char **step)
 {
 	char buf[128] = "";
-	int e;
+	int fd, e = 0;
 
-	if (!o->has_monotonic && !o->has_boottime)
-		return;
+	if (!(o->ns_flags & CLONE_NEWTIME))
+		return 0;
 	if (o->has_monotonic)
 		snprintf(buf, sizeof(buf), "monotonic %lld 0\n", (long long)o->monotonic);
 	if (o->has_boottime)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld 0\n",
 			 (long long)o->boottime);
-	e = ctu_write_file(AT_FDCWD, "/proc/self/timens_offsets", buf);
-	if (e < 0)
-		ctu_die_errno(e, "cannot set time namespace offsets");
+	*step = "cannot set time namespace offsets";
+	if (*buf && (e = ctu_write_file(AT_FDCWD, "/proc/self/timens_offsets", buf)) < 0)
+		return e;
+	*step = "cannot enter the new time namespace";
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		e = -errno;
+	if (fd >= 0)
+		close(fd);
+	return e;
 }
 
 static void wait_readable(int fd, const char *what)
@@ -851,7 +864,8 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 	struct made m = { 0 };
 	pid_t self = getpid(), helper = -1;
 	int ready[2] = { -1, -1 }, result[2] = { -1, -1 }, failed[2] = { -1, -1 };
-	int status;
+	int status, e;
+	const char *step = NULL;
 	char c = 0;
 
 	if (o->pidfile)
@@ -897,12 +911,15 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 		}
 	}
 	if (unshare(o->ns_flags) < 0) {
-		int e = errno;
-
+		e = errno;
 		undo_made(&m, o);
 		die_creating_namespaces(e, o->ns_flags);
 	}
-	set_time_offsets(o);
+	e = setup_time_namespace(o, &step);
+	if (e < 0) {
+		undo_made(&m, o);
+		ctu_die_errno(e, "%s", step);
+	}
 	if (helper > 0) {
 		if (write(ready[1], &c, 1) != 1 || read(result[0], &c, 1) != 1 || c) {
 			undo_made(&m, o);
@@ -939,6 +956,7 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 	struct sync s;
 	int init_status[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int parent_pidfd = -1, status = 0, e;
+	const char *step = NULL;
 
 	make_sync(&s);
 	if (pipe2(failed, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -959,7 +977,9 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 		if (o->ns_flags & CLONE_NEWTIME) {
 			if (unshare(CLONE_NEWTIME) < 0)
 				die_creating_namespaces(errno, CLONE_NEWTIME);
-			set_time_offsets(o);
+			e = setup_time_namespace(o, &step);
+			if (e < 0)
+				ctu_die_errno(e, "%s", step);
 		}
 		if (o->info_fd >= 0)
 			close(o->info_fd);
