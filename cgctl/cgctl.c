@@ -370,6 +370,18 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 
 /* ---- create ----------------------------------------------------------------- */
 
+/* A -c name as cgroup v2 calls it: v1 names of v2 controllers are mapped. */
+static const char *v2_name(const char *name)
+{
+	return !strcmp(name, "blkio") ? "io" : !strcmp(name, "cpuacct") ? "cpu" : name;
+}
+
+/* freezer and devices are v1 controllers that cgroup v2 builds into its core. */
+static bool v2_builtin(const char *name)
+{
+	return !strcmp(name, "freezer") || !strcmp(name, "devices");
+}
+
 /* The v2 controllers @all needs in @h, plus -c, space-separated. */
 static void v2_controllers(struct ctx *c, const struct settings *all, char *out, size_t size)
 {
@@ -392,10 +404,9 @@ static void v2_controllers(struct ctx *c, const struct settings *all, char *out,
 		char *save = NULL;
 
 		for (char *w = copy ? strtok_r(copy, ",", &save) : NULL; w; w = strtok_r(NULL, ",", &save)) {
-			/* v1 names of v2 controllers; freezer and devices are not v2 controllers */
-			const char *v2 = !strcmp(w, "blkio") ? "io" : !strcmp(w, "cpuacct") ? "cpu" : w;
+			const char *v2 = v2_name(w);
 
-			if (!strcmp(v2, "freezer") || !strcmp(v2, "devices") || strstr(out, v2) ||
+			if (v2_builtin(w) || strstr(out, v2) ||
 			    hier_for(&c->hs, v2) != hier_v2(&c->hs))
 				continue;
 			n += (size_t)snprintf(out + n, size - n, "%s%s", n ? " " : "", v2);
@@ -586,6 +597,18 @@ static void create_cgroup(struct ctx *c, const char *path, const struct settings
 		free(cr->dirs[i]);
 }
 
+/* On v2, the controllers @all needs enabled above @path, as create does. */
+static void enable_for_settings(struct ctx *c, const char *path, const struct settings *all)
+{
+	struct created none = { .n = 0 };
+	char ctrls[256];
+
+	v2_controllers(c, all, ctrls, sizeof(ctrls));
+	for (size_t i = 0; i < c->hs.n; i++)
+		if (c->hs.h[i].v2)
+			enable_v2(c, &c->hs.h[i], path, ctrls, &none);
+}
+
 /* ---- commands -------------------------------------------------------------- */
 
 
@@ -656,6 +679,7 @@ int cmd_set(struct ctx *c, int argc, char **argv)
 	if (!all.n)
 		ctu_usage_error("no setting given");
 	require_cgroup(c, path);
+	enable_for_settings(c, path, &all);
 	return apply_settings(c, path, &all) < 0 ? CTU_EXIT_FAILURE : CTU_EXIT_OK;
 }
 
@@ -793,16 +817,20 @@ static const struct {
 	{ "wait", cmd_wait },	  { "delete", cmd_delete }, { "top", cmd_top },
 };
 
-/* -c names only controllers some v1 hierarchy holds (on v2 it is not used) */
-static void check_controllers_known(const struct hiers *hs, const char *list)
+/*
+ * -c names only controllers this host has: in a v1 hierarchy, offered by the
+ * v2 one, or built into it.  A fake tree (--root) takes any name.
+ */
+static void check_controllers_known(struct hiers *hs, const char *list)
 {
 	_cleanup_free_ char *copy = list ? strdup(list) : NULL;
+	struct hier *v2 = hier_v2(hs);
 	char *save = NULL;
 
-	if (!copy || hs->layout == LAYOUT_V2 || hs->layout == LAYOUT_FAKE)
+	if (!copy || hs->layout == LAYOUT_FAKE)
 		return;
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		bool found = false;
+		bool found = v2 && (v2_builtin(name) || hier_for(hs, v2_name(name)) == v2);
 
 		for (size_t i = 0; i < hs->n && !found; i++)
 			found = !hs->h[i].v2 && hier_has(&hs->h[i], name);

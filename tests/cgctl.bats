@@ -306,6 +306,18 @@ fake_tree() {
 	[ "$(cat "$F/a/b/c/memory.max")" = max ]
 }
 
+@test "fake v2 tree: set enables the controllers its settings need, like create" {
+	F=$T/fake
+	fake_tree "$F" "cpu memory pids"
+	"$CGCTL" --root "$F" create x
+	[ -z "$(cat "$F/cgroup.subtree_control")" ]
+	: >"$F/x/cpu.max"
+	run "$CGCTL" --root "$F" set x --cpus 0.5
+	assert_success
+	[ "$(cat "$F/cgroup.subtree_control")" = "+cpu" ]
+	[ "$(cat "$F/x/cpu.max")" = "50000 100000" ]
+}
+
 @test "fake v2 tree: the 'no internal processes' rule is explained" {
 	F=$T/fake
 	fake_tree "$F" "cpu memory"

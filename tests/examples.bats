@@ -11,6 +11,9 @@ setup() {
 	export CTU_BIN=$CTU_BUILD
 	export CTU_ROOTFS=$BATS_FILE_TMPDIR/rootfs
 	[ -x "$CTU_ROOTFS/bin/busybox" ] || "$CTU_ROOT/scripts/make-rootfs" "$CTU_ROOTFS"
+	# the runtime directories stay once made, as /run/netns does after `ip
+	# netns`: what must not be left is anything in them
+	mkdir -p /run/ctutils/ovlmount /run/netns
 	ctu_state_save /run/ctutils /run/netns
 }
 
