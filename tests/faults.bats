@@ -233,7 +233,8 @@ undo_entered() { rm -f "$T/entered"; }
 	mkdir -p "$T/l1" "$T/l2"
 	ctu_state_save "$T"
 	# the layer goes between the checks and the mount: make fsconfig see ENOENT
-	run -1 strace -f -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=ENOENT:when=2 \
+	# at the first layer (the calls before it: the legacy probe, "source")
+	run -1 strace -f -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=ENOENT:when=3 \
 		"$OVLMOUNT" --mkdir -l "$T/l1:$T/l2" -u "$T/upper" "$T/m/merged"
 	assert_line --regexp '^ovlmount: lower layer .*: No such file or directory'
 	assert_state_unchanged
