@@ -60,8 +60,9 @@ example() {
 @test "03: cgroups hold CPU near 5% and kill the memory hog" {
 	example 03-cgroups.sh
 	# far below the 100% of an unlimited loop; under emulation (the VM suite,
-	# tests/vm) starting the programs in the cgroup costs more: 12% seen there
-	assert_output --regexp 'CPU used in 2 s: [0-9]+ ms \(about ([1-9]|1[0-9])%\)'
+	# tests/vm) starting the programs in the cgroup costs more: 12% seen there,
+	# so below 30%
+	assert_output --regexp 'CPU used in 2 s: [0-9]+ ms \(about ([1-9]|[12][0-9])%\)'
 	assert_output --partial "exit status 137"
 	assert_output --regexp 'memory.events.oom_kill +[1-9]'
 }
