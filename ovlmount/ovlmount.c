@@ -533,7 +533,6 @@ static int set_layer(int fsfd, const char *key, const char *path)
 
 enum { OVL_MOUNTED, OVL_NO_LOWERDIR_PLUS };
 
-/* The new mount API, one layer per fsconfig call. */
 /*
  * Before Linux 6.5 overlayfs had no fs_context of its own: the kernel's
  * "legacy" one took any key, joined them all into one mount(2) option string
@@ -554,6 +553,7 @@ static bool fs_context_is_legacy(int fsfd)
 	return false;
 }
 
+/* The new mount API, one layer per fsconfig call. */
 static int mount_with_fsconfig(const struct opts *o)
 {
 	const struct stack *st = &o->stack;

@@ -163,10 +163,15 @@ is_v1() {
 	sleep 0.5
 	[ "$(cat "$T/tick")" = "$a" ]
 	run "${G[@]}" stat -J "$CG"
-	if [ -e "$(cg_dir)/cgroup.freeze" ]; then
+	# v2 (the unified hierarchy here, the only one in the VM): cgroup.freeze
+	freeze=$(cg_dir)/cgroup.freeze
+	if [ -e "$freeze" ]; then
 		[ "$(jq -r '.stat[] | select(.key == "frozen") | .value' <<<"$output")" = 1 ]
+		[ "$(cat "$freeze")" = 1 ]
+		grep -qx 'frozen 1' "$(cg_dir)/cgroup.events"
 	fi
 	"${G[@]}" thaw "$CG"
+	[ ! -e "$freeze" ] || [ "$(cat "$freeze")" = 0 ]
 	sleep 0.5
 	[ "$(cat "$T/tick")" != "$a" ]
 }

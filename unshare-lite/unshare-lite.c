@@ -671,30 +671,36 @@ static noreturn void die_creating_namespaces(int errnum, int flags)
  * before any process has entered), then we enter it ourselves.
  * unshare(CLONE_NEWTIME) moves only our future children there; newer
  * kernels move us too when we exec, 6.1 does not, and the program would run
- * outside it.  Returns -errno, with *step naming what failed.
+ * outside it.  On failure, what @undo lists (if any) is removed.
  */
-static int setup_time_namespace(const struct opts *o, const char **step)
+static void setup_time_namespace(const struct opts *o, struct made *undo)
 {
+	const char *step = "cannot set time namespace offsets";
 	char buf[128] = "";
 	int fd, e = 0;
 
 	if (!(o->ns_flags & CLONE_NEWTIME))
-		return 0;
+		return;
 	if (o->has_monotonic)
 		snprintf(buf, sizeof(buf), "monotonic %lld 0\n", (long long)o->monotonic);
 	if (o->has_boottime)
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "boottime %lld 0\n",
 			 (long long)o->boottime);
-	*step = "cannot set time namespace offsets";
-	if (*buf && (e = ctu_write_file(AT_FDCWD, "/proc/self/timens_offsets", buf)) < 0)
-		return e;
-	*step = "cannot enter the new time namespace";
-	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
-		e = -errno;
-	if (fd >= 0)
-		close(fd);
-	return e;
+	if (*buf)
+		e = ctu_write_file(AT_FDCWD, "/proc/self/timens_offsets", buf);
+	if (e == 0) {
+		step = "cannot enter the new time namespace";
+		fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+			e = -errno;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (e == 0)
+		return;
+	if (undo)
+		undo_made(undo, o);
+	ctu_die_errno(e, "%s", step);
 }
 
 static void wait_readable(int fd, const char *what)
@@ -865,7 +871,6 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 	pid_t self = getpid(), helper = -1;
 	int ready[2] = { -1, -1 }, result[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int status, e;
-	const char *step = NULL;
 	char c = 0;
 
 	if (o->pidfile)
@@ -915,11 +920,7 @@ static noreturn void run_without_fork(const struct opts *o, const struct map_pla
 		undo_made(&m, o);
 		die_creating_namespaces(e, o->ns_flags);
 	}
-	e = setup_time_namespace(o, &step);
-	if (e < 0) {
-		undo_made(&m, o);
-		ctu_die_errno(e, "%s", step);
-	}
+	setup_time_namespace(o, &m);
 	if (helper > 0) {
 		if (write(ready[1], &c, 1) != 1 || read(result[0], &c, 1) != 1 || c) {
 			undo_made(&m, o);
@@ -956,7 +957,6 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 	struct sync s;
 	int init_status[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int parent_pidfd = -1, status = 0, e;
-	const char *step = NULL;
 
 	make_sync(&s);
 	if (pipe2(failed, O_CLOEXEC | O_NONBLOCK) < 0)
@@ -977,9 +977,7 @@ static noreturn void run_with_fork(const struct opts *o, const struct map_plan *
 		if (o->ns_flags & CLONE_NEWTIME) {
 			if (unshare(CLONE_NEWTIME) < 0)
 				die_creating_namespaces(errno, CLONE_NEWTIME);
-			e = setup_time_namespace(o, &step);
-			if (e < 0)
-				ctu_die_errno(e, "%s", step);
+			setup_time_namespace(o, NULL);
 		}
 		if (o->info_fd >= 0)
 			close(o->info_fd);

@@ -4,6 +4,7 @@
 # a fake tree on a hybrid host.  Runs in the VM of tests/vm/run (Debian's 6.1
 # kernel, cgroup2 alone at /sys/fs/cgroup); elsewhere it is not in the suite.
 # Each test reads the kernel's own interface files, never cgctl's word.
+# Freezing is checked by tests/cgctl.bats, which the VM runs too.
 
 load ../helpers
 
@@ -152,25 +153,6 @@ sleeper() {
 	grep -qx 'populated 0' "$D/child/cgroup.events"
 	run kill -0 "$SLEEPER"
 	assert_failure
-}
-
-@test "freeze and thaw: cgroup.freeze, and cgroup.events says frozen" {
-	"${G[@]}" exec "$CG" -- sh -c "while :; do date +%s%N >'$T/tick'; sleep 0.05; done" >/dev/null 2>&1 3>&- &
-	ctu_cleanup_add pid $!
-	ctu_wait_for_file "$T/tick"
-	"${G[@]}" freeze "$CG"
-	[ "$(cat "$D/cgroup.freeze")" = 1 ]
-	grep -qx 'frozen 1' "$D/cgroup.events"
-	a=$(cat "$T/tick")
-	sleep 0.5
-	[ "$(cat "$T/tick")" = "$a" ]
-	run "${G[@]}" stat -J "$CG"
-	[ "$(jq -r '.stat[] | select(.key == "frozen") | .value' <<<"$output")" = 1 ]
-	"${G[@]}" thaw "$CG"
-	[ "$(cat "$D/cgroup.freeze")" = 0 ]
-	grep -qx 'frozen 0' "$D/cgroup.events"
-	sleep 0.5
-	[ "$(cat "$T/tick")" != "$a" ]
 }
 
 @test "delete --kill of a populated tree waits for populated 0, then removes it" {
