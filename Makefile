@@ -57,7 +57,7 @@ WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
 override CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNINGS) \
 	-fstack-protector-strong -fPIE -fno-common -DCTU_VERSION='"$(VERSION)"' \
-	-Ilib $(PKG_CFLAGS) $(CFLAGS)
+	-iquote lib $(PKG_CFLAGS) $(CFLAGS)
 override LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANLDFLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)

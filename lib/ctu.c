@@ -7,48 +7,8 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+#include "cli.h"
 #include "ctu.h"
-
-int ctu_exit_fail = CTU_EXIT_FAILURE;
-int ctu_exit_usage = CTU_EXIT_USAGE;
-
-/*
- * A listing written to a full disk or a closed pipe must not exit 0: flush
- * stdout at exit and turn a failure into our failure code (util-linux's
- * close_stdout).  EPIPE stays silent, like a killed writer would be.
- */
-static void close_stdout(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno != EPIPE)
-			warn("write error");
-		_exit(ctu_exit_fail);
-	}
-}
-
-void ctu_set_tool_kind(enum ctu_tool_kind kind)
-{
-	ctu_exit_fail = kind == CTU_TOOL_CHAINING ? CTU_EXIT_TOOL : CTU_EXIT_FAILURE;
-	ctu_exit_usage = kind == CTU_TOOL_CHAINING ? CTU_EXIT_TOOL : CTU_EXIT_USAGE;
-}
-
-void ctu_init(enum ctu_tool_kind kind)
-{
-	ctu_set_tool_kind(kind);
-	/*
-	 * These tools hand a whole host to whoever runs them: installed setuid
-	 * or setgid they would give root to any user.  AT_SECURE is the
-	 * kernel's own word that we run with privileges the caller lacks.
-	 */
-	if (getauxval(AT_SECURE))
-		errx(ctu_exit_fail, "refusing to run setuid or setgid: run it as root instead");
-	atexit(close_stdout);
-}
-
-void ctu_print_version(void)
-{
-	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
-}
 
 noreturn void ctu_version_and_exit(void)
 {

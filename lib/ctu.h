@@ -19,6 +19,8 @@
 #include <stdnoreturn.h>
 #include <unistd.h>
 
+#include "err.h"
+
 #ifndef CTU_VERSION
 #define CTU_VERSION "0.1.0"
 #endif
@@ -40,28 +42,14 @@ enum {
 	CTU_EXIT_NOT_FOUND = 127,
 };
 
-/* Which set of exit codes a tool follows: see ctu_init(). */
-enum ctu_tool_kind {
-	CTU_TOOL_PLAIN,	   /* 0 / 1 failure / 2 usage */
-	CTU_TOOL_CHAINING, /* the program's status / 125 for our own failures */
-};
-
-/* The codes that die() and ctu_usage_error() use; set by ctu_init(). */
+/* The codes that ctu_err_exit() uses; set by ctu_init() (lib/err.h). */
 extern int ctu_exit_fail;
 extern int ctu_exit_usage;
 
 /*
- * Start-up common to every tool: refuse to run setuid/setgid (AT_SECURE),
- * choose the exit codes for @kind, and make a failed write to stdout at exit
- * an error (as util-linux's close_stdout does).  Call first in main().
+ * TRANSITION (issue 17): the old reporters below go once every tool uses
+ * lib/err; nothing new may call them.
  */
-void ctu_init(enum ctu_tool_kind kind);
-
-/* Switch the exit codes later, e.g. ovlmount once it knows it runs a program. */
-void ctu_set_tool_kind(enum ctu_tool_kind kind);
-
-/* "PROG from ctutils X.Y.Z" on stdout. */
-void ctu_print_version(void);
 
 /* -V/--version: prints the version and exits 0. */
 noreturn void ctu_version_and_exit(void);

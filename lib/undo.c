@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * undo.c - the rollback log, and the one mkdir -p, which records into it.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctu.h"
+#include "mnt.h"
+#include "undo-entry.h"
+
+static void release(struct ctu_undo_entry *e)
+{
+	CTU_PROTECT_ERRNO;
+
+	if (e->fd >= 0)
+		close(e->fd);
+	free(e->path);
+}
+
+int ctu_undo_push(struct ctu_undo *u, const struct ctu_undo_entry *e, ctu_err_t *err)
+{
+	struct ctu_undo_entry *copy = malloc(sizeof(*copy));
+
+	if (!copy) {
+		struct ctu_undo_entry tmp = *e;
+
+		e->replay(e);
+		release(&tmp);
+		return ctu_err_make(err, ENOMEM, "cannot record what to undo");
+	}
+	*copy = *e;
+	copy->older = u->newest;
+	u->newest = copy;
+	u->n++;
+	return 0;
+}
+
+/*
+ * Adds @e with its own copies of @path and @dirfd (-1: none; AT_FDCWD stays
+ * as it is).  When a copy cannot be made the action is undone at once with
+ * the caller's path and fd, which are still valid.
+ */
+static int record(struct ctu_undo *u, struct ctu_undo_entry *e, const char *path, int dirfd,
+		  ctu_err_t *err)
+{
+	bool own_fd = dirfd >= 0;
+
+	e->path = path ? strdup(path) : NULL;
+	e->fd = own_fd ? fcntl(dirfd, F_DUPFD_CLOEXEC, 3) : dirfd;
+	if ((path && !e->path) || (own_fd && e->fd < 0)) {
+		struct ctu_undo_entry now = *e;
+		int saved = errno;
+
+		now.path = (char *)path;
+		now.fd = dirfd;
+		e->replay(&now);
+		release(e);
+		return ctu_err_make(err, saved, "cannot record what to undo");
+	}
+	return ctu_undo_push(u, e, err);
+}
+
+static void replay_mount(const struct ctu_undo_entry *e)
+{
+	umount2(e->path, MNT_DETACH);
+}
+
+static void replay_nothing(const struct ctu_undo_entry *e)
+{
+	(void)e; /* closing the detached mount's fd is its undo: release() does it */
+}
+
+/* unlinkat of the entry's path, resolved inside the root when it says so. */
+static void unlink_entry(const struct ctu_undo_entry *e, int how)
+{
+	const char *slash, *name;
+	int parent;
+
+	if (!(e->flags & CTU_UNDO_IN_ROOT)) {
+		unlinkat(e->fd, e->path, how);
+		return;
+	}
+	slash = strrchr(e->path, '/');
+	name = slash ? slash + 1 : e->path;
+	if (slash) {
+		char *dir = strndup(e->path, (size_t)(slash - e->path));
+
+		if (!dir)
+			return;
+		parent = ctu_mnt_open_in_root(e->fd, *dir ? dir : "/", O_DIRECTORY, false);
+		free(dir);
+	} else {
+		parent = fcntl(e->fd, F_DUPFD_CLOEXEC, 3);
+	}
+	if (parent < 0)
+		return;
+	unlinkat(parent, name, how);
+	close(parent);
+}
+
+static void replay_dir(const struct ctu_undo_entry *e)
+{
+	unlink_entry(e, AT_REMOVEDIR);
+}
+
+static void replay_file(const struct ctu_undo_entry *e)
+{
+	unlink_entry(e, 0);
+}
+
+static void replay_call(const struct ctu_undo_entry *e)
+{
+	e->fn(e->arg);
+}
+
+int ctu_undo_mount(struct ctu_undo *u, const char *path, ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_mount };
+
+	return record(u, &e, path, -1, err);
+}
+
+int ctu_undo_mount_fd(struct ctu_undo *u, int mntfd, ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_nothing, .fd = mntfd };
+
+	return ctu_undo_push(u, &e, err);
+}
+
+int ctu_undo_dir(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
+		 ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_dir, .flags = flags };
+
+	return record(u, &e, path, dirfd, err);
+}
+
+int ctu_undo_file(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
+		  ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_file, .flags = flags };
+
+	return record(u, &e, path, dirfd, err);
+}
+
+int ctu_undo_cgroup(struct ctu_undo *u, const char *path, ctu_err_t *err)
+{
+	/* a cgroup is removed as a directory is; its files are the kernel's */
+	return ctu_undo_dir(u, AT_FDCWD, path, 0, err);
+}
+
+int ctu_undo_call(struct ctu_undo *u, void (*fn)(void *arg), void *arg, ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_call, .fd = -1, .fn = fn, .arg = arg };
+
+	return ctu_undo_push(u, &e, err);
+}
+
+static void drop(struct ctu_undo *u, bool replay)
+{
+	CTU_PROTECT_ERRNO;
+
+	while (u->newest) {
+		struct ctu_undo_entry *e = u->newest;
+
+		u->newest = e->older;
+		if (replay)
+			e->replay(e);
+		release(e);
+		free(e);
+	}
+	u->n = 0;
+}
+
+void ctu_undo_rollback(struct ctu_undo *u)
+{
+	drop(u, true);
+}
+
+void ctu_undo_forget(struct ctu_undo *u)
+{
+	drop(u, false);
+}
+
+void ctu_undo_rollbackp(struct ctu_undo *u)
+{
+	drop(u, true);
+}
+
+/*
+ * The directory @dir (relative to @dirfd; "" is @dirfd itself), opened
+ * O_PATH, resolved inside @dirfd as a root with CTU_MKDIR_IN_ROOT.  Returns
+ * the fd, AT_FDCWD for the working directory itself, or -errno.
+ */
+static int open_parent(int dirfd, const char *dir, unsigned int flags)
+{
+	int fd;
+
+	if (flags & CTU_MKDIR_IN_ROOT)
+		return ctu_mnt_open_in_root(dirfd, *dir ? dir : "/", O_DIRECTORY, false);
+	if (!*dir && dirfd == AT_FDCWD)
+		return AT_FDCWD;
+	fd = openat(dirfd, *dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Creates the last component of @p in its parent (which exists). */
+static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsigned int flags,
+		     ctu_err_t *err)
+{
+	char *slash = strrchr(p, '/');
+	const char *name = slash ? slash + 1 : p;
+	struct stat st;
+	int parent, r = 0;
+
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return 0;
+	if (slash) {
+		/* "/a": the parent is the root; "a/b": it is "a" */
+		char saved = slash == p ? slash[1] : *slash;
+
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		parent = open_parent(dirfd, p, flags);
+		if (slash == p)
+			slash[1] = saved;
+		else
+			*slash = saved;
+	} else {
+		parent = open_parent(dirfd, "", flags);
+	}
+	if (parent < 0 && parent != AT_FDCWD)
+		return ctu_err_make(err, -parent, "cannot create %s", p);
+	if (mkdirat(parent, name, mode) == 0) {
+		if (u && ctu_undo_dir(u, dirfd, p, flags, err) < 0)
+			r = ctu_err_wrap(err, "cannot create %s", p);
+	} else if (errno != EEXIST) {
+		r = ctu_err_errno(err, "cannot create %s", p);
+	} else if (fstatat(parent, name, &st, 0) < 0) {
+		r = ctu_err_errno(err, "cannot create %s", p);
+	} else if (!S_ISDIR(st.st_mode)) {
+		r = ctu_err_make(err, ENOTDIR, "cannot create %s", p);
+	}
+	if (parent >= 0)
+		close(parent);
+	return r;
+}
+
+int ctu_mkdir_p(struct ctu_undo *u, int dirfd, const char *path, mode_t mode, unsigned int flags,
+		ctu_err_t *err)
+{
+	_cleanup_free_ char *p = strdup(path);
+	size_t len;
+
+	if (!p)
+		return ctu_err_make(err, ENOMEM, "cannot create %s", path);
+	len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	/* each prefix in turn, parents first */
+	for (size_t end = 1; end <= len; end++) {
+		char saved = p[end];
+		int r;
+
+		if (end < len && p[end] != '/')
+			continue;
+		p[end] = '\0';
+		r = mkdir_one(u, dirfd, p, mode, flags, err);
+		p[end] = saved;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
