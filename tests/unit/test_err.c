@@ -19,30 +19,7 @@
 
 #include "ctu.h"
 #include "err.h"
-
-/* The reporter's output: stderr is sent to a tmpfile while @fn runs. */
-static char *capture_stderr(void (*fn)(void *arg), void *arg)
-{
-	FILE *tmp = tmpfile();
-	int saved = dup(STDERR_FILENO);
-	char *buf = calloc(1, 4096);
-	size_t n;
-
-	assert_non_null(tmp);
-	assert_true(saved >= 0);
-	assert_non_null(buf);
-	fflush(stderr);
-	assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
-	fn(arg);
-	fflush(stderr);
-	assert_true(dup2(saved, STDERR_FILENO) >= 0);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, 4095, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
-}
+#include "tests/unit/capture.h"
 
 static char *format(const struct ctu_err *e)
 {
@@ -282,7 +259,7 @@ static void test_print_failure(void **state)
 	ctu_err_make(&err, ENOENT, "cannot open %s", "/run/netns/web");
 	ctu_err_wrap(&err, "connect web");
 	ctu_err_hint(&err, "is it created?");
-	out = capture_stderr(print_err, &err);
+	out = capture_output(stderr, print_err, &err);
 	assert_null(err);
 	want = with_prog("%s: connect web: cannot open /run/netns/web: No such file or directory "
 			 "(is it created?)\n", PROG);
@@ -298,7 +275,7 @@ static void test_print_usage(void **state)
 
 	(void)state;
 	ctu_err_usage(&err, "unknown option '%s'", "--frob");
-	out = capture_stderr(print_err, &err);
+	out = capture_output(stderr, print_err, &err);
 	assert_null(err);
 	want = with_prog("%s: unknown option '--frob'\nTry '%s --help' for more information.\n", PROG, PROG);
 	assert_string_equal(out, want);
@@ -307,7 +284,7 @@ static void test_print_usage(void **state)
 
 	ctu_err_set_subcommand("add");
 	ctu_err_usage(&err, "missing operand");
-	out = capture_stderr(print_err, &err);
+	out = capture_output(stderr, print_err, &err);
 	want = with_prog("%s: missing operand\nTry '%s add --help' for more information.\n", PROG, PROG);
 	assert_string_equal(out, want);
 	free(want);
@@ -316,7 +293,7 @@ static void test_print_usage(void **state)
 
 	/* a failure never offers --help */
 	ctu_err_make(&err, 0, "no such link");
-	out = capture_stderr(print_err, &err);
+	out = capture_output(stderr, print_err, &err);
 	want = with_prog("%s: no such link\n", PROG);
 	assert_string_equal(out, want);
 	free(want);
@@ -329,7 +306,7 @@ static void test_print_null(void **state)
 	char *out;
 
 	(void)state;
-	out = capture_stderr(print_err, &err);
+	out = capture_output(stderr, print_err, &err);
 	assert_string_equal(out, "");
 	free(out);
 }
@@ -346,7 +323,7 @@ static void test_warn(void **state)
 	char *out, *want;
 
 	(void)state;
-	out = capture_stderr(warn_with_errno, NULL);
+	out = capture_output(stderr, warn_with_errno, NULL);
 	want = with_prog("%s: cannot set limit: Operation not permitted\n%s: plain warning\n", PROG, PROG);
 	assert_string_equal(out, want);
 	free(want);
@@ -458,7 +435,7 @@ static void test_usage_exit_message(void **state)
 	char *out, *want;
 
 	(void)state;
-	out = capture_stderr(usage_exit_in_child, NULL);
+	out = capture_output(stderr, usage_exit_in_child, NULL);
 	want = with_prog("%s: invalid size '12Q'\nTry '%s --help' for more information.\n", PROG,
 			 PROG);
 	assert_string_equal(out, want);

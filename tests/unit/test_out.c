@@ -17,6 +17,7 @@
 
 #include "ctu.h"
 #include "out.h"
+#include "tests/unit/capture.h"
 
 static const struct ctu_out_column columns[] = {
 	{ "NAME", 0, SCOLS_JSON_STRING, 0 },
@@ -25,34 +26,22 @@ static const struct ctu_out_column columns[] = {
 	{ "LIST", 0, SCOLS_JSON_ARRAY_STRING, SCOLS_FL_WRAP },
 };
 
+static void print_table(void *tb)
+{
+	assert_int_equal(ctu_out_print(tb), 0);
+}
+
 /* Prints the two-line listing with @flags; returns what reached stdout. */
 static char *print_listing(const struct ctu_out_flags *flags)
 {
 	static const char *const first[] = { "alpha", "10", "x\ny" };
 	static const char *const second[] = { "b", NULL, NULL };
 	struct libscols_table *tb = ctu_out_table("things", columns, CTU_ARRAY_SIZE(columns), flags);
-	FILE *tmp = tmpfile();
-	int saved = dup(STDOUT_FILENO);
-	char *buf = calloc(1, 4096);
-	size_t n;
 
 	assert_non_null(tb);
-	assert_non_null(tmp);
-	assert_true(saved >= 0);
-	assert_non_null(buf);
 	assert_int_equal(ctu_out_line(tb, first, 3), 0);
 	assert_int_equal(ctu_out_line(tb, second, 3), 0);
-	fflush(stdout);
-	assert_true(dup2(fileno(tmp), STDOUT_FILENO) >= 0);
-	assert_int_equal(ctu_out_print(tb), 0);
-	fflush(stdout);
-	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
-	close(saved);
-	rewind(tmp);
-	n = fread(buf, 1, 4095, tmp);
-	buf[n] = '\0';
-	fclose(tmp);
-	return buf;
+	return capture_output(stdout, print_table, tb);
 }
 
 static void expect(const struct ctu_out_flags *flags, const char *want)
