@@ -123,6 +123,48 @@ static bool is_global(const struct ctu_getopt *g, int c, int idx)
 	       g->global_shortopts && strchr(g->global_shortopts, c);
 }
 
+/*
+ * The long option "--NAME=value" gives, by its full name or a unique
+ * abbreviation, as getopt_long matches it; NULL for none.
+ */
+static const struct option *find_long(const struct ctu_getopt *g, const char *arg)
+{
+	const char *name = arg + 2;
+	size_t len = strcspn(name, "=");
+	const struct option *found = NULL;
+
+	for (const struct option *o = g->longopts; o->name; o++) {
+		if (strncmp(o->name, name, len) != 0)
+			continue;
+		if (strlen(o->name) == len)
+			return o;
+		if (found)
+			return NULL; /* ambiguous */
+		found = o;
+	}
+	return found;
+}
+
+/*
+ * The usage error of a '?' from getopt_long, in getopt's words.  optopt is
+ * the bad short option; 0 for an unknown long one, or the value of a long
+ * one given an argument it does not take ("--all=1").  @arg, the last
+ * element getopt finished, is the long option (not so in "-xz": optind
+ * stays on the cluster while it goes on).
+ */
+static void bad_option(const struct ctu_getopt *g, const char *arg, ctu_err_t *err)
+{
+	bool is_long = arg[0] == '-' && arg[1] == '-' && strchr(arg, '=');
+	const struct option *o = is_long ? find_long(g, arg) : NULL;
+
+	if (o && o->has_arg == no_argument && (o->flag ? 0 : o->val) == optopt)
+		ctu_err_usage(err, "option '--%s' doesn't allow an argument", o->name);
+	else if (optopt)
+		ctu_err_usage(err, "invalid option -- '%c'", optopt);
+	else
+		ctu_err_usage(err, "unrecognized option '%s'", arg);
+}
+
 int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 {
 	for (;;) {
@@ -134,10 +176,7 @@ int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 			return -1;
 		arg = g->argv[optind - 1];
 		if (c == '?') {
-			if (optopt)
-				ctu_err_usage(err, "invalid option -- '%c'", optopt);
-			else
-				ctu_err_usage(err, "unrecognized option '%s'", arg);
+			bad_option(g, arg, err);
 			return '?';
 		}
 		if (c == ':') {

@@ -208,13 +208,35 @@ static int open_parent(int dirfd, const char *dir, unsigned int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * Whether @name, found existing in @parent, is a directory: 0, -ENOTDIR or
+ * -errno.  A symlink is followed as the next component would be: inside
+ * the root with CTU_MKDIR_IN_ROOT (@p resolved in @dirfd), not on the host.
+ */
+static int check_existing_dir(int parent, const char *name, int dirfd, const char *p,
+			      unsigned int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (flags & CTU_MKDIR_IN_ROOT) {
+		fd = ctu_mnt_open_in_root(dirfd, p, O_DIRECTORY, false);
+		if (fd < 0)
+			return fd;
+		close(fd);
+		return 0;
+	}
+	if (fstatat(parent, name, &st, 0) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 /* Creates the last component of @p in its parent (which exists). */
 static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsigned int flags,
 		     ctu_err_t *err)
 {
 	char *slash = strrchr(p, '/');
 	const char *name = slash ? slash + 1 : p;
-	struct stat st;
 	int parent, r = 0;
 
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -242,10 +264,8 @@ static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsign
 			r = ctu_err_wrap(err, "cannot create %s", p);
 	} else if (errno != EEXIST) {
 		r = ctu_err_errno(err, "cannot create %s", p);
-	} else if (fstatat(parent, name, &st, 0) < 0) {
-		r = ctu_err_errno(err, "cannot create %s", p);
-	} else if (!S_ISDIR(st.st_mode)) {
-		r = ctu_err_make(err, ENOTDIR, "cannot create %s", p);
+	} else if ((r = check_existing_dir(parent, name, dirfd, p, flags)) < 0) {
+		r = ctu_err_make(err, -r, "cannot create %s", p);
 	}
 	if (parent >= 0)
 		close(parent);
