@@ -10,6 +10,7 @@
 
 #include "ctu.h"
 #include "mnt.h"
+#include "strv.h"
 
 char *ctu_mnt_parent_dir(const char *path)
 {
@@ -184,26 +185,42 @@ static unsigned long attrs_to_ms(unsigned int attrs)
 	return f;
 }
 
-static int configure_fs(int fsfd, const char *options)
+int ctu_mnt_fsconfig_options(int fsfd, const char *const *options, const char **failed)
 {
-	_cleanup_free_ char *copy = options ? strdup(options) : NULL;
-	char *save = NULL;
-
-	if (options && !copy)
-		return -ENOMEM;
-	for (char *o = copy ? strtok_r(copy, ",", &save) : NULL; o; o = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(o, '=');
+	for (const char *const *o = options; o && *o; o++) {
+		const char *eq = strchr(*o, '=');
+		char key[256];
 		int r;
 
-		if (eq) {
-			*eq = '\0';
-			r = fsconfig(fsfd, FSCONFIG_SET_STRING, o, eq + 1, 0);
+		if (!eq) {
+			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, *o, NULL, 0);
+		} else if ((size_t)(eq - *o) >= sizeof(key)) {
+			errno = EINVAL; /* the kernel's limit for a key, too */
+			r = -1;
 		} else {
-			r = fsconfig(fsfd, FSCONFIG_SET_FLAG, o, NULL, 0);
+			memcpy(key, *o, (size_t)(eq - *o));
+			key[eq - *o] = '\0';
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, key, eq + 1, 0);
 		}
-		if (r < 0)
+		if (r < 0) {
+			if (failed)
+				*failed = *o;
 			return -errno;
+		}
 	}
+	return 0;
+}
+
+/* The comma-separated @options, then the filesystem made. */
+static int configure_fs(int fsfd, const char *options)
+{
+	_cleanup_strv_ struct ctu_strv v = CTU_STRV_INIT;
+	int r = options ? ctu_strv_split_escaped(&v, options, ',') : 0;
+
+	if (r == 0)
+		r = ctu_mnt_fsconfig_options(fsfd, (const char *const *)v.v, NULL);
+	if (r < 0)
+		return r;
 	return fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ? -errno : 0;
 }
 

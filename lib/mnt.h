@@ -53,6 +53,14 @@ void ctu_created_undo(int rootfd, struct ctu_created *created);
 void ctu_created_free(struct ctu_created *created);
 
 /*
+ * Sets each mount option of the NULL-terminated @options ("key=value" or
+ * "flag"; @options may be NULL) on the filesystem context @fsfd (fsopen),
+ * with fsconfig.  Returns 0, or -errno with *@failed (unless @failed is
+ * NULL) the option the kernel refused; its own words are in @fsfd's log.
+ */
+int ctu_mnt_fsconfig_options(int fsfd, const char *const *options, const char **failed);
+
+/*
  * Mounts a new filesystem of @fstype onto the directory @targetfd (an O_PATH
  * fd), with the comma-separated @options ("size=64m,mode=1777,newinstance")
  * and MOUNT_ATTR_* @attrs.  New mount API (Linux 5.2), or mount(2) on

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * diff.c - ovlmount --diff: what a container changed, read from its upper
- * layer, like `docker diff`.
+ * layer (of a mounted overlay, or a directory with --lower), like `docker diff`.
  *
  *   A  added: in the upper only
  *   C  changed: in the upper and in a lower (a directory copied up because
@@ -19,6 +19,7 @@
 #include <sys/xattr.h>
 
 #include "ctu.h"
+#include "mnt.h"
 #include "ovlmount.h"
 
 struct diff_walk {
@@ -112,7 +113,7 @@ static int walk(struct diff_walk *w, bool inside_opaque)
 {
 	char full[PATH_MAX * 2];
 	_cleanup_closedir_ DIR *d = NULL;
-	struct strv names = { 0 };
+	struct ctu_strv names = CTU_STRV_INIT;
 	struct dirent *e;
 	size_t len = strlen(w->path);
 	int r = 0;
@@ -123,7 +124,7 @@ static int walk(struct diff_walk *w, bool inside_opaque)
 		return -errno;
 	while ((e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    strv_push(&names, e->d_name, strlen(e->d_name)) < 0)
+		    ctu_strv_push(&names, e->d_name, strlen(e->d_name)) < 0)
 			return -ENOMEM;
 	if (names.n) /* an empty directory has no list at all */
 		qsort(names.v, names.n, sizeof(char *), compare_names);
@@ -136,7 +137,7 @@ static int walk(struct diff_walk *w, bool inside_opaque)
 		r = visit(w, inside_opaque);
 		w->path[len] = '\0';
 	}
-	strv_free(&names);
+	ctu_strv_free(&names);
 	return r;
 }
 
@@ -163,4 +164,47 @@ int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_fla
 		return r;
 	}
 	return ctu_out_print(w.tb);
+}
+
+/* The warning for the options whose changes the upper layer alone does not record. */
+static void warn_incomplete(const char *merged, const struct stack *st)
+{
+	for (size_t i = 0; i < st->other.n; i++)
+		if (strncmp(st->other.v[i], "redirect_dir=on", 15) == 0 ||
+		    strncmp(st->other.v[i], "metacopy=on", 11) == 0)
+			ctu_warn(0, "warning: %s uses %s: the upper layer alone is not a complete diff",
+				 merged, st->other.v[i]);
+}
+
+int ovl_diff_cmd(const char *target, struct ctu_strv *lower, const struct ctu_out_flags *out,
+		 ctu_err_t *err)
+{
+	struct stack st = { 0 };
+	const char *upper = target;
+	struct stat s;
+	int r;
+
+	if (stat(target, &s) < 0)
+		return ctu_err_errno(err, "%s", target);
+	if (ctu_mnt_is_mount_point(target) == 1 && stack_from_mount(target, &st) == 0) {
+		r = stack_require_absolute(target, &st, err);
+		if (r == 0 && !st.upper)
+			r = ctu_err_make(err, 0, "%s: a read-only overlay has no upper layer to diff",
+					 target);
+		if (r < 0) {
+			stack_free(&st);
+			return r;
+		}
+		upper = st.upper;
+		warn_incomplete(target, &st);
+	} else {
+		stack_free(&st);
+		st.lower = *lower;
+		*lower = (struct ctu_strv)CTU_STRV_INIT;
+	}
+	r = ovl_diff(upper, &st, out);
+	if (r < 0)
+		ctu_err_make(err, -r, "cannot diff %s", upper);
+	stack_free(&st);
+	return r;
 }

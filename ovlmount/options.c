@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * options.c - ovlmount's string lists and the overlay options it takes (-o):
- * pure functions that say why a value is bad instead of exiting, so that the
+ * options.c - the overlay options ovlmount takes (-o): pure functions that
+ * say why a value is bad (a usage error) instead of exiting, so that the
  * fuzzer (tests/fuzz) can call them with anything.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,56 +12,6 @@
 
 #include "ctu.h"
 #include "ovlmount.h"
-
-int strv_push(struct strv *s, const char *str, size_t len)
-{
-	char **v = realloc(s->v, (s->n + 2) * sizeof(char *));
-
-	if (!v)
-		return -ENOMEM;
-	s->v = v;
-	s->v[s->n] = strndup(str, len);
-	if (!s->v[s->n])
-		return -ENOMEM;
-	s->v[++s->n] = NULL;
-	return 0;
-}
-
-void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-int split_escaped(const char *s, char sep, struct strv *out)
-{
-	_cleanup_free_ char *buf = malloc(strlen(s) + 1);
-	size_t n = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	for (const char *p = s;; p++) {
-		if (*p == '\\' && p[1]) {
-			/* keep the escape unless it escapes our separator */
-			if (p[1] != sep)
-				buf[n++] = *p;
-			buf[n++] = *++p;
-			continue;
-		}
-		if (*p == sep || !*p) {
-			if (n && strv_push(out, buf, n) < 0)
-				return -ENOMEM;
-			n = 0;
-			if (!*p)
-				return 0;
-			continue;
-		}
-		buf[n++] = *p;
-	}
-}
 
 /* The overlay options ovlmount knows, and the values each takes (NULL: a flag). */
 static const struct {
@@ -97,19 +46,8 @@ static bool word_in(const char *word, const char *list)
 	return false;
 }
 
-/* Says why in @why and returns -EINVAL: the end of every refusal here. */
-static int __attribute__((format(printf, 3, 4))) refuse(char *why, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* 0 if @opt ("name" or "name=value") is an option we take, with a value it takes */
-static int check_option(const char *opt, char *why, size_t size)
+static int check_option(const char *opt, ctu_err_t *err)
 {
 	const char *eq = strchr(opt, '=');
 	size_t len = eq ? (size_t)(eq - opt) : strlen(opt);
@@ -120,30 +58,31 @@ static int check_option(const char *opt, char *why, size_t size)
 		if (strlen(known_options[k].name) != len || strncmp(opt, known_options[k].name, len))
 			continue;
 		if (!values != !eq || (eq && !word_in(eq + 1, values)))
-			return refuse(why, size, "invalid overlay option '%s'%s%s", opt,
+			return ctu_err_usage(err, "invalid overlay option '%s'%s%s", opt,
 				      values ? ": expected one of " : ": takes no value", values ? values : "");
 		return 0;
 	}
-	return refuse(why, size, "unknown overlay option '%.*s'", (int)len, opt);
+	return ctu_err_usage(err, "unknown overlay option '%.*s'", (int)len, opt);
 }
 
-int ovl_options_add(struct strv *options, const char *arg, char *why, size_t size)
+int ovl_options_add(struct ctu_strv *options, const char *arg, ctu_err_t *err)
 {
-	struct strv parts = { 0 };
-	int r = split_escaped(arg, ',', &parts);
+	_cleanup_strv_ struct ctu_strv parts = CTU_STRV_INIT;
+	int r = ctu_strv_split_escaped(&parts, arg, ',');
 
-	if (r == 0 && parts.n == 0)
-		r = refuse(why, size, "empty overlay option list");
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot read the overlay options '%s'", arg);
+	if (parts.n == 0)
+		r = ctu_err_usage(err, "empty overlay option list");
 	for (size_t i = 0; r == 0 && i < parts.n; i++) {
-		r = check_option(parts.v[i], why, size);
-		if (r == 0)
-			r = strv_push(options, parts.v[i], strlen(parts.v[i]));
+		r = check_option(parts.v[i], err);
+		if (r == 0 && ctu_strv_push(options, parts.v[i], strlen(parts.v[i])) < 0)
+			r = ctu_err_make(err, ENOMEM, "cannot add the overlay option '%s'", parts.v[i]);
 	}
-	strv_free(&parts);
 	return r;
 }
 
-const char *ovl_option_value(const struct strv *options, const char *name)
+const char *ovl_option_value(const struct ctu_strv *options, const char *name)
 {
 	size_t len = strlen(name);
 
@@ -157,7 +96,7 @@ const char *ovl_option_value(const struct strv *options, const char *name)
 }
 
 /* The conflicts the kernel would answer with a bare EINVAL (params.c). */
-int ovl_options_conflict(const struct strv *options, char *why, size_t size)
+int ovl_options_conflict(const struct ctu_strv *options, ctu_err_t *err)
 {
 	const char *metacopy = ovl_option_value(options, "metacopy");
 	const char *redirect = ovl_option_value(options, "redirect_dir");
@@ -168,20 +107,20 @@ int ovl_options_conflict(const struct strv *options, char *why, size_t size)
 	bool meta_on = metacopy && strcmp(metacopy, "on") == 0;
 
 	if (meta_on && redirect && strcmp(redirect, "on") != 0)
-		return refuse(why, size, "overlay options conflict: metacopy=on needs redirect_dir=on, not "
+		return ctu_err_usage(err, "overlay options conflict: metacopy=on needs redirect_dir=on, not "
 			      "redirect_dir=%s", redirect);
 	if (nfs && strcmp(nfs, "on") == 0 && index && strcmp(index, "off") == 0)
-		return refuse(why, size, "overlay options conflict: nfs_export=on needs index=on");
+		return ctu_err_usage(err, "overlay options conflict: nfs_export=on needs index=on");
 	if (nfs && strcmp(nfs, "on") == 0 && meta_on)
-		return refuse(why, size, "overlay options conflict: nfs_export=on cannot go with metacopy=on");
+		return ctu_err_usage(err, "overlay options conflict: nfs_export=on cannot go with metacopy=on");
 	if (userxattr && redirect && (strcmp(redirect, "on") == 0 || strcmp(redirect, "follow") == 0))
-		return refuse(why, size, "overlay options conflict: userxattr cannot go with redirect_dir=%s",
+		return ctu_err_usage(err, "overlay options conflict: userxattr cannot go with redirect_dir=%s",
 			      redirect);
 	if (userxattr && meta_on)
-		return refuse(why, size, "overlay options conflict: userxattr cannot go with metacopy=on");
+		return ctu_err_usage(err, "overlay options conflict: userxattr cannot go with metacopy=on");
 	if (userxattr && verity && strcmp(verity, "off") != 0)
-		return refuse(why, size, "overlay options conflict: userxattr cannot go with verity=%s", verity);
+		return ctu_err_usage(err, "overlay options conflict: userxattr cannot go with verity=%s", verity);
 	if (metacopy && strcmp(metacopy, "off") == 0 && verity && strcmp(verity, "off") != 0)
-		return refuse(why, size, "overlay options conflict: verity=%s needs metacopy", verity);
+		return ctu_err_usage(err, "overlay options conflict: verity=%s needs metacopy", verity);
 	return 0;
 }

@@ -1,58 +1,127 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* ovlmount.h - what ovlmount's mount, show and diff parts share. */
+/*
+ * ovlmount.h - what ovlmount's jobs share: the stack of layers, the mount
+ * request, and one entry point per job (mount, --show, --diff, --umount),
+ * which the CLI file (ovlmount.c) calls and which never call back into it.
+ */
 #ifndef OVLMOUNT_H
 #define OVLMOUNT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "out.h"
+#include "strv.h"
+#include "undo.h"
 
 /* The kernel's OVL_MAX_STACK. */
 #define OVL_MAX_LAYERS 500
 
-/* A list of strings that owns them. */
-struct strv {
-	char **v;
-	size_t n;
-};
-
-int strv_push(struct strv *s, const char *str, size_t len);
-void strv_free(struct strv *s);
+/* Where --tmpfs-upper mounts its tmpfs: one directory per merged directory. */
+#define TMPFS_UPPER_BASE "/run/ctutils/ovlmount"
 
 /* An overlay stack as mounted (from mountinfo) or as given. */
 struct stack {
-	struct strv lower; /* top first */
-	struct strv data;  /* data-only layers */
+	struct ctu_strv lower; /* top first */
+	struct ctu_strv data;  /* data-only layers */
 	char *upper, *work;
-	struct strv other; /* the other options, "key=value" or "flag" */
+	struct ctu_strv other; /* the other options, "key=value" or "flag" */
 };
 
 void stack_free(struct stack *st);
 
-/*
- * Splits a comma-separated option string with "\," escapes into @out
- * (escapes removed only for ',').  Returns 0 or -ENOMEM.
- */
-int split_escaped(const char *s, char sep, struct strv *out);
+/* What to mount, from the command line. */
+struct ovl_request {
+	struct stack stack;
+	bool tmpfs_upper;
+	const char *tmpfs_size; /* NULL: tmpfs's default */
+	bool mkdir;
+	bool readonly;
+	struct ctu_strv options; /* -o, validated */
+	const char *target;	 /* the merged directory */
+};
 
-/*
- * Adds the comma-separated overlay options of one -o @arg to @options after
- * checking each against the options ovlmount knows and their values.
- * Returns 0, -EINVAL with the reason in @why, or -ENOMEM.
- */
-int ovl_options_add(struct strv *options, const char *arg, char *why, size_t size);
+void ovl_request_free(struct ovl_request *req);
 
-/* The value of option @name in @options ("" for a flag), or NULL. */
-const char *ovl_option_value(const struct strv *options, const char *name);
+/* ---- stack.c: building the stack from options, and from the mount table */
 
-/* 0, or -EINVAL with the reason in @why: options the kernel would refuse together. */
-int ovl_options_conflict(const struct strv *options, char *why, size_t size);
+/* One layer of option @opt (a usage error when empty). */
+int stack_add_layer(struct ctu_strv *layers, const char *dir, const char *opt, ctu_err_t *err);
+
+/* -l A:B:C (":" escaped as "\:"). */
+int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err);
+
+/* --layers-from FILE: lower layers one per line, top first; '#' starts a comment line. */
+int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err);
 
 /* Reads the overlay mounted at @merged from mountinfo.  Returns 0, -ENOENT, -EINVAL (not overlay). */
 int stack_from_mount(const char *merged, struct stack *st);
 
-/* --diff: prints the changes recorded in @upper against @st's lowers. */
+/* stack_from_mount() with *@err naming @merged. */
+int stack_read_mounted(const char *merged, struct stack *st, ctu_err_t *err);
+
+/* An error when the kernel recorded a layer of @st as a relative path. */
+int stack_require_absolute(const char *merged, const struct stack *st, ctu_err_t *err);
+
+/* ---- check.c: the layers checked before the kernel sees them */
+
+/* Makes the layers absolute, so that the kernel records them (and --show shows them) right. */
+void stack_canonicalize(struct stack *st);
+
+/* Every rule the kernel would refuse with a bare EINVAL, said by name. */
+int stack_check(const struct stack *st, const char *target, ctu_err_t *err);
+
+/* ---- dirs.c: the directories and the tmpfs a mount needs */
+
+/* TMPFS_UPPER_BASE/<merged, '/' as '_' and '_' as "_5f">, newly allocated, or NULL. */
+char *tmpfs_dir_for(const char *merged);
+
+/*
+ * The upper, work and merged directories: --tmpfs-upper's tmpfs, --mkdir's
+ * directories and the default work directory, each recorded in @undo.
+ */
+int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err);
+
+/* ---- options.c: the overlay options (-o), pure, for the fuzzer too */
+
+/*
+ * Adds the comma-separated overlay options of one -o @arg to @options after
+ * checking each against the options ovlmount knows and their values.
+ * Returns 0, or a negative number with *@err set (a usage error for a bad option).
+ */
+int ovl_options_add(struct ctu_strv *options, const char *arg, ctu_err_t *err);
+
+/* The value of option @name in @options ("" for a flag), or NULL. */
+const char *ovl_option_value(const struct ctu_strv *options, const char *name);
+
+/* 0, or a usage error in *@err: options the kernel would refuse together. */
+int ovl_options_conflict(const struct ctu_strv *options, ctu_err_t *err);
+
+/* ---- mount.c, legacy.c: the mount */
+
+/* Mounts the overlay of @req, making what it needs first; on failure nothing is left. */
+int ovl_mount(struct ovl_request *req, ctu_err_t *err);
+
+/* Before Linux 6.8: mount(2) with one lowerdir= string, by fds when it exceeds a page. */
+int ovl_mount_legacy(const struct ovl_request *req, ctu_err_t *err);
+
+/* ---- show.c, umount.c, diff.c: the other jobs */
+
+/* --show: the layers of the overlay mounted at @merged. */
+int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err);
+
+/* --umount: unmounts @merged, and its --tmpfs-upper. */
+int ovl_umount(const char *merged, ctu_err_t *err);
+
+/*
+ * --diff: the changes of the overlay mounted at @target, or of the upper
+ * directory @target against @lower (taken over and freed).
+ */
+int ovl_diff_cmd(const char *target, struct ctu_strv *lower, const struct ctu_out_flags *out,
+		 ctu_err_t *err);
+
+/* The changes recorded in @upper against @st's lowers; -errno. */
 int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_flags *out);
 
 #endif

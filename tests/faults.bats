@@ -84,15 +84,15 @@ undo_ovlmount() {
 
 @test "ovlmount: a failure at any step of the mount rolls everything back" {
 	mkdir -p "$T/l1" "$T/l2" "$T/l3"
-	inject ovlmount undo_ovlmount mkdir,mount,fsopen,fsconfig,fsmount,move_mount,statfs -- \
+	inject ovlmount undo_ovlmount mkdir,mkdirat,mount,fsopen,fsconfig,fsmount,move_mount,statfs -- \
 		"$OVLMOUNT" --mkdir -l "$T/l1:$T/l2" -l "$T/l3" -u "$T/upper" "$T/m/merged"
-	inject ovlmount undo_ovlmount mkdir,mount,fsconfig,fsmount,move_mount -- \
+	inject ovlmount undo_ovlmount mkdir,mkdirat,mount,fsconfig,fsmount,move_mount -- \
 		"$OVLMOUNT" --mkdir -l "$T/l1:$T/l2" --tmpfs-upper "$T/m/merged"
 }
 
 @test "ovlmount: a failure in the legacy path (one mount(2) through /proc/self/fd) rolls back" {
 	mkdir -p "$T/l1" "$T/l2"
-	CTU_OVLMOUNT_LEGACY=1 inject ovlmount undo_ovlmount mkdir,mount,clone3,clone,wait4 -- \
+	CTU_OVLMOUNT_LEGACY=1 inject ovlmount undo_ovlmount mkdir,mkdirat,mount,clone3,clone,wait4 -- \
 		"$OVLMOUNT" --mkdir -l "$T/l1:$T/l2" -u "$T/upper" "$T/m/merged"
 }
 

@@ -9,20 +9,22 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_string(data, size);
-	struct strv options = { 0 }, layers = { 0 };
-	char why[256] = "";
-	int r = ovl_options_add(&options, s, why, sizeof(why));
+	struct ctu_strv options = CTU_STRV_INIT, layers = CTU_STRV_INIT;
+	ctu_err_t err = NULL;
+	int r = ovl_options_add(&options, s, &err);
 
-	if (r == -EINVAL && !*why)
+	if (r == -EINVAL && (!err || !err->msg || !*err->msg))
 		abort(); /* a refusal always says why */
+	ctu_err_free(&err);
 	if (r == 0)
-		ovl_options_conflict(&options, why, sizeof(why));
-	split_escaped(s, ':', &layers);
+		ovl_options_conflict(&options, &err);
+	ctu_err_free(&err);
+	ctu_strv_split_escaped(&layers, s, ':');
 	for (size_t i = 0; i < layers.n; i++)
 		if (!*layers.v[i])
 			abort(); /* empty layers are dropped, never passed on */
-	strv_free(&options);
-	strv_free(&layers);
+	ctu_strv_free(&options);
+	ctu_strv_free(&layers);
 	free(s);
 	return 0;
 }
