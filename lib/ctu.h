@@ -154,7 +154,7 @@ static inline void ctu_restore_errno(int *saved)
 {
 	errno = *saved;
 }
-#define CTU_PROTECT_ERRNO int _cleanup_(ctu_restore_errno) _saved_errno_ = errno
+#define CTU_PROTECT_ERRNO int _cleanup_(ctu_restore_errno) __attribute__((unused)) _saved_errno_ = errno
 
 /* Read a whole small file (procfs, sysfs, cgroupfs) into a NUL-terminated buffer. */
 int ctu_read_file(int dirfd, const char *path, char **out, size_t *len);

@@ -25,7 +25,7 @@ static const char *help_subcommand;
  */
 static struct ctu_err out_of_memory = { .errnum = ENOMEM, .kind = CTU_ERR_FAILURE };
 
-static char *vformat(const char *fmt, va_list ap)
+CTU_PRINTF(1, 0) static char *vformat(const char *fmt, va_list ap)
 {
 	char *s;
 
@@ -51,7 +51,7 @@ void ctu_err_free(ctu_err_t *err)
 	*err = NULL;
 }
 
-static int set_new(ctu_err_t *err, int errnum, enum ctu_err_kind kind, const char *fmt,
+CTU_PRINTF(4, 0) static int set_new(ctu_err_t *err, int errnum, enum ctu_err_kind kind, const char *fmt,
 		   va_list ap)
 {
 	CTU_PROTECT_ERRNO;
