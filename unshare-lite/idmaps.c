@@ -37,9 +37,8 @@ static int add_subid_range(struct ctu_idmap *m, bool gid, ctu_err_t *err)
 }
 
 /* The ranges, then the single id, which maps the caller's own id: "INNER OUTER 1". */
-static int build_one_map(struct ctu_idmap *m, const struct ctu_idmap *ranges,
-			 enum range_source src, const struct single_map *single, bool gid,
-			 ctu_err_t *err)
+static int build_one_map(struct ctu_idmap *m, const struct ctu_idmap *ranges, enum range_source src,
+			 const struct single_map *single, bool gid, ctu_err_t *err)
 {
 	uint32_t own = gid ? getegid() : geteuid();
 	int e = 0;
@@ -74,8 +73,9 @@ int plan_maps(const struct opts *o, struct map_plan *p, ctu_err_t *err)
 	if (p->gid.n && p->gid_direct && !ctu_caps_have(CAP_SETGID)) {
 		/* an unprivileged gid_map needs setgroups denied first (Linux 3.19) */
 		if (o->setgroups == 1)
-			return ctu_err_usage(err, "--setgroups=allow cannot go with a group map "
-						  "written without CAP_SETGID; use --setgroups=deny");
+			return ctu_err_usage(err,
+					     "--setgroups=allow cannot go with a group map "
+					     "written without CAP_SETGID; use --setgroups=deny");
 		p->setgroups = 0;
 	}
 	return 0;
@@ -98,8 +98,8 @@ static int write_map(pid_t pid, bool gid, const struct ctu_idmap *m, bool direct
 	if (e < 0)
 		return ctu_err_make(err, -e, "cannot run %s", helper);
 	if (e > 0)
-		return ctu_err_make(err, 0, "%s failed (exit status %d): check /etc/sub%cid", helper,
-				    e, gid ? 'g' : 'u');
+		return ctu_err_make(err, 0, "%s failed (exit status %d): check /etc/sub%cid",
+				    helper, e, gid ? 'g' : 'u');
 	return 0;
 }
 

@@ -67,7 +67,8 @@ static int persist_one(pid_t pid, const struct ctu_ns_type *t, const char *targe
 int persist_namespaces(pid_t pid, const struct opts *o, struct ctu_undo *undo, ctu_err_t *err)
 {
 	for (size_t i = 0; i < CTU_NS_COUNT; i++)
-		if (o->persist[i] && persist_one(pid, &ctu_ns_types[i], o->persist[i], undo, err) < 0)
+		if (o->persist[i] &&
+		    persist_one(pid, &ctu_ns_types[i], o->persist[i], undo, err) < 0)
 			return ctu_err_code(*err);
 	return 0;
 }

@@ -36,9 +36,8 @@ static int add_range(struct ctu_idmap *m, enum range_source *src, const char *s,
 		return 0;
 	}
 	if (ctu_idmap_parse_range(s, &r) < 0)
-		return ctu_err_usage(err,
-				     "invalid %s '%s': expected <inner>:<outer>:<count>, auto or all",
-				     opt, s);
+		return ctu_err_usage(
+		    err, "invalid %s '%s': expected <inner>:<outer>:<count>, auto or all", opt, s);
 	e = ctu_idmap_add(m, &r);
 	if (e == -EEXIST)
 		return ctu_err_usage(err, "invalid %s '%s': overlaps another range", opt, s);
@@ -108,8 +107,7 @@ static int parse_single_id(struct single_map *m, const char *s, bool gid, ctu_er
 	return 0;
 }
 
-static int parse_offset(const char *s, int64_t *out, bool *has, const char *clock,
-			ctu_err_t *err)
+static int parse_offset(const char *s, int64_t *out, bool *has, const char *clock, ctu_err_t *err)
 {
 	if (ctu_parse_s64(s, out) < 0)
 		return ctu_err_usage(err, "invalid %s offset: '%s' (expected whole seconds)", clock,
@@ -268,7 +266,7 @@ int opts_resolve(struct opts *o, ctu_err_t *err)
 			return ctu_err_usage(err, "persisting a %s namespace needs --fork",
 					     ctu_ns_types[i].name);
 	if ((o->ns_flags & CLONE_NEWPID) && !o->fork)
-		return ctu_err_usage(err,
-				     "--pid needs --fork: only a child is in the new pid namespace");
+		return ctu_err_usage(
+		    err, "--pid needs --fork: only a child is in the new pid namespace");
 	return 0;
 }

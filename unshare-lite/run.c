@@ -146,8 +146,7 @@ static int start_helper(struct helper *h, pid_t inside, const struct opts *o,
 	close(h->ready[0]);
 	close(h->result[1]);
 	close(h->failed[0]);
-	if (waitpid(h->pid, &status, 0) != h->pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (waitpid(h->pid, &status, 0) != h->pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return ctu_err_make(err, 0, "cannot start the helper outside the namespaces");
 	return 0;
 }
@@ -301,7 +300,8 @@ static int prepare_fork(const struct opts *o, struct sync *s, int init_status[2]
 	if (o->kill_child_signal) {
 		*parent_pidfd = ctu_pidfd_open(getpid(), 0);
 		if (*parent_pidfd < 0)
-			return ctu_err_errno(err, "--kill-child: cannot open a pidfd for ourselves");
+			return ctu_err_errno(err,
+					     "--kill-child: cannot open a pidfd for ourselves");
 	}
 	return 0;
 }
@@ -361,7 +361,7 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	/* the inside failed before its program ran: nothing of it stays */
 	if (inside_said_failed(failed[0]))
 		ctu_undo_rollback(&undo);
-	/* the pid file goes with the child; the persistent namespaces stay: that is what they are for */
+	/* the pid file goes with the child; the bound namespaces stay: they are for later */
 	ctu_undo_forget(&undo);
 	if (o->pidfile)
 		unlink(o->pidfile);
