@@ -780,9 +780,12 @@ static void exec_option(int o, void *all)
 {
 	if (o == '?')
 		ctu_try_help();
-	if (o == OPT_PRESERVE_FDS)
-		exec_preserve_fds = ctu_preserve_fds_arg(optarg);
-	else if (!settings_option(all, o, optarg))
+	ctu_err_t err = NULL;
+
+	if (o == OPT_PRESERVE_FDS) {
+		if (ctu_preserve_fds_arg(optarg, &exec_preserve_fds, &err) < 0)
+			ctu_err_exit(&err);
+	} else if (!settings_option(all, o, optarg))
 		ctu_usage_error("unknown option for exec");
 }
 

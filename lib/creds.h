@@ -3,9 +3,8 @@
  * creds.h - the credentials a chaining tool gives the program it runs:
  * groups, gid, uid, capabilities, no_new_privs, session.
  *
- * Unlike the rest of lib/, these helpers are for tools only: they print
- * "PROG: ..." and exit with ctu_exit_fail on failure, because the only
- * thing a tool can do then is stop before exec.
+ * Like the rest of lib/, they return errors (lib/err) and leave the
+ * reporting to the tool, which can only stop before exec then.
  */
 #ifndef CTU_CREDS_H
 #define CTU_CREDS_H
@@ -14,6 +13,7 @@
 #include <sys/types.h>
 
 #include "caps.h"
+#include "err.h"
 
 struct ctu_creds {
 	bool has_uid, has_gid;
@@ -44,17 +44,18 @@ enum {
 
 /*
  * Handles option @opt with value @arg if it is one of the credential
- * options (-S, -G and the CTU_OPT_* above): true when it was one.  A bad
- * value is a usage error that names it.
+ * options (-S, -G and the CTU_OPT_* above): 1 when it was one, 0 when not.
+ * A bad value is a usage error (ctu_err_usage) that names it: negative.
  */
-bool ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg);
+int ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg, ctu_err_t *err);
 
 /*
  * Applies @c just before exec, in the only order that works: drop the
  * supplementary groups (EPERM tolerated: a user namespace may deny
  * setgroups), setgid, setuid (keeping the permitted set when capabilities
  * are to be passed on), capabilities, no_new_privs, then setsid.
+ * Returns 0, or a negative number with *@err naming the step that failed.
  */
-void ctu_creds_apply(const struct ctu_creds *c);
+int ctu_creds_apply(const struct ctu_creds *c, ctu_err_t *err);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* idmap.c - user-namespace id maps (see idmap.h). */
 #include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -209,7 +210,7 @@ int ctu_idmap_run_helper(pid_t pid, bool gid, const struct ctu_idmap *m)
 	char *argv[2 + 3 * CTU_IDMAP_MAX + 1];
 	char nums[2 + 3 * CTU_IDMAP_MAX][12];
 	size_t n = 0;
-	int status;
+	int status, e;
 	pid_t child;
 
 	argv[n++] = gid ? "newgidmap" : "newuidmap";
@@ -225,13 +226,10 @@ int ctu_idmap_run_helper(pid_t pid, bool gid, const struct ctu_idmap *m)
 		}
 	}
 	argv[n] = NULL;
-	child = fork();
-	if (child < 0)
-		return -errno;
-	if (child == 0) {
-		execvp(argv[0], argv);
-		_exit(errno == ENOENT ? CTU_EXIT_NOT_FOUND : CTU_EXIT_CANNOT_EXEC);
-	}
+	/* posix_spawnp, not fork and exec: a helper that cannot run is an errno, not a status */
+	e = posix_spawnp(&child, argv[0], NULL, NULL, argv, environ);
+	if (e)
+		return -e;
 	if (waitpid(child, &status, 0) < 0)
 		return -errno;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

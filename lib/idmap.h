@@ -63,7 +63,8 @@ int ctu_idmap_write(pid_t pid, bool gid, const struct ctu_idmap *m);
 /*
  * Runs newuidmap (or newgidmap) PID INNER OUTER COUNT ..., the setuid
  * helpers that apply /etc/subuid for an unprivileged user.  Returns 0, the
- * helper's exit status as a positive number, or -errno.
+ * helper's exit status as a positive number, or -errno (-ENOENT when it is
+ * not installed).
  */
 int ctu_idmap_run_helper(pid_t pid, bool gid, const struct ctu_idmap *m);
 

@@ -6,8 +6,14 @@
 #ifndef CTU_NS_H
 #define CTU_NS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
+
+/* glibc before 2.36 lacks it; Linux 5.6 */
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 struct ctu_ns_type {
 	const char *name;	  /* file in /proc/PID/ns: "mnt" */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* proc.c - exec, fork-and-wait with signal forwarding, exit status, pid files, fds. */
-#include <err.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -97,15 +96,19 @@ static int close_fds_on_exec(void)
 
 noreturn void ctu_exec(char *const argv[])
 {
+	ctu_err_t err = NULL;
 	int r = close_fds_on_exec();
 
-	if (r < 0)
-		ctu_die_errno(r, "cannot close inherited file descriptors");
+	if (r < 0) {
+		ctu_err_make(&err, -r, "cannot close inherited file descriptors");
+		ctu_err_exit(&err);
+	}
 	fflush(stdout);
 	execvp(argv[0], argv);
-	warn("failed to execute %s", argv[0]);
+	ctu_err_errno(&err, "failed to execute %s", argv[0]);
+	ctu_err_set_kind(&err, errno == ENOENT ? CTU_ERR_NOT_FOUND : CTU_ERR_CANNOT_EXEC);
 	/* exit, not _exit: the tool's atexit handlers run (unshare-lite reports a start that failed) */
-	exit(errno == ENOENT ? CTU_EXIT_NOT_FOUND : CTU_EXIT_CANNOT_EXEC);
+	ctu_err_exit(&err);
 }
 
 noreturn void ctu_exec_shell(void)
@@ -154,21 +157,26 @@ static pid_t clone_with_pidfd(unsigned long flags, int *pidfd)
 
 noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds)
 {
+	ctu_err_t err = NULL;
+
 	for (unsigned int fd = 3; fd < 3 + preserve_fds; fd++)
-		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0)
-			ctu_die("--preserve-fds: too many file descriptors");
+		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0) {
+			ctu_err_make(&err, 0, "--preserve-fds: too many file descriptors");
+			ctu_err_exit(&err);
+		}
 	if (argv[0])
 		ctu_exec(argv);
 	ctu_exec_shell();
 }
 
-unsigned int ctu_preserve_fds_arg(const char *arg)
+int ctu_preserve_fds_arg(const char *arg, unsigned int *count, ctu_err_t *err)
 {
 	uint64_t n;
 
 	if (ctu_parse_u64_range(arg, 0, 1024, &n) < 0)
-		ctu_usage_error("invalid --preserve-fds count: '%s'", arg);
-	return (unsigned int)n;
+		return ctu_err_usage(err, "invalid --preserve-fds count: '%s'", arg);
+	*count = (unsigned int)n;
+	return 0;
 }
 
 int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)

@@ -12,6 +12,8 @@
 #include <stdnoreturn.h>
 #include <sys/types.h>
 
+#include "err.h"
+
 /*
  * Asks that @fd survive into the executed program (--preserve-fds,
  * --info-fd ...).  Every other fd but 0, 1 and 2 is closed by ctu_exec().
@@ -21,9 +23,10 @@ int ctu_pass_fd(int fd);
 
 /*
  * execvp(@argv) with every fd but 0, 1, 2 and those passed with
- * ctu_pass_fd() closed on exec.  On failure prints
- * "PROG: failed to execute ARGV0: why" and exits 127 when it was not found,
- * 126 otherwise.
+ * ctu_pass_fd() closed on exec.  Terminal: on failure it reports
+ * "PROG: failed to execute ARGV0: why" through lib/err and exits 127 when it
+ * was not found (CTU_ERR_NOT_FOUND), 126 otherwise (CTU_ERR_CANNOT_EXEC),
+ * with exit(), so that the tool's atexit handlers run.
  */
 noreturn void ctu_exec(char *const argv[]);
 
@@ -32,12 +35,13 @@ noreturn void ctu_exec_shell(void);
 
 /*
  * The end of every chaining tool: passes fds 3 to 3+@preserve_fds-1 (those
- * open) on, then runs @argv, or $SHELL when @argv is empty.
+ * open) on, then runs @argv, or $SHELL when @argv is empty.  Terminal, as
+ * ctu_exec().
  */
 noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds);
 
-/* --preserve-fds N (0 to 1024), or a usage error naming the value. */
-unsigned int ctu_preserve_fds_arg(const char *arg);
+/* --preserve-fds N (0 to 1024) into *@count, or a usage error naming the value. */
+int ctu_preserve_fds_arg(const char *arg, unsigned int *count, ctu_err_t *err);
 
 /*
  * Marks every fd from 3 up close-on-exec except the @n fds in @keep, whose

@@ -139,12 +139,18 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	ctu_err_t error = NULL;
 	int64_t pid;
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "+aht:m::u::i::n::p::C::U::T::S:G:r::w::W:eFcV",
 				longopts, NULL)) != -1) {
-		if (parse_ns_option(o, c) || ctu_creds_parse_option(&o->creds, c, optarg))
+		if (parse_ns_option(o, c))
+			continue;
+		r = ctu_creds_parse_option(&o->creds, c, optarg, &error);
+		if (r < 0)
+			ctu_err_exit(&error);
+		if (r > 0)
 			continue;
 		switch (c) {
 		case 'a':
@@ -184,7 +190,8 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			o->join_cgroup = true;
 			break;
 		case OPT_PRESERVE_FDS:
-			o->preserve_fds = ctu_preserve_fds_arg(optarg);
+			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, &error) < 0)
+				ctu_err_exit(&error);
 			break;
 		case 'h':
 			usage();
@@ -533,6 +540,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .target = 0 };
 	struct target t = { .pidfd = -1, .procfd = -1, .rootfd = -1, .wdfd = -1 };
+	ctu_err_t error = NULL;
 
 	ctu_init(CTU_TOOL_CHAINING);
 	for (size_t i = 0; i < CTU_NS_COUNT; i++)
@@ -564,6 +572,7 @@ int main(int argc, char **argv)
 	/* util-linux: in a user namespace, root unless told otherwise */
 	if (wants(&o, CLONE_NEWUSER) && !o.preserve_credentials)
 		o.creds.has_uid = o.creds.has_gid = true;
-	ctu_creds_apply(&o.creds);
+	if (ctu_creds_apply(&o.creds, &error) < 0)
+		ctu_err_exit(&error);
 	ctu_exec_program(o.argv, o.preserve_fds);
 }

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * options.c - unshare-lite's option values, each checked as it is given,
+ * and what one option implies of the others once all are known.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "ctu.h"
+#include "parse.h"
+#include "proc.h"
+#include "unshare-lite.h"
+
+/* --info-fd, --block-fd: a file descriptor that is open now. */
+static int parse_fd(const char *s, const char *what, int *fd, ctu_err_t *err)
+{
+	if (ctu_parse_int(s, fd) < 0 || *fd < 0)
+		return ctu_err_usage(err, "invalid %s: '%s'", what, s);
+	if (fcntl(*fd, F_GETFD) < 0)
+		return ctu_err_usage(err, "invalid %s: '%s': not an open file descriptor", what, s);
+	return 0;
+}
+
+/* --map-users, --map-groups: INNER:OUTER:COUNT (repeatable), auto or all. */
+static int add_range(struct ctu_idmap *m, enum range_source *src, const char *s, const char *opt,
+		     ctu_err_t *err)
+{
+	struct ctu_idmap_range r;
+	int e;
+
+	if (strcmp(s, "auto") == 0 || strcmp(s, "all") == 0) {
+		*src = s[1] == 'u' ? RANGES_AUTO : RANGES_ALL;
+		return 0;
+	}
+	if (ctu_idmap_parse_range(s, &r) < 0)
+		return ctu_err_usage(
+		    err, "invalid %s '%s': expected <inner>:<outer>:<count>, auto or all", opt, s);
+	e = ctu_idmap_add(m, &r);
+	if (e == -EEXIST)
+		return ctu_err_usage(err, "invalid %s '%s': overlaps another range", opt, s);
+	if (e < 0)
+		return ctu_err_usage(err, "invalid %s '%s': too many ranges", opt, s);
+	return 0;
+}
+
+static int parse_propagation(const char *s, unsigned long *flag, ctu_err_t *err)
+{
+	static const struct {
+		const char *name;
+		unsigned long flag;
+	} modes[] = {
+		{ "private", MS_PRIVATE },
+		{ "shared", MS_SHARED },
+		{ "slave", MS_SLAVE },
+		{ "unchanged", 0 },
+	};
+
+	for (size_t i = 0; i < CTU_ARRAY_SIZE(modes); i++)
+		if (strcmp(s, modes[i].name) == 0) {
+			*flag = modes[i].flag;
+			return 0;
+		}
+	return ctu_err_usage(err, "unsupported propagation mode: '%s'", s);
+}
+
+static int parse_setgroups(const char *s, int *setgroups, ctu_err_t *err)
+{
+	if (strcmp(s, "allow") == 0)
+		*setgroups = 1;
+	else if (strcmp(s, "deny") == 0)
+		*setgroups = 0;
+	else
+		return ctu_err_usage(err, "unsupported --setgroups argument: '%s'", s);
+	return 0;
+}
+
+/* The namespace options: short form without a file, long form with =FILE. */
+static bool set_ns_option(struct opts *o, int opt, const char *arg)
+{
+	const char *file;
+	int i = ctu_ns_option(opt, arg, &file);
+
+	if (i < 0)
+		return false;
+	o->ns_flags |= ctu_ns_types[i].clone_flag;
+	if (file)
+		o->persist[i] = file;
+	return true;
+}
+
+/* --map-user, --map-group: a number or a name. */
+static int parse_single_id(struct single_map *m, const char *s, bool gid, ctu_err_t *err)
+{
+	uid_t u;
+	gid_t g;
+	int e = gid ? ctu_parse_gid(s, &g) : ctu_parse_uid(s, &u);
+
+	if (e == -ENOENT)
+		return ctu_err_usage(err, "unknown %s '%s'", gid ? "group" : "user", s);
+	if (e < 0)
+		return ctu_err_usage(err, "invalid %s '%s'", gid ? "gid" : "uid", s);
+	m->set = true;
+	m->inner = gid ? g : u;
+	return 0;
+}
+
+static int parse_offset(const char *s, int64_t *out, bool *has, const char *clock, ctu_err_t *err)
+{
+	if (ctu_parse_s64(s, out) < 0)
+		return ctu_err_usage(err, "invalid %s offset: '%s' (expected whole seconds)", clock,
+				     s);
+	*has = true;
+	return 0;
+}
+
+/* A host or domain name: 1 to HOST_NAME_MAX bytes, as sethostname(2) takes it. */
+static int parse_uts_name(const char *name, const char *what, const char **out, ctu_err_t *err)
+{
+	if (!*name || strlen(name) > HOST_NAME_MAX)
+		return ctu_err_usage(err, "invalid %s: '%s' (1 to %d bytes)", what, name,
+				     HOST_NAME_MAX);
+	*out = name;
+	return 0;
+}
+
+static int parse_kill_child(const char *arg, int *sig, ctu_err_t *err)
+{
+	*sig = SIGKILL;
+	if (arg && ctu_parse_signal(arg, sig) < 0)
+		return ctu_err_usage(err, "unknown signal: '%s'", arg);
+	return 0;
+}
+
+/*
+ * The option setters of one group return 0 when they took the option, a
+ * negative number for a bad value, and this when the option is another
+ * group's.
+ */
+#define NOT_THIS_GROUP 1
+
+/* The options that map ids. */
+static int set_map_option(struct opts *o, int opt, const char *arg, ctu_err_t *err)
+{
+	switch (opt) {
+	case 'r':
+		o->uid_single = (struct single_map){ true, 0 };
+		o->gid_single = (struct single_map){ true, 0 };
+		return 0;
+	case 'c':
+		o->uid_single = (struct single_map){ true, geteuid() };
+		o->gid_single = (struct single_map){ true, getegid() };
+		return 0;
+	case OPT_MAP_USER:
+		return parse_single_id(&o->uid_single, arg, false, err);
+	case OPT_MAP_GROUP:
+		return parse_single_id(&o->gid_single, arg, true, err);
+	case OPT_MAP_USERS:
+		return add_range(&o->uid_ranges, &o->uid_source, arg, "--map-users", err);
+	case OPT_MAP_GROUPS:
+		return add_range(&o->gid_ranges, &o->gid_source, arg, "--map-groups", err);
+	case OPT_MAP_AUTO:
+		o->uid_source = o->gid_source = RANGES_AUTO;
+		return 0;
+	case OPT_SETGROUPS:
+		return parse_setgroups(arg, &o->setgroups, err);
+	}
+	return NOT_THIS_GROUP;
+}
+
+/* The options of the process and its environment. */
+static int set_process_option(struct opts *o, int opt, const char *arg, ctu_err_t *err)
+{
+	switch (opt) {
+	case 'f':
+		o->fork = true;
+		return 0;
+	case OPT_MOUNT_PROC:
+		o->mount_proc = arg && *arg ? arg : "/proc";
+		return 0;
+	case OPT_KILL_CHILD:
+		return parse_kill_child(arg, &o->kill_child_signal, err);
+	case OPT_INIT:
+		o->init = true;
+		return 0;
+	case OPT_PIDFILE:
+		if (!*arg)
+			return ctu_err_usage(err, "empty file name for --pidfile");
+		o->pidfile = arg;
+		return 0;
+	case OPT_INFO_FD:
+		return parse_fd(arg, "--info-fd", &o->info_fd, err);
+	case OPT_BLOCK_FD:
+		return parse_fd(arg, "--block-fd", &o->block_fd, err);
+	case OPT_PRESERVE_FDS:
+		return ctu_preserve_fds_arg(arg, &o->preserve_fds, err);
+	case OPT_PROPAGATION:
+		return parse_propagation(arg, &o->propagation, err);
+	case 'R':
+		o->root = arg;
+		return 0;
+	case 'w':
+		o->wd = arg;
+		return 0;
+	case OPT_MONOTONIC:
+		return parse_offset(arg, &o->monotonic, &o->has_monotonic, "monotonic", err);
+	case OPT_BOOTTIME:
+		return parse_offset(arg, &o->boottime, &o->has_boottime, "boottime", err);
+	case OPT_HOSTNAME:
+		return parse_uts_name(arg, "hostname", &o->hostname, err);
+	case OPT_DOMAINNAME:
+		return parse_uts_name(arg, "domain name", &o->domainname, err);
+	}
+	return NOT_THIS_GROUP;
+}
+
+int opts_set(struct opts *o, int opt, const char *arg, ctu_err_t *err)
+{
+	int r;
+
+	if (set_ns_option(o, opt, arg))
+		return 1;
+	r = ctu_creds_parse_option(&o->creds, opt, arg, err);
+	if (r != 0)
+		return r;
+	r = set_map_option(o, opt, arg, err);
+	if (r == NOT_THIS_GROUP)
+		r = set_process_option(o, opt, arg, err);
+	if (r == NOT_THIS_GROUP)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+static bool wants_user_maps(const struct opts *o)
+{
+	return o->uid_single.set || o->gid_single.set || o->uid_source != RANGES_NONE ||
+	       o->gid_source != RANGES_NONE || o->uid_ranges.n || o->gid_ranges.n;
+}
+
+static void add_implied(struct opts *o)
+{
+	if (wants_user_maps(o) || o->setgroups >= 0)
+		o->ns_flags |= CLONE_NEWUSER;
+	if (o->mount_proc)
+		o->ns_flags |= CLONE_NEWNS;
+	if (o->mount_proc && (o->ns_flags & CLONE_NEWPID))
+		o->fork = true;
+	if (o->kill_child_signal || o->init)
+		o->fork = true;
+	if (o->has_monotonic || o->has_boottime)
+		o->ns_flags |= CLONE_NEWTIME;
+	if (o->hostname || o->domainname)
+		o->ns_flags |= CLONE_NEWUTS;
+}
+
+int opts_resolve(struct opts *o, ctu_err_t *err)
+{
+	add_implied(o);
+	if (o->init && !(o->ns_flags & CLONE_NEWPID))
+		return ctu_err_usage(err,
+				     "--init needs --pid: it is the PID 1 of a new pid namespace");
+	for (size_t i = 0; i < CTU_NS_COUNT; i++)
+		if (o->persist[i] && ctu_ns_types[i].for_children && !o->fork)
+			return ctu_err_usage(err, "persisting a %s namespace needs --fork",
+					     ctu_ns_types[i].name);
+	if ((o->ns_flags & CLONE_NEWPID) && !o->fork)
+		return ctu_err_usage(
+		    err, "--pid needs --fork: only a child is in the new pid namespace");
+	return 0;
+}
