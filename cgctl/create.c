@@ -315,22 +315,32 @@ static const struct option settings_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int cmd_create(struct ctx *c, int argc, char **argv, ctu_err_t *err)
+/* The options of create and set: the settings, and --exclusive. */
+static int create_options(struct ctx *c, int argc, char **argv, struct settings *all,
+			  bool *exclusive, ctu_err_t *err)
 {
-	struct ctu_undo undo = CTU_UNDO_INIT;
-	struct settings all = { .n = 0 };
 	struct ctu_getopt g = { 0 };
-	bool exclusive = false;
-	const char *path;
 	int o;
 
 	if (cmd_getopt_init(c, &g, argc, argv, "s:", settings_longopts, err) < 0)
 		return ctu_err_code(*err);
 	while ((o = ctu_getopt_next(&g, err)) != -1) {
-		if (o == '?' || settings_option(&all, o, optarg, err) < 0)
+		if (o == '?' || settings_option(all, o, optarg, err) < 0)
 			return ctu_err_code(*err);
-		exclusive |= o == OPT_EXCLUSIVE;
+		*exclusive |= o == OPT_EXCLUSIVE;
 	}
+	return 0;
+}
+
+int cmd_create(struct ctx *c, int argc, char **argv, ctu_err_t *err)
+{
+	struct ctu_undo undo = CTU_UNDO_INIT;
+	struct settings all = { .n = 0 };
+	bool exclusive = false;
+	const char *path;
+
+	if (create_options(c, argc, argv, &all, &exclusive, err) < 0)
+		return ctu_err_code(*err);
 	path = argv[optind];
 	if (cmd_start(c, path, false, err) < 0)
 		return ctu_err_code(*err);
@@ -348,18 +358,13 @@ int cmd_create(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 int cmd_set(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
 	struct settings all = { .n = 0 };
-	struct ctu_getopt g = { 0 };
+	bool exclusive = false;
 	const char *path;
-	int o;
 
-	if (cmd_getopt_init(c, &g, argc, argv, "s:", settings_longopts, err) < 0)
+	if (create_options(c, argc, argv, &all, &exclusive, err) < 0)
 		return ctu_err_code(*err);
-	while ((o = ctu_getopt_next(&g, err)) != -1) {
-		if (o == '?' || settings_option(&all, o, optarg, err) < 0)
-			return ctu_err_code(*err);
-		if (o == OPT_EXCLUSIVE)
-			return ctu_err_usage(err, "--exclusive goes with create");
-	}
+	if (exclusive)
+		return ctu_err_usage(err, "--exclusive goes with create");
 	path = argv[optind];
 	if (cgroup_path_check(path, err) < 0)
 		return ctu_err_code(*err);
