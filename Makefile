@@ -102,7 +102,8 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 $(B)/cgctl: override PKG_LIBS += -lm
 
 # Unit tests of a tool's pure parts link that part.
-$(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o
+$(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
+$(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 
 $(B)/man/%: $(wildcard */*.scd)
@@ -136,7 +137,7 @@ floors: $(FLOOR_BINS)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(B)/%)
 FUZZ_SECONDS ?= 60
-$(B)/tests/fuzz/fuzz_cgctl_settings: $(B)/obj/cgctl/settings.o
+$(B)/tests/fuzz/fuzz_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o

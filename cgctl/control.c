@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* control.c - cgctl's freeze, thaw, kill, wait and delete. */
-#include <err.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "ctu.h"
 #include "parse.h"
 #include "proc.h"
-#include "settings.h"
 
 /* ---- freeze, thaw, kill, wait, delete ------------------------------------------- */
 
@@ -24,10 +22,10 @@ static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_
 		if (!c->hs.h[i].v2 && hier_has(&c->hs.h[i], "freezer"))
 			v1 = &c->hs.h[i];
 	if (v2) {
-		_cleanup_free_ char *d = dir_of(v2, path);
+		char d[CG_DIR_MAX];
 
-		if (cgroup_has_file(d, "cgroup.freeze")) {
-			char file[1400];
+		if (cgroup_has_file(hier_dir(v2, path, d), "cgroup.freeze")) {
+			char file[CG_DIR_MAX + 16];
 			int r;
 
 			snprintf(file, sizeof(file), "%s/cgroup.freeze", d);
@@ -36,11 +34,11 @@ static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_
 		}
 	}
 	if (v1) {
-		_cleanup_free_ char *d = dir_of(v1, path);
 		const char *want = frozen ? "FROZEN" : "THAWED";
-		char file[1400], state[32];
+		char d[CG_DIR_MAX], file[CG_DIR_MAX + 16], state[32];
 		int r;
 
+		hier_dir(v1, path, d);
 		snprintf(file, sizeof(file), "%s/freezer.state", d);
 		r = ctu_write_file(AT_FDCWD, file, want);
 		for (int waited = 0; r == 0; waited += 10) {
@@ -56,39 +54,53 @@ static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_
 	return -ENODEV;
 }
 
-static int freeze_cmd(struct ctx *c, int argc, char **argv, bool frozen)
-{
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
-	int timeout_ms = 10000, r;
-	const char *path;
+static const struct option timeout_longopts[] = {
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ NULL, 0, NULL, 0 },
+};
 
-	while (next_opt(argc, argv, "", longopts) != -1)
-		timeout_ms = (int)parse_timeout_ms(optarg);
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
+/* The options of freeze, thaw and wait: --timeout only; then the cgroup. */
+static int timeout_options(struct ctx *c, int argc, char **argv, int *timeout_ms,
+			   const char **path, ctu_err_t *err)
+{
+	struct ctu_getopt g = { 0 };
+	int o;
+
+	if (cmd_getopt_init(c, &g, argc, argv, "", timeout_longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((o = ctu_getopt_next(&g, err)) != -1)
+		if (o == '?' || parse_timeout_ms(optarg, timeout_ms, err) < 0)
+			return ctu_err_code(*err);
+	*path = argv[optind];
+	return cmd_start(c, *path, true, err);
+}
+
+static int freeze_cmd(struct ctx *c, int argc, char **argv, bool frozen, ctu_err_t *err)
+{
+	const char *verb = frozen ? "freeze" : "thaw", *path;
+	int timeout_ms = 10000, r;
+
+	if (timeout_options(c, argc, argv, &timeout_ms, &path, err) < 0)
+		return ctu_err_code(*err);
 	r = set_frozen(c, path, frozen, timeout_ms);
 	if (r == -ENODEV)
-		ctu_die("cannot %s %s: no cgroup.freeze and no freezer controller here",
-			frozen ? "freeze" : "thaw", path);
+		return ctu_err_make(err, 0, "cannot %s %s: no cgroup.freeze and no freezer controller "
+				    "here", verb, path);
 	if (r == -ETIMEDOUT)
-		ctu_die("%s did not %s within the timeout", path, frozen ? "freeze" : "thaw");
+		return ctu_err_make(err, 0, "%s did not %s within the timeout", path, verb);
 	if (r < 0)
-		ctu_die("cannot %s %s: %s", frozen ? "freeze" : "thaw", path, strerror(-r));
+		return ctu_err_make(err, -r, "cannot %s %s", verb, path);
 	return CTU_EXIT_OK;
 }
 
-int cmd_freeze(struct ctx *c, int argc, char **argv)
+int cmd_freeze(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
-	return freeze_cmd(c, argc, argv, true);
+	return freeze_cmd(c, argc, argv, true, err);
 }
 
-int cmd_thaw(struct ctx *c, int argc, char **argv)
+int cmd_thaw(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
-	return freeze_cmd(c, argc, argv, false);
+	return freeze_cmd(c, argc, argv, false, err);
 }
 
 /* Signals every process, through a pidfd so a recycled pid is never hit. */
@@ -117,43 +129,47 @@ static void signal_all(const char *dir, bool recursive, int sig)
 static void kill_cgroup(struct ctx *c, const char *path, int sig, bool recursive)
 {
 	struct hier *v2 = hier_v2(&c->hs);
-	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
+	char d[CG_DIR_MAX];
 	bool frozen;
 
 	if (v2 && sig == SIGKILL) {
-		_cleanup_free_ char *vd = dir_of(v2, path);
-		char file[1400];
+		char vd[CG_DIR_MAX], file[CG_DIR_MAX + 16];
 
-		snprintf(file, sizeof(file), "%s/cgroup.kill", vd);
+		snprintf(file, sizeof(file), "%s/cgroup.kill", hier_dir(v2, path, vd));
 		if (cgroup_has_file(vd, "cgroup.kill") && ctu_write_file(AT_FDCWD, file, "1") == 0)
 			return;
 	}
 	frozen = set_frozen(c, path, true, 2000) == 0;
-	signal_all(d, recursive, sig);
+	signal_all(hier_dir(&c->hs.h[0], path, d), recursive, sig);
 	if (frozen)
 		set_frozen(c, path, false, 2000);
 }
 
-int cmd_kill(struct ctx *c, int argc, char **argv)
+int cmd_kill(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
 	static const struct option longopts[] = {
 		{ "signal", required_argument, NULL, 's' },
 		{ "recursive", no_argument, NULL, 'r' },
-		OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctu_getopt g = { 0 };
 	int sig = SIGKILL, o;
 	bool recursive = false;
 	const char *path;
 
-	while ((o = next_opt(argc, argv, "s:r", longopts)) != -1) {
+	if (cmd_getopt_init(c, &g, argc, argv, "s:r", longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((o = ctu_getopt_next(&g, err)) != -1) {
+		if (o == '?')
+			return ctu_err_code(*err);
 		if (o == 'r')
 			recursive = true;
 		else if (ctu_parse_signal(optarg, &sig) < 0)
-			ctu_usage_error("unknown signal '%s'", optarg);
+			return ctu_err_usage(err, "unknown signal '%s'", optarg);
 	}
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
+	path = argv[optind];
+	if (cmd_start(c, path, true, err) < 0)
+		return ctu_err_code(*err);
 	kill_cgroup(c, path, sig, recursive);
 	return CTU_EXIT_OK;
 }
@@ -162,14 +178,11 @@ int cmd_kill(struct ctx *c, int argc, char **argv)
 static int wait_empty(struct ctx *c, const char *path, int timeout_ms)
 {
 	struct hier *v2 = hier_v2(&c->hs);
-	_cleanup_free_ char *d = dir_of(&c->hs.h[0], path);
+	char d[CG_DIR_MAX], vd[CG_DIR_MAX];
 
-	if (v2) {
-		_cleanup_free_ char *vd = dir_of(v2, path);
-
-		if (cgroup_has_file(vd, "cgroup.events"))
-			return cgroup_wait_event(vd, "populated", 0, timeout_ms);
-	}
+	if (v2 && cgroup_has_file(hier_dir(v2, path, vd), "cgroup.events"))
+		return cgroup_wait_event(vd, "populated", 0, timeout_ms);
+	hier_dir(&c->hs.h[0], path, d);
 	for (int waited = 0;; waited += 50) {
 		pid_t *p = NULL;
 		size_t n = 0;
@@ -184,25 +197,18 @@ static int wait_empty(struct ctx *c, const char *path, int timeout_ms)
 	}
 }
 
-int cmd_wait(struct ctx *c, int argc, char **argv)
+int cmd_wait(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
-	static const struct option longopts[] = {
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
 	int timeout_ms = -1, r;
 	const char *path;
 
-	while (next_opt(argc, argv, "", longopts) != -1)
-		timeout_ms = (int)parse_timeout_ms(optarg);
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
+	if (timeout_options(c, argc, argv, &timeout_ms, &path, err) < 0)
+		return ctu_err_code(*err);
 	r = wait_empty(c, path, timeout_ms);
 	if (r == -ETIMEDOUT)
-		ctu_die("%s still has processes after the timeout", path);
+		return ctu_err_make(err, 0, "%s still has processes after the timeout", path);
 	if (r < 0)
-		ctu_die("cannot wait for %s: %s", path, strerror(-r));
+		return ctu_err_make(err, -r, "cannot wait for %s", path);
 	return CTU_EXIT_OK;
 }
 
@@ -214,7 +220,7 @@ static int remove_tree(const char *dir, bool recursive, int tries)
 		struct dirent *e;
 
 		while (d && (e = readdir(d))) {
-			char sub[1400];
+			char sub[CG_DIR_MAX];
 			int r;
 
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
@@ -235,53 +241,60 @@ static int remove_tree(const char *dir, bool recursive, int tries)
 	return 0;
 }
 
-int cmd_delete(struct ctx *c, int argc, char **argv)
+/* No process may be left in the cgroup (and below with @recursive). */
+static int check_no_processes(const char *dir, const char *path, bool recursive, ctu_err_t *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	cgroup_pids(dir, recursive, &pids, &n);
+	if (n)
+		return ctu_err_make(err, 0, "cgroup %s has processes (%d%s): stop them first, or use "
+				    "--kill", path, (int)pids[0], n > 1 ? ", ..." : "");
+	return 0;
+}
+
+int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
 	static const struct option longopts[] = {
 		{ "recursive", no_argument, NULL, 'r' },
 		{ "kill", no_argument, NULL, OPT_KILL },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OUTPUT_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctu_getopt g = { 0 };
 	bool recursive = false, kill_first = false;
 	int timeout_ms = 10000, o;
+	char d[CG_DIR_MAX];
 	const char *path;
-	_cleanup_free_ char *d = NULL;
-	pid_t *pids = NULL;
-	size_t n = 0;
 
-	while ((o = next_opt(argc, argv, "r", longopts)) != -1) {
-		if (o == 'r')
-			recursive = true;
-		else if (o == OPT_KILL)
-			kill_first = true;
-		else
-			timeout_ms = (int)parse_timeout_ms(optarg);
+	if (cmd_getopt_init(c, &g, argc, argv, "r", longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((o = ctu_getopt_next(&g, err)) != -1) {
+		if (o == '?' || (o == OPT_TIMEOUT && parse_timeout_ms(optarg, &timeout_ms, err) < 0))
+			return ctu_err_code(*err);
+		recursive |= o == 'r';
+		kill_first |= o == OPT_KILL;
 	}
-	path = path_or_die(argv[optind]);
-	require_cgroup(c, path);
-	d = dir_of(&c->hs.h[0], path);
+	path = argv[optind];
+	if (cmd_start(c, path, true, err) < 0)
+		return ctu_err_code(*err);
 	if (kill_first) {
 		kill_cgroup(c, path, SIGKILL, true);
 		if (wait_empty(c, path, timeout_ms) < 0)
-			ctu_die("the processes of %s did not end within the timeout", path);
+			return ctu_err_make(err, 0, "the processes of %s did not end within the timeout",
+					    path);
 	}
-	cgroup_pids(d, recursive, &pids, &n);
-	if (n) {
-		ctu_die("cgroup %s has processes (%d%s): stop them first, or use --kill", path,
-			(int)pids[0], n > 1 ? ", ..." : "");
-	}
-	free(pids);
+	if (check_no_processes(hier_dir(&c->hs.h[0], path, d), path, recursive, err) < 0)
+		return ctu_err_code(*err);
 	for (size_t i = 0; i < c->hs.n; i++) {
-		_cleanup_free_ char *hd = dir_of(&c->hs.h[i], path);
-		int r = remove_tree(hd, recursive, kill_first ? 500 : 50);
+		int r = remove_tree(hier_dir(&c->hs.h[i], path, d), recursive, kill_first ? 500 : 50);
 
 		if (r == -EBUSY && !recursive)
-			ctu_die("cannot delete %s (%s): it has child cgroups; use -r", path, hd);
+			return ctu_err_make(err, 0, "cannot delete %s (%s): it has child cgroups; use -r",
+					    path, d);
 		if (r < 0)
-			ctu_die("cannot delete %s (%s): %s", path, hd, strerror(-r));
+			return ctu_err_make(err, -r, "cannot delete %s (%s)", path, d);
 	}
 	return CTU_EXIT_OK;
 }
-

@@ -10,6 +10,7 @@
 
 #include "ctu.h"
 #include "hier.h"
+#include "undo.h"
 #include "mnttab.h"
 #include "parse.h"
 
@@ -108,7 +109,7 @@ static bool any_listed(const char *ctrls, const char *wanted)
 	return false;
 }
 
-int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls)
+static int detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls)
 {
 	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = NULL;
 	struct libmnt_iter *it;
@@ -157,6 +158,29 @@ int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char 
 	}
 	mnt_free_iter(it);
 	return hs->n ? 0 : -ENOENT;
+}
+
+int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls,
+		 ctu_err_t *err)
+{
+	int r = detect(hs, fake_root, self, only_ctrls);
+
+	if (r == -ENOENT)
+		return ctu_err_make(err, 0, "no cgroup hierarchy found%s",
+				    only_ctrls ? " for those controllers" : "");
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot tell the cgroup layout from /sys/fs/cgroup");
+	return 0;
+}
+
+const char *ctrl_v2_name(const char *name)
+{
+	return !strcmp(name, "blkio") ? "io" : !strcmp(name, "cpuacct") ? "cpu" : name;
+}
+
+bool ctrl_v2_builtin(const char *name)
+{
+	return !strcmp(name, "freezer") || !strcmp(name, "devices");
 }
 
 struct hier *hier_v2(struct hiers *hs)
@@ -216,56 +240,77 @@ struct hier *hier_for(struct hiers *hs, const char *ctrl)
 	return NULL;
 }
 
-char *hier_dir(const struct hier *h, const char *path)
+int hiers_check_controllers(struct hiers *hs, const char *list, ctu_err_t *err)
 {
-	char *out = NULL;
+	struct hier *v2 = hier_v2(hs);
 
+	if (!list || hs->layout == LAYOUT_FAKE)
+		return 0;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		char name[64];
+		bool found;
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		p += len;
+		p += *p == ',';
+		if (!*name)
+			continue;
+		found = v2 && (ctrl_v2_builtin(name) || hier_for(hs, ctrl_v2_name(name)) == v2);
+		for (size_t i = 0; i < hs->n && !found; i++)
+			found = !hs->h[i].v2 && hier_has(&hs->h[i], name);
+		if (!found)
+			return ctu_err_usage(err, "unknown controller '%s' in --controllers: this host "
+					     "has no hierarchy for it", name);
+	}
+	return 0;
+}
+
+const char *hier_dir(const struct hier *h, const char *path, char out[CG_DIR_MAX])
+{
 	while (*path == '/')
 		path++;
-	if (asprintf(&out, "%s%s%s%s", h->mnt, h->base, *path ? "/" : "", path) < 0)
-		return NULL;
+	snprintf(out, CG_DIR_MAX, "%s%s%s%s", h->mnt, h->base, *path ? "/" : "", path);
 	return out;
 }
 
-int cgroup_path_check(const char *path, const char **why)
+int cgroup_path_check(const char *path, ctu_err_t *err)
 {
 	static const char *const prefixes[] = { "cgroup.", "cpu.", "cpuacct.", "cpuset.", "memory.",
 						"io.", "blkio.", "pids.", "hugetlb.", "devices.",
 						"freezer.", "net_cls.", "net_prio.", "perf_event.",
 						"rdma.", "misc.", "notify_on_release", "release_agent",
 						"tasks" };
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
 
-	if (strlen(path) >= 512) {
-		*why = "the path is too long";
-		return -ENAMETOOLONG;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return -ENOMEM;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, ".") || !strcmp(c, "..")) {
-			*why = "'.' and '..' are not cgroup names";
-			return -EINVAL;
-		}
-		for (size_t i = 0; i < CTU_ARRAY_SIZE(prefixes); i++)
-			if (!strncmp(c, prefixes[i], strlen(prefixes[i]))) {
-				*why = "a cgroup name must not look like an interface file";
-				return -EINVAL;
-			}
+	if (!path)
+		return ctu_err_usage(err, "no cgroup path given");
+	if (!*path)
+		return ctu_err_usage(err, "empty cgroup path");
+	if (strlen(path) >= 512)
+		return ctu_err_usage(err, "invalid cgroup path '%s': the path is too long", path);
+	for (const char *c = path; *c;) {
+		size_t len = strcspn(c, "/");
+
+		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return ctu_err_usage(err, "invalid cgroup path '%s': '.' and '..' are not "
+					     "cgroup names", path);
+		for (size_t i = 0; len && i < CTU_ARRAY_SIZE(prefixes); i++)
+			if (len >= strlen(prefixes[i]) && !strncmp(c, prefixes[i], strlen(prefixes[i])))
+				return ctu_err_usage(err, "invalid cgroup path '%s': a cgroup name must "
+						     "not look like an interface file", path);
+		c += len;
+		c += strspn(c, "/");
 	}
 	return 0;
 }
 
-int cgroup_mkdir(const struct hier *h, const char *path, char *made[], size_t *n_made, size_t cap)
+int cgroup_mkdir(const struct hier *h, const char *path, struct ctu_undo *undo,
+		 void (*made)(const struct hier *h, const char *dir), ctu_err_t *err)
 {
-	_cleanup_free_ char *dir = hier_dir(h, path);
-	size_t start;
+	char dir[CG_DIR_MAX];
+	size_t start = strlen(h->mnt) + strlen(h->base);
 
-	if (!dir)
-		return -ENOMEM;
-	start = strlen(h->mnt) + strlen(h->base);
+	hier_dir(h, path, dir);
 	for (char *s = dir + start + 1;; s++) {
 		char saved;
 
@@ -274,13 +319,12 @@ int cgroup_mkdir(const struct hier *h, const char *path, char *made[], size_t *n
 		saved = *s;
 		*s = '\0';
 		if (mkdir(dir, 0755) == 0) {
-			if (*n_made < cap)
-				made[(*n_made)++] = strdup(dir);
+			if (ctu_undo_cgroup(undo, dir, err) < 0)
+				return ctu_err_wrap(err, "cannot create cgroup %s in %s", path, h->mnt);
+			if (made)
+				made(h, dir);
 		} else if (errno != EEXIST) {
-			int r = -errno;
-
-			*s = saved;
-			return r;
+			return ctu_err_errno(err, "cannot create cgroup %s in %s", path, h->mnt);
 		}
 		*s = saved;
 		if (!saved)
@@ -321,18 +365,46 @@ static void plus_list(const char *ctrls, char *out, size_t size)
 	}
 }
 
-int cgroup_enable(const struct hier *h, const char *path, const char *ctrls,
-		  const char **failed_dir, const char **failed_ctrl)
+/*
+ * Why @dir refused @ctrl (-@r): EBUSY is the "no internal processes" rule;
+ * EOPNOTSUPP a threaded subtree, whose root ("domain threaded") and members
+ * ("threaded") take threaded controllers only, and where a "domain invalid"
+ * cgroup takes none.
+ */
+static int enable_error(const char *dir, const char *ctrl, int r, ctu_err_t *err)
 {
-	static char dir_buf[1400], ctrl_buf[64];
-	_cleanup_free_ char *dir = hier_dir(h, path);
-	char all[512];
+	char type[64] = "", file[CG_DIR_MAX + 16];
+	_cleanup_free_ char *text = NULL;
+
+	if (r == -EBUSY)
+		ctu_err_make(err, 0, "cannot enable %s in %s: cgroup v2 'no internal processes' "
+			     "rule: move the processes to a leaf first", ctrl, dir);
+	else if (r != -EOPNOTSUPP)
+		return ctu_err_make(err, -r, "cannot enable %s in %s", ctrl, dir);
+	if (r == -EBUSY)
+		return r;
+	snprintf(file, sizeof(file), "%s/cgroup.type", dir);
+	if (ctu_read_file(AT_FDCWD, file, &text, NULL) == 0)
+		snprintf(type, sizeof(type), "%.*s", (int)strcspn(text, "\n"), text);
+	if (strcmp(type, "domain invalid") == 0)
+		ctu_err_make(err, 0, "cannot enable %s in %s: the cgroup is 'domain invalid' (a "
+			     "domain below a threaded subtree's root): no controller works there",
+			     ctrl, dir);
+	else
+		ctu_err_make(err, 0, "cannot enable %s in %s: the cgroup is '%s', part of a threaded "
+			     "subtree: only threaded controllers (cpu, cpuset, perf_event, pids) "
+			     "work there", ctrl, dir, *type ? type : "threaded");
+	return r;
+}
+
+int cgroup_enable(const struct hier *h, const char *path, const char *ctrls, ctu_err_t *err)
+{
+	char dir[CG_DIR_MAX], all[512];
 	size_t end;
 
-	if (!dir)
-		return -ENOMEM;
 	if (!*ctrls)
 		return 0;
+	hier_dir(h, path, dir);
 	plus_list(ctrls, all, sizeof(all));
 	/* every ancestor of the cgroup, from the hierarchy's root down */
 	end = strlen(dir);
@@ -355,12 +427,8 @@ int cgroup_enable(const struct hier *h, const char *path, const char *ctrls,
 			snprintf(one, sizeof(one), "+%.*s", (int)len, p);
 			r = write_subtree(dir, one);
 			if (r < 0) {
-				snprintf(dir_buf, sizeof(dir_buf), "%s", dir);
-				snprintf(ctrl_buf, sizeof(ctrl_buf), "%.*s", (int)len, p);
-				*failed_dir = dir_buf;
-				*failed_ctrl = ctrl_buf;
-				dir[i] = saved;
-				return r;
+				snprintf(one, sizeof(one), "%.*s", (int)len, p);
+				return enable_error(dir, one, r, err);
 			}
 			p += len;
 			p += strspn(p, " ");

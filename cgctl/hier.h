@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "err.h"
+#include "undo.h"
+
 enum layout { LAYOUT_V2, LAYOUT_HYBRID, LAYOUT_V1, LAYOUT_FAKE };
 
 struct hier {
@@ -26,8 +29,27 @@ struct hiers {
 	enum layout layout;
 };
 
-/* Finds the hierarchies (all of them, or with @only_ctrls those v1 ones that hold one of them). */
-int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls);
+/* The room a cgroup's directory needs: mnt, base and a checked path. */
+#define CG_DIR_MAX 2048
+
+/*
+ * Finds the hierarchies (all of them, or with @only_ctrls those v1 ones that
+ * hold one of them).  Returns 0 or a negative number with *@err set.
+ */
+int hiers_detect(struct hiers *hs, const char *fake_root, bool self, const char *only_ctrls,
+		 ctu_err_t *err);
+
+/*
+ * -c names only controllers this host has (in a v1 hierarchy, offered by the
+ * v2 one, or built into it): else a usage error.  A fake tree takes any name.
+ */
+int hiers_check_controllers(struct hiers *hs, const char *list, ctu_err_t *err);
+
+/* A -c name as cgroup v2 calls it: v1 names of v2 controllers are mapped. */
+const char *ctrl_v2_name(const char *name);
+
+/* freezer and devices are v1 controllers that cgroup v2 builds into its core. */
+bool ctrl_v2_builtin(const char *name);
 
 const char *layout_name(enum layout l);
 
@@ -46,23 +68,30 @@ bool hier_has(const struct hier *h, const char *ctrl);
 /* The directory of the cgroup this process is in now, in hierarchy @h. */
 void hier_own_dir(const struct hier *h, char *out, size_t size);
 
-/* The directory of cgroup @path in @h (malloc'd). */
-char *hier_dir(const struct hier *h, const char *path);
+/* The directory of cgroup @path in @h, into @out; returns @out. */
+const char *hier_dir(const struct hier *h, const char *path, char out[CG_DIR_MAX]);
 
-/* Checks a cgroup path: no "..", no empty name, no name like an interface file. */
-int cgroup_path_check(const char *path, const char **why);
+/*
+ * Checks a cgroup path: given, not empty, no "..", no name like an interface
+ * file.  Returns 0, or a negative number with *@err a usage error.
+ */
+int cgroup_path_check(const char *path, ctu_err_t *err);
 
-/* mkdir -p of @path in @h; appends the directories made (to undo) to @made (room for @cap). */
-int cgroup_mkdir(const struct hier *h, const char *path, char *made[], size_t *n_made, size_t cap);
+/*
+ * mkdir -p of @path in @h, each directory made recorded in @undo (a cgroup)
+ * and then handed to @made (may be NULL), parents first.  Returns 0 or a
+ * negative number with *@err set.
+ */
+int cgroup_mkdir(const struct hier *h, const char *path, struct ctu_undo *undo,
+		 void (*made)(const struct hier *h, const char *dir), ctu_err_t *err);
 
 /*
  * Enables @ctrls (space-separated) in cgroup.subtree_control of every
  * ancestor of @path in @h, from the root down: all at once, then one by one
- * to name the one refused.  Returns 0, or -errno with *@failed_dir and
- * *@failed_ctrl set (static storage).
+ * to name the one refused.  Returns 0, or -errno with *@err naming the
+ * controller and directory, and explaining the v2 rules that refuse it.
  */
-int cgroup_enable(const struct hier *h, const char *path, const char *ctrls,
-		  const char **failed_dir, const char **failed_ctrl);
+int cgroup_enable(const struct hier *h, const char *path, const char *ctrls, ctu_err_t *err);
 
 /* The pids in cgroup @dir (and below with @recursive); caller frees. */
 int cgroup_pids(const char *dir, bool recursive, pid_t **pids, size_t *n);

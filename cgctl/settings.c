@@ -9,22 +9,29 @@
 #include "ctu.h"
 #include "parse.h"
 #include "settings.h"
+#include "units.h"
 
 /* v1's "no limit" for memory: the kernel shows LONG_MAX rounded to a page. */
 #define V1_MEMORY_UNLIMITED 9223372036854771712ULL
 
-static int bad(const char **why, const char *text)
+static int bad(ctu_err_t *err, const char *why)
 {
-	*why = text;
-	return -EINVAL;
+	return ctu_err_usage(err, "%s", why);
 }
 
-static int size_value(const char *v, char *out, size_t size, const char **why)
+/* A setting v1 cannot express: not the user's mistake, so a failure. */
+static int no_v1(ctu_err_t *err, const char *why)
+{
+	ctu_err_make(err, 0, "%s", why);
+	return -EOPNOTSUPP;
+}
+
+static int size_value(const char *v, char *out, size_t size, ctu_err_t *err)
 {
 	uint64_t bytes;
 
 	if (ctu_parse_size(v, &bytes) < 0)
-		return bad(why, "expected a size (4096, 64K, 32M, 2G) or max");
+		return bad(err, "expected a size (4096, 64K, 32M, 2G) or max");
 	if (bytes == CTU_SIZE_MAX)
 		snprintf(out, size, "max");
 	else
@@ -32,7 +39,7 @@ static int size_value(const char *v, char *out, size_t size, const char **why)
 	return 0;
 }
 
-static int count_or_max(const char *v, char *out, size_t size, const char **why)
+static int count_or_max(const char *v, char *out, size_t size, ctu_err_t *err)
 {
 	uint64_t n;
 
@@ -41,68 +48,68 @@ static int count_or_max(const char *v, char *out, size_t size, const char **why)
 		return 0;
 	}
 	if (ctu_parse_u64_range(v, 0, INT32_MAX, &n) < 0)
-		return bad(why, "expected a number or max");
+		return bad(err, "expected a number or max");
 	snprintf(out, size, "%llu", (unsigned long long)n);
 	return 0;
 }
 
-static int weight_value(const char *v, char *out, size_t size, const char **why)
+static int weight_value(const char *v, char *out, size_t size, ctu_err_t *err)
 {
 	uint64_t n;
 
 	if (ctu_parse_u64_range(v, 1, 10000, &n) < 0)
-		return bad(why, "expected a weight from 1 to 10000");
+		return bad(err, "expected a weight from 1 to 10000");
 	snprintf(out, size, "%llu", (unsigned long long)n);
 	return 0;
 }
 
 /* cpu.max: "QUOTA PERIOD", "QUOTA" (period 100000) or "max [PERIOD]", in microseconds. */
-static int cpu_max_value(const char *v, char *out, size_t size, const char **why)
+static int cpu_max_value(const char *v, char *out, size_t size, ctu_err_t *err)
 {
 	char quota[32] = "", period[32] = "100000", extra[2];
 	uint64_t q, p;
 	int n = sscanf(v, "%31s %31s %1s", quota, period, extra);
 
 	if (n < 1 || n > 2)
-		return bad(why, "expected \"QUOTA PERIOD\" in microseconds, or \"max [PERIOD]\"");
+		return bad(err, "expected \"QUOTA PERIOD\" in microseconds, or \"max [PERIOD]\"");
 	if (ctu_parse_u64_range(period, 1000, 1000000, &p) < 0)
-		return bad(why, "the period is from 1000 to 1000000 microseconds");
+		return bad(err, "the period is from 1000 to 1000000 microseconds");
 	if (strcmp(quota, "max") == 0) {
 		snprintf(out, size, "max %llu", (unsigned long long)p);
 		return 0;
 	}
 	if (ctu_parse_u64_range(quota, 1000, UINT32_MAX, &q) < 0)
-		return bad(why, "the quota is max or at least 1000 microseconds");
+		return bad(err, "the quota is max or at least 1000 microseconds");
 	snprintf(out, size, "%llu %llu", (unsigned long long)q, (unsigned long long)p);
 	return 0;
 }
 
 /* "0-3,5,7-8" */
-static int cpu_list_value(const char *v, char *out, size_t size, const char **why)
+static int cpu_list_value(const char *v, char *out, size_t size, ctu_err_t *err)
 {
 	const char *p = v;
 
 	if (!*v)
-		return bad(why, "expected a list like 0-3,5");
+		return bad(err, "expected a list like 0-3,5");
 	while (*p) {
 		unsigned long a, b;
 		char *end;
 
 		if (!isdigit((unsigned char)*p))
-			return bad(why, "expected a list like 0-3,5");
+			return bad(err, "expected a list like 0-3,5");
 		a = strtoul(p, &end, 10);
 		b = a;
 		if (*end == '-') {
 			if (!isdigit((unsigned char)end[1]))
-				return bad(why, "expected a list like 0-3,5");
+				return bad(err, "expected a list like 0-3,5");
 			b = strtoul(end + 1, &end, 10);
 		}
 		if (b < a || b > 65535)
-			return bad(why, "a range runs from low to high, below 65536");
+			return bad(err, "a range runs from low to high, below 65536");
 		if (*end == ',' && end[1])
 			end++;
 		else if (*end)
-			return bad(why, "expected a list like 0-3,5");
+			return bad(err, "expected a list like 0-3,5");
 		p = end;
 	}
 	snprintf(out, size, "%s", v);
@@ -111,7 +118,7 @@ static int cpu_list_value(const char *v, char *out, size_t size, const char **wh
 
 static const struct {
 	const char *key;
-	int (*check)(const char *v, char *out, size_t size, const char **why);
+	int (*check)(const char *v, char *out, size_t size, ctu_err_t *err);
 } checked_keys[] = {
 	{ "memory.max", size_value },	  { "memory.high", size_value },
 	{ "memory.low", size_value },	  { "memory.min", size_value },
@@ -141,34 +148,48 @@ static bool is_file_name(const char *key)
 	return true;
 }
 
-int setting_make(const char *key, const char *value, struct setting *out, const char **why)
+int setting_make(const char *key, const char *value, struct setting *out, ctu_err_t *err)
 {
 	if (!is_file_name(key))
-		return bad(why, "not a cgroup setting name (controller.name)");
+		return bad(err, "not a cgroup setting name (controller.name)");
 	if (strlen(value) >= sizeof(out->value) || strchr(value, '\n'))
-		return bad(why, "the value is too long or holds a newline");
+		return bad(err, "the value is too long or holds a newline");
 	snprintf(out->key, sizeof(out->key), "%s", key);
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(checked_keys); i++)
 		if (strcmp(key, checked_keys[i].key) == 0)
-			return checked_keys[i].check(value, out->value, sizeof(out->value), why);
+			return checked_keys[i].check(value, out->value, sizeof(out->value), err);
 	if (!*value)
-		return bad(why, "empty value");
+		return bad(err, "empty value");
 	snprintf(out->value, sizeof(out->value), "%s", value);
 	return 0;
 }
 
-int setting_parse(const char *kv, struct setting *out, const char **why)
+int setting_parse(const char *kv, struct setting *out, ctu_err_t *err)
 {
 	const char *eq = strchr(kv, '=');
 	char key[64];
 
 	if (!eq || eq == kv)
-		return bad(why, "expected KEY=VALUE");
+		return bad(err, "expected KEY=VALUE");
 	if ((size_t)(eq - kv) >= sizeof(key))
-		return bad(why, "not a cgroup setting name (controller.name)");
+		return bad(err, "not a cgroup setting name (controller.name)");
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = '\0';
-	return setting_make(key, eq + 1, out, why);
+	return setting_make(key, eq + 1, out, err);
+}
+
+int setting_cpus(const char *cpus, struct setting *out, ctu_err_t *err)
+{
+	uint64_t micro;
+	char value[64];
+
+	if (parse_fixed(cpus, 6, &micro) < 0 || micro == 0 || micro > 1024000000ULL)
+		return bad(err, "expected a positive number of CPUs");
+	/* quota = cpus * period, with the default period of 100 ms */
+	if (micro * 100000 / 1000000 < 1000)
+		return bad(err, "at least 0.01");
+	snprintf(value, sizeof(value), "%llu 100000", (unsigned long long)(micro / 10));
+	return setting_make("cpu.max", value, out, err);
 }
 
 int settings_add(struct settings *all, const struct setting *s)
@@ -267,7 +288,7 @@ static const char *v1_limit(const char *v)
 
 int setting_to_v1(const struct setting *s, const struct settings *all,
 		  bool (*exists)(const char *file, void *ctx), void *ctx, struct write_op ops[2],
-		  const char **why)
+		  ctu_err_t *err)
 {
 	char buf[64];
 
@@ -285,12 +306,11 @@ int setting_to_v1(const struct setting *s, const struct settings *all,
 			return 1;
 		}
 		if (!mem || strcmp(mem, "max") == 0) {
-			*why = "on cgroup v1 swap is limited together with memory: give --memory too";
-			return -EOPNOTSUPP;
+			return no_v1(err, "on cgroup v1 swap is limited together with memory: "
+					  "give --memory too");
 		}
 		if (!exists("memory.memsw.limit_in_bytes", ctx)) {
-			*why = "swap accounting is off in this kernel (no memory.memsw.*)";
-			return -EOPNOTSUPP;
+			return no_v1(err, "swap accounting is off in this kernel (no memory.memsw.*)");
 		}
 		m = strtoull(mem, NULL, 10);
 		w = strtoull(s->value, NULL, 10);
@@ -319,9 +339,8 @@ int setting_to_v1(const struct setting *s, const struct settings *all,
 								     : NULL;
 
 		if (!file) {
-			*why = "neither blkio.weight nor blkio.bfq.weight exists (no weight-based "
-			       "I/O scheduler on this v1 host)";
-			return -EOPNOTSUPP;
+			return no_v1(err, "neither blkio.weight nor blkio.bfq.weight exists (no "
+					  "weight-based I/O scheduler on this v1 host)");
 		}
 		snprintf(buf, sizeof(buf), "%llu",
 			 (unsigned long long)io_to_blkio_weight(strtoull(s->value, NULL, 10)));
@@ -330,8 +349,8 @@ int setting_to_v1(const struct setting *s, const struct settings *all,
 	}
 	if (strcmp(s->key, "memory.high") == 0 || strcmp(s->key, "memory.low") == 0 ||
 	    strcmp(s->key, "memory.min") == 0) {
-		*why = "it has no equivalent in the cgroup v1 memory controller this host uses";
-		return -EOPNOTSUPP;
+		return no_v1(err, "it has no equivalent in the cgroup v1 memory controller this "
+				  "host uses");
 	}
 	/* same name in v1 (pids.max, cpuset.*), or a raw v1 file name */
 	set_op(&ops[0], s->key, s->value);

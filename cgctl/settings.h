@@ -2,7 +2,8 @@
 /*
  * settings.h - cgroup settings: cgroup v2 names and values everywhere,
  * validated before anything is written, and translated to the v1 files
- * where a controller lives in a v1 hierarchy.  Pure functions, no I/O.
+ * where a controller lives in a v1 hierarchy.  Pure functions, no I/O: a
+ * refusal is a ctu_err_t saying why (a usage error for a bad value).
  */
 #ifndef CGCTL_SETTINGS_H
 #define CGCTL_SETTINGS_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "err.h"
 
 /* One setting as the user gave it, validated: "memory.max" = "33554432". */
 struct setting {
@@ -31,12 +34,15 @@ struct write_op {
 /*
  * Validates KEY=VALUE (v2 names; a raw v1 file name is let through for
  * v1) and normalizes the value ("32M" -> "33554432", "-1" refused for
- * "max").  Returns 0, or -EINVAL with @why set to a short explanation.
+ * "max").  Returns 0, or -EINVAL with *@err (a usage error) saying why.
  */
-int setting_parse(const char *kv, struct setting *out, const char **why);
+int setting_parse(const char *kv, struct setting *out, ctu_err_t *err);
 
 /* The same for a key and value given apart (--memory etc.). */
-int setting_make(const char *key, const char *value, struct setting *out, const char **why);
+int setting_make(const char *key, const char *value, struct setting *out, ctu_err_t *err);
+
+/* --cpus 0.5: cpu.max "50000 100000" (the default period); errors as above. */
+int setting_cpus(const char *cpus, struct setting *out, ctu_err_t *err);
 
 /* Adds @s, replacing an earlier setting of the same key.  -E2BIG when full. */
 int settings_add(struct settings *all, const struct setting *s);
@@ -49,12 +55,12 @@ void setting_controller(const char *key, char *ctrl, size_t size);
  * writes (cpu.max is period then quota).  @all gives the other settings of
  * the same call (memory.swap.max needs memory.max).  @exists says whether
  * a file exists there (io.weight -> blkio.weight or blkio.bfq.weight).
- * Returns the number of writes, or -EOPNOTSUPP with @why set when the
- * setting has no v1 equivalent.
+ * Returns the number of writes, or -EOPNOTSUPP with *@err saying why when
+ * the setting has no v1 equivalent.
  */
 int setting_to_v1(const struct setting *s, const struct settings *all,
 		  bool (*exists)(const char *file, void *ctx), void *ctx, struct write_op ops[2],
-		  const char **why);
+		  ctu_err_t *err);
 
 /* The v1 file that holds a v2 key's value, for reading ("" if none). */
 const char *v1_file_for(const char *key);

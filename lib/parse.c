@@ -105,13 +105,8 @@ int ctu_parse_int(const char *s, int *out)
 	return r;
 }
 
-/*
- * A decimal number "DIGITS[.DIGITS]" at the start of @s.  The whole part goes
- * to @whole, the fraction to @frac with @frac_digits its number of digits
- * (at most 18, so that 10^digits fits); *@rest points past the number.
- */
-static int parse_decimal(const char *s, uint64_t *whole, uint64_t *frac, unsigned int *frac_digits,
-			 const char **rest)
+int ctu_parse_decimal(const char *s, uint64_t *whole, uint64_t *frac, unsigned int *frac_digits,
+		      const char **rest)
 {
 	const char *p = s;
 	uint64_t w = 0, f = 0;
@@ -153,9 +148,8 @@ static uint64_t pow10u(unsigned int n)
 	return v;
 }
 
-/* whole * mult + frac / 10^digits * mult, rounded down, or -ERANGE. */
-static int scale_decimal(uint64_t whole, uint64_t frac, unsigned int digits, uint64_t mult,
-			 uint64_t *out)
+int ctu_scale_decimal(uint64_t whole, uint64_t frac, unsigned int digits, uint64_t mult,
+		      uint64_t *out)
 {
 	unsigned __int128 v = (unsigned __int128)whole * mult;
 
@@ -197,7 +191,7 @@ int ctu_parse_size(const char *s, uint64_t *bytes)
 		*bytes = CTU_SIZE_MAX;
 		return 0;
 	}
-	r = parse_decimal(s, &whole, &frac, &digits, &unit);
+	r = ctu_parse_decimal(s, &whole, &frac, &digits, &unit);
 	if (r < 0)
 		return r;
 	r = size_multiplier(unit, &mult);
@@ -205,75 +199,7 @@ int ctu_parse_size(const char *s, uint64_t *bytes)
 		return r;
 	if (digits && mult == 1)
 		return -EINVAL; /* "1.5" bytes means nothing */
-	return scale_decimal(whole, frac, digits, mult, bytes);
-}
-
-int ctu_parse_duration(const char *s, uint64_t *usec)
-{
-	static const struct {
-		const char *name;
-		uint64_t usec;
-	} units[] = {
-		{ "", 1000000 },	{ "s", 1000000 },    { "sec", 1000000 }, { "us", 1 },
-		{ "usec", 1 },		{ "ms", 1000 },	     { "msec", 1000 },	 { "m", 60000000 },
-		{ "min", 60000000 },	{ "h", 3600000000 }, { "d", 86400000000 },
-	};
-	uint64_t whole, frac;
-	unsigned int digits;
-	const char *unit;
-	int r;
-
-	if (!s)
-		return -EINVAL;
-	r = parse_decimal(s, &whole, &frac, &digits, &unit);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < CTU_ARRAY_SIZE(units); i++)
-		if (strcmp(unit, units[i].name) == 0)
-			return scale_decimal(whole, frac, digits, units[i].usec, usec);
-	return -EINVAL;
-}
-
-int ctu_parse_fixed(const char *s, unsigned int digits, uint64_t *out)
-{
-	uint64_t whole, frac;
-	unsigned int n;
-	const char *rest;
-	int r;
-
-	if (!s || digits > 18)
-		return -EINVAL;
-	r = parse_decimal(s, &whole, &frac, &n, &rest);
-	if (r < 0)
-		return r;
-	if (*rest || n > digits)
-		return -EINVAL;
-	return scale_decimal(whole, frac * pow10u(digits - n), digits, pow10u(digits), out);
-}
-
-int ctu_parse_percent(const char *s, uint64_t *ppm)
-{
-	char buf[64];
-	size_t len;
-	uint64_t v;
-	int r;
-
-	if (!s)
-		return -EINVAL;
-	len = strlen(s);
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, len + 1);
-	if (len && buf[len - 1] == '%')
-		buf[len - 1] = '\0';
-	/* percent with 4 decimals is exactly parts per million */
-	r = ctu_parse_fixed(buf, 4, &v);
-	if (r < 0)
-		return r;
-	if (v > 1000000)
-		return -ERANGE;
-	*ppm = v;
-	return 0;
+	return ctu_scale_decimal(whole, frac, digits, mult, bytes);
 }
 
 static const struct {

@@ -36,19 +36,17 @@ int ctu_parse_int(const char *s, int *out);
 int ctu_parse_size(const char *s, uint64_t *bytes);
 
 /*
- * Durations: "1500" (seconds), "250ms", "1.5s", "2m", "1h", "1d", "100us";
- * result in microseconds.
+ * A decimal number "DIGITS[.DIGITS]" at the start of @s, the building block
+ * of sizes here and of a tool's own units.  The whole part goes to @whole,
+ * the fraction to @frac with @frac_digits its number of digits (at most 18,
+ * so that 10^digits fits); *@rest points past the number.
  */
-int ctu_parse_duration(const char *s, uint64_t *usec);
+int ctu_parse_decimal(const char *s, uint64_t *whole, uint64_t *frac, unsigned int *frac_digits,
+		      const char **rest);
 
-/*
- * Fixed-point decimals: "0.1" with @digits = 6 gives 100000.  No sign, no
- * exponent; more fractional digits than @digits is an error.
- */
-int ctu_parse_fixed(const char *s, unsigned int digits, uint64_t *out);
-
-/* Percent "5", "5%", "12.5%": 0 to 100, result in parts per million. */
-int ctu_parse_percent(const char *s, uint64_t *ppm);
+/* whole * mult + frac / 10^digits * mult, rounded down, or -ERANGE. */
+int ctu_scale_decimal(uint64_t whole, uint64_t frac, unsigned int digits, uint64_t mult,
+		      uint64_t *out);
 
 /* Signals: "TERM", "SIGTERM", "term", "15", "RTMIN", "RTMIN+2", "SIGRTMAX-1". */
 int ctu_parse_signal(const char *s, int *sig);

@@ -20,9 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctu_parse_u32(s, &u32);
 	ctu_parse_int(s, &i);
 	ctu_parse_size(s, &u);
-	ctu_parse_duration(s, &u);
-	ctu_parse_fixed(s, 6, &u);
-	ctu_parse_percent(s, &u);
 	if (ctu_parse_signal(s, &sig) == 0 && !ctu_signal_name(sig))
 		abort(); /* a signal we accept must have a name */
 	ctu_parse_cidr(s, false, &cidr);

@@ -34,19 +34,24 @@ static bool only_bfq(const char *file, void *ctx)
 static void expect_normalized(const char *kv, const char *value)
 {
 	struct setting s;
-	const char *why = NULL;
+	_cleanup_err_ ctu_err_t err = NULL;
 
-	assert_int_equal(setting_parse(kv, &s, &why), 0);
+	assert_int_equal(setting_parse(kv, &s, &err), 0);
+	assert_null(err);
 	assert_string_equal(s.value, value);
 }
 
 static void expect_invalid(const char *kv)
 {
 	struct setting s;
-	const char *why = NULL;
+	_cleanup_err_ ctu_err_t err = NULL;
 
-	assert_int_equal(setting_parse(kv, &s, &why), -EINVAL);
-	assert_non_null(why);
+	assert_int_equal(setting_parse(kv, &s, &err), -EINVAL);
+	/* a refusal says why, as a usage error without an errno */
+	assert_non_null(err);
+	assert_non_null(err->msg);
+	assert_int_equal(err->kind, CTU_ERR_USAGE);
+	assert_int_equal(err->errnum, 0);
 }
 
 static void test_validation(void **state)
@@ -89,11 +94,11 @@ static void test_settings_add_replaces(void **state)
 {
 	struct settings all = { .n = 0 };
 	struct setting a, b;
-	const char *why;
+	ctu_err_t err = NULL;
 
 	(void)state;
-	assert_int_equal(setting_parse("memory.max=1M", &a, &why), 0);
-	assert_int_equal(setting_parse("memory.max=2M", &b, &why), 0);
+	assert_int_equal(setting_parse("memory.max=1M", &a, &err), 0);
+	assert_int_equal(setting_parse("memory.max=2M", &b, &err), 0);
 	assert_int_equal(settings_add(&all, &a), 0);
 	assert_int_equal(settings_add(&all, &b), 0);
 	assert_int_equal(all.n, 1);
@@ -132,12 +137,13 @@ static void test_blkio_weight(void **state)
 }
 
 static int translate(const char *kv, const struct settings *all, bool (*exists)(const char *, void *),
-		     struct write_op ops[2], const char **why)
+		     struct write_op ops[2], ctu_err_t *err)
 {
 	struct setting s;
 
-	assert_int_equal(setting_parse(kv, &s, why), 0);
-	return setting_to_v1(&s, all, exists, NULL, ops, why);
+	ctu_err_free(err);
+	assert_int_equal(setting_parse(kv, &s, err), 0);
+	return setting_to_v1(&s, all, exists, NULL, ops, err);
 }
 
 static void test_v1_translation(void **state)
@@ -145,7 +151,7 @@ static void test_v1_translation(void **state)
 	struct write_op ops[2];
 	struct settings all = { .n = 0 };
 	struct setting mem;
-	const char *why = NULL;
+	_cleanup_err_ ctu_err_t why = NULL;
 
 	(void)state;
 	assert_int_equal(translate("memory.max=32M", NULL, all_exist, ops, &why), 1);
@@ -172,7 +178,8 @@ static void test_v1_translation(void **state)
 	assert_int_equal(translate("io.weight=100", NULL, only_bfq, ops, &why), 1);
 	assert_string_equal(ops[0].file, "blkio.bfq.weight");
 	assert_int_equal(translate("io.weight=100", NULL, none_exist, ops, &why), -EOPNOTSUPP);
-	assert_non_null(strstr(why, "blkio.weight"));
+	assert_non_null(strstr(why->msg, "blkio.weight"));
+	assert_int_equal(why->kind, CTU_ERR_FAILURE);
 	assert_int_equal(translate("memory.high=1M", NULL, all_exist, ops, &why), -EOPNOTSUPP);
 	/* a raw v1 file passes through */
 	assert_int_equal(translate("memory.soft_limit_in_bytes=1000", NULL, all_exist, ops, &why), 1);
@@ -185,6 +192,34 @@ static void test_v1_translation(void **state)
 	assert_string_equal(ops[0].file, "memory.memsw.limit_in_bytes");
 	assert_string_equal(ops[0].value, "50331648");
 	assert_int_equal(translate("memory.swap.max=16M", &all, none_exist, ops, &why), -EOPNOTSUPP);
+}
+
+static void expect_cpus(const char *cpus, const char *value)
+{
+	struct setting s;
+	_cleanup_err_ ctu_err_t err = NULL;
+
+	if (value) {
+		assert_int_equal(setting_cpus(cpus, &s, &err), 0);
+		assert_string_equal(s.key, "cpu.max");
+		assert_string_equal(s.value, value);
+	} else {
+		assert_int_equal(setting_cpus(cpus, &s, &err), -EINVAL);
+		assert_int_equal(err->kind, CTU_ERR_USAGE);
+	}
+}
+
+static void test_cpus(void **state)
+{
+	(void)state;
+	expect_cpus("0.5", "50000 100000");
+	expect_cpus("2", "200000 100000");
+	expect_cpus("0.01", "1000 100000");
+	expect_cpus("0", NULL);
+	expect_cpus("0.001", NULL);
+	expect_cpus("-2", NULL);
+	expect_cpus("lots", NULL);
+	expect_cpus("1024.1", NULL);
 }
 
 static void test_v1_values_back(void **state)
@@ -211,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_validation),   cmocka_unit_test(test_settings_add_replaces),
 		cmocka_unit_test(test_shares_weight), cmocka_unit_test(test_blkio_weight),
 		cmocka_unit_test(test_v1_translation), cmocka_unit_test(test_v1_values_back),
+		cmocka_unit_test(test_cpus),
 	};
 
 	return cmocka_run_group_tests_name("cgctl_settings", tests, NULL, NULL);

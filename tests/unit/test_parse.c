@@ -112,59 +112,6 @@ static void test_size(void **state)
 	assert_int_equal(ctu_parse_size("1.0000000000000000001K", &v), -EINVAL);
 }
 
-static void test_duration(void **state)
-{
-	uint64_t v;
-
-	(void)state;
-	assert_int_equal(ctu_parse_duration("2", &v), 0);
-	assert_int_equal(v, 2000000);
-	assert_int_equal(ctu_parse_duration("250ms", &v), 0);
-	assert_int_equal(v, 250000);
-	assert_int_equal(ctu_parse_duration("1.5s", &v), 0);
-	assert_int_equal(v, 1500000);
-	assert_int_equal(ctu_parse_duration("100us", &v), 0);
-	assert_int_equal(v, 100);
-	assert_int_equal(ctu_parse_duration("2m", &v), 0);
-	assert_int_equal(v, 120000000);
-	assert_int_equal(ctu_parse_duration("1h", &v), 0);
-	assert_true(v == 3600000000ULL);
-	assert_int_equal(ctu_parse_duration("1d", &v), 0);
-	assert_true(v == 86400000000ULL);
-	assert_int_equal(ctu_parse_duration("10x", &v), -EINVAL);
-	assert_int_equal(ctu_parse_duration("-1s", &v), -EINVAL);
-	assert_int_equal(ctu_parse_duration("", &v), -EINVAL);
-	assert_int_equal(ctu_parse_duration("1000000000000000d", &v), -ERANGE);
-}
-
-static void test_fixed_percent(void **state)
-{
-	uint64_t v;
-
-	(void)state;
-	assert_int_equal(ctu_parse_fixed("0.1", 6, &v), 0);
-	assert_int_equal(v, 100000);
-	assert_int_equal(ctu_parse_fixed("2", 6, &v), 0);
-	assert_int_equal(v, 2000000);
-	assert_int_equal(ctu_parse_fixed("1.25", 2, &v), 0);
-	assert_int_equal(v, 125);
-	assert_int_equal(ctu_parse_fixed("1.255", 2, &v), -EINVAL);
-	assert_int_equal(ctu_parse_fixed("1e3", 2, &v), -EINVAL);
-	assert_int_equal(ctu_parse_fixed("-1", 2, &v), -EINVAL);
-	assert_int_equal(ctu_parse_fixed("1", 19, &v), -EINVAL);
-	assert_int_equal(ctu_parse_fixed("18446744073709551615", 1, &v), -ERANGE);
-	assert_int_equal(ctu_parse_percent("5%", &v), 0);
-	assert_int_equal(v, 50000);
-	assert_int_equal(ctu_parse_percent("12.5", &v), 0);
-	assert_int_equal(v, 125000);
-	assert_int_equal(ctu_parse_percent("100%", &v), 0);
-	assert_int_equal(v, 1000000);
-	assert_int_equal(ctu_parse_percent("100.1%", &v), -ERANGE);
-	assert_int_equal(ctu_parse_percent("%", &v), -EINVAL);
-	assert_int_equal(ctu_parse_percent("5%%", &v), -EINVAL);
-	assert_int_equal(ctu_parse_percent("", &v), -EINVAL);
-}
-
 static void test_signal_every_name(void **state)
 {
 	static const char *const names[] = {
@@ -331,8 +278,6 @@ int main(void)
 		cmocka_unit_test(test_s64),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_size),
-		cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_fixed_percent),
 		cmocka_unit_test(test_signal_every_name),
 		cmocka_unit_test(test_signal_forms),
 		cmocka_unit_test(test_ids),

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * exec.c - cgctl's attach and exec: processes moved into a cgroup, and
+ * ourselves moved into a new one before we execute the program.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "cgctl.h"
+#include "ctu.h"
+#include "parse.h"
+#include "proc.h"
+
+/* Why @pid could not be moved into cgroup @path (@dir in one hierarchy). */
+static int moving_error(pid_t pid, const char *path, const char *dir, int r, ctu_err_t *err)
+{
+	if (r == -ESRCH)
+		return ctu_err_make(err, 0, "cannot move %d into %s: no such process", (int)pid, path);
+	if (r == -EBUSY || r == -EOPNOTSUPP)
+		return ctu_err_make(err, 0, "cannot move %d into %s (%s): the cgroup v2 'no internal "
+				    "processes' rule: it has controllers enabled for children; use a "
+				    "leaf cgroup", (int)pid, path, dir);
+	return ctu_err_make(err, -r, "cannot move %d into %s (%s)", (int)pid, path, dir);
+}
+
+static int move_into(struct ctx *c, const char *path, pid_t pid, bool threads, ctu_err_t *err)
+{
+	for (size_t i = 0; i < c->hs.n; i++) {
+		const struct hier *h = &c->hs.h[i];
+		const char *file = threads ? (h->v2 ? "cgroup.threads" : "tasks") : "cgroup.procs";
+		char d[CG_DIR_MAX];
+		int r;
+
+		/* created with -c in some hierarchies only: those are the cgroup */
+		if (access(hier_dir(h, path, d), F_OK) < 0)
+			continue;
+		r = cgroup_move(d, file, pid);
+		if (r < 0)
+			return moving_error(pid, path, d, r, err);
+	}
+	return 0;
+}
+
+int cmd_attach(struct ctx *c, int argc, char **argv, ctu_err_t *err)
+{
+	static const struct option longopts[] = {
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctu_getopt g = { 0 };
+	bool threads = false;
+	const char *path;
+	int o;
+
+	if (cmd_getopt_init(c, &g, argc, argv, "", longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((o = ctu_getopt_next(&g, err)) != -1) {
+		if (o == '?')
+			return ctu_err_code(*err);
+		threads = o == OPT_THREADS;
+	}
+	path = argv[optind];
+	if (ctx_detect(c, err) < 0 || cgroup_path_check(path, err) < 0)
+		return ctu_err_code(*err);
+	if (optind + 1 >= argc)
+		return ctu_err_usage(err, "no process given");
+	for (int i = optind + 1; i < argc; i++) {
+		int64_t pid;
+
+		if (ctu_parse_s64_range(argv[i], 1, INT32_MAX, &pid) < 0)
+			return ctu_err_usage(err, "invalid pid '%s'", argv[i]);
+	}
+	if (cmd_start(c, path, true, err) < 0)
+		return ctu_err_code(*err);
+	for (int i = optind + 1; i < argc; i++)
+		if (move_into(c, path, (pid_t)atoi(argv[i]), threads, err) < 0)
+			return ctu_err_code(*err);
+	return CTU_EXIT_OK;
+}
+
+/*
+ * exec: ourselves into the cgroup made for us in every hierarchy, or, when
+ * one move fails, back where we were in those done so far.
+ */
+static int move_self(struct ctx *c, const char *path, ctu_err_t *err)
+{
+	static char origin[CTU_ARRAY_SIZE(c->hs.h)][CG_DIR_MAX];
+	pid_t self = getpid();
+
+	for (size_t i = 0; i < c->hs.n; i++)
+		hier_own_dir(&c->hs.h[i], origin[i], sizeof(origin[i]));
+	for (size_t i = 0; i < c->hs.n; i++) {
+		char d[CG_DIR_MAX];
+		int r;
+
+		if (access(hier_dir(&c->hs.h[i], path, d), F_OK) < 0)
+			continue;
+		r = cgroup_move(d, "cgroup.procs", self);
+		if (r == 0)
+			continue;
+		while (i-- > 0)
+			cgroup_move(origin[i], "cgroup.procs", self);
+		return moving_error(self, path, d, r, err);
+	}
+	return 0;
+}
+
+/* exec's options: the settings and --preserve-fds, before and after PATH. */
+struct exec_opts {
+	struct settings all;
+	unsigned int preserve_fds;
+};
+
+static const struct option exec_longopts[] = {
+	SETTINGS_LONGOPTS,
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Options up to the first operand or "--"; true in *@dashdash for "--". */
+static int exec_options(struct ctx *c, int argc, char **argv, struct exec_opts *o,
+			bool *dashdash, ctu_err_t *err)
+{
+	struct ctu_getopt g = { .stop_at_operand = true };
+	int opt;
+
+	if (cmd_getopt_init(c, &g, argc, argv, "s:", exec_longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((opt = ctu_getopt_next(&g, err)) != -1) {
+		if (opt == '?')
+			return ctu_err_code(*err);
+		if (opt == OPT_PRESERVE_FDS) {
+			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, err) < 0)
+				return ctu_err_code(*err);
+		} else if (settings_option(&o->all, opt, optarg, err) < 0)
+			return ctu_err_code(*err);
+	}
+	/* getopt stopped at "--" (and skipped it) or at an operand */
+	*dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+	return optind;
+}
+
+int cmd_exec(struct ctx *c, int argc, char **argv, ctu_err_t *err)
+{
+	struct ctu_undo undo = CTU_UNDO_INIT;
+	struct exec_opts o = { .all.n = 0 };
+	const char *path;
+	char **program;
+	bool dashdash;
+	int i;
+
+	ctu_set_tool_kind(CTU_TOOL_CHAINING);
+	/* settings before and after PATH, up to "--" or the program */
+	i = exec_options(c, argc, argv, &o, &dashdash, err);
+	if (i < 0)
+		return i;
+	path = argv[i];
+	if (path && !dashdash) {
+		/* PATH is argv[0] of the second pass: its options follow it */
+		argv += i;
+		argc -= i;
+		i = exec_options(c, argc, argv, &o, &dashdash, err);
+		if (i < 0)
+			return i;
+	} else if (path) {
+		i++;
+	}
+	program = argv + i;
+	if (cmd_start(c, path, false, err) < 0)
+		return ctu_err_code(*err);
+	if (!*program)
+		return ctu_err_usage(err, "no program given");
+	if (create_cgroup(c, path, &o.all, false, &undo, err) < 0 || move_self(c, path, err) < 0) {
+		ctu_undo_rollback(&undo);
+		return ctu_err_code(*err);
+	}
+	ctu_undo_forget(&undo);
+	ctu_exec_program(program, o.preserve_fds);
+}
