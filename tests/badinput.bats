@@ -36,56 +36,69 @@ table_rows() {
 		}' "$BATS_TEST_DIRNAME/badinput.table"
 }
 
-# The command line that runs TOOL with ARGS where the row's effects can be seen.
+# tool_command TOOL: the command line (into the array cmd) that runs TOOL
+# where the row's effects can be seen.
 tool_command() {
-	local tool=$1
-	shift
-	case $tool in
+	case $1 in
 	# pivot refuses the host's mount namespace before anything else
-	pivot) echo unshare -m --propagation private -- "$PIVOT" ;;
+	pivot) cmd=(unshare -m --propagation private -- "$PIVOT") ;;
 	# links made by mistake would land in a namespace we watch
-	vethctl) echo ip netns exec "$H" "$VETHCTL" ;;
-	*) echo "${CTU_BUILD}/$tool" ;;
+	vethctl) cmd=(ip netns exec "$H" "$VETHCTL") ;;
+	*) cmd=("${CTU_BUILD}/$1") ;;
 	esac
 }
 
-netns_links() { ip -n "$H" -o link show | awk -F': ' '{ print $2 }' | sort; }
+# The links of the namespace $H, as `ip -o link` prints them (into links);
+# two listings that differ are compared again by name alone (link_names).
+netns_links() { links=$(ip -n "$H" -o link show); }
+link_names() { awk -F': ' '{ print $2 }' <<<"$1" | sort; }
 
-# check_row TOOL EXIT BAD ARGS: "" when the row behaves, else why not
+# check_row TOOL EXIT BAD ARGS: sets why to "" when the row behaves, else to
+# why not.  Runs in the test's shell (no subshell, no `run`): the loop takes
+# every row of the table, and each process saved counts, in the VM most.
 check_row() {
-	local tool=$1 code=$2 bad_word=$3 args_text=$4 args bad cmd links_before
+	local tool=$1 code=$2 bad_word=$3 args_text=$4 args bad cmd links links_before
+	local out=$BATS_TEST_TMPDIR/row.out err=$BATS_TEST_TMPDIR/row.err
 	eval "args=($args_text)"
 	eval "bad=$bad_word"
 	[ "$bad_word" = "''" ] && bad="''"
-	read -ra cmd <<<"$(tool_command "$tool")"
+	tool_command "$tool"
 	ctu_state_save "$T"
-	links_before=$(netns_links)
-	run -"$code" --separate-stderr "${cmd[@]}" "${args[@]}"
+	netns_links
+	links_before=$links
+	status=0
+	"${cmd[@]}" "${args[@]}" >"$out" 2>"$err" || status=$?
+	# stderr and stderr_lines as bats's run --separate-stderr sets them
+	read -d '' -r stderr <"$err" || true
+	IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
+	netns_links
 	local first=${stderr_lines[0]:-}
+	why=
 	if [ "$status" -ne "$code" ]; then
-		echo "exit $status, expected $code"
+		why="exit $status, expected $code"
 	elif [[ $first != "$tool: "* ]]; then
-		echo "first line does not start with '$tool: ': $first"
+		why="first line does not start with '$tool: ': $first"
 	elif [[ $first != *"$bad"* ]] && ! [[ $bad == "''" && $first == *empty* ]]; then
-		echo "the error does not name '${bad:0:60}': ${first:0:200}"
+		why="the error does not name '${bad:0:60}': ${first:0:200}"
 	elif [ "${#stderr_lines[@]}" -gt 2 ] ||
 		{ [ "${#stderr_lines[@]}" -eq 2 ] && [[ ${stderr_lines[1]} != "Try '$tool --help'"* ]]; }; then
-		echo "more than one error line: ${stderr:0:300}"
-	elif [ "$(netns_links)" != "$links_before" ]; then
-		echo "left links behind in the namespace"
-	elif ! (assert_state_unchanged) >/dev/null 2>&1; then
-		echo "left something behind: $(assert_state_unchanged 2>&1 | head -n 5)"
+		why="more than one error line: ${stderr:0:300}"
+	elif [ "$links" != "$links_before" ] && [ "$(link_names "$links")" != "$(link_names "$links_before")" ]; then
+		why="left links behind in the namespace"
+	elif ctu_state_changed; then
+		why="left something behind: $(grep -E '^[-+]' <<<"$CTU_STATE_DIFF" | head -n 5 | tr '\n' ' ')"
 	fi
 }
 
 # every row of TOOL; fails with the list of rows that misbehaved
 check_tool() {
 	local tool=$1 code bad args why tried=0 failed=()
-	while IFS='|' read -r code bad args; do
+	# the rows on fd 4: a tool that reads its stdin must not eat them
+	while IFS='|' read -r -u 4 code bad args; do
 		tried=$((tried + 1))
-		why=$(check_row "$tool" "$code" "$bad" "$args")
+		check_row "$tool" "$code" "$bad" "$args"
 		[ -z "$why" ] || failed+=("$tool $args: $why")
-	done < <(table_rows "$tool")
+	done 4< <(table_rows "$tool")
 	echo "# $tool: $tried bad inputs tried, ${#failed[@]} failed" >&3
 	[ "$tried" -gt 0 ] || fail "no rows for $tool in badinput.table"
 	if [ "${#failed[@]}" -gt 0 ]; then

@@ -30,43 +30,57 @@ teardown() {
 	ctu_teardown
 }
 
-netns_links() { ip -n "$1" -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort; }
+netns_links() { ip -n "$1" -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort; }
 
-# Whether the injected call came after the program at the end of the chain was
-# exec'd (the tool itself is the first execve): the tool's work was done.
-program_ran_first() {
-	local execs
-	execs=$(awk '/execve\(.* = 0$|execve resumed>.* = 0$/ { n++ } /INJECTED/ { print n + 0; exit }' \
-		"$BATS_TEST_TMPDIR/strace.log")
-	[ "${execs:-0}" -ge 2 ]
+# strace_verdict: what the strace log of the last round says, into three
+# variables: injected (1 when a call was made to fail), execs (how many
+# programs had been exec'd before it: the tool itself is the first, so 2 and
+# more mean the injected call came after the program at the end of the chain
+# was exec'd, and the tool's work was done) and wrote (1 when the call that
+# failed was the write of the message itself).  One awk for the three.
+strace_verdict() {
+	read -r injected execs wrote < <(awk '
+		/execve\(.* = 0$|execve resumed>.* = 0$/ { if (!inj) n++ }
+		/INJECTED/ { if (!inj) first = n; inj = 1 }
+		/^[0-9]* write\(2, .*INJECTED/ { w = 1 }
+		END { print inj + 0, first + 0, w + 0 }' "$BATS_TEST_TMPDIR/strace.log")
 }
 
 # inject TOOL UNDO SYSCALLS -- CMD...: the loop described above.  UNDO is a
 # function that removes what a successful run made.  WATCH (a function) prints
 # extra state to compare, such as the links of a namespace; UNDER is a command
-# strace itself runs under (a private mount namespace).
+# strace itself runs under (a private mount namespace).  Each round runs in
+# the test's shell (no subshell, no `run`): the rounds are hundreds.
 inject() {
-	local tool=$1 undo=$2 syscalls=$3 sc n failed=() before after INJECTED=0
+	local tool=$1 undo=$2 syscalls=$3 sc n failed=() before= after= INJECTED=0 injected execs wrote
+	local err=$BATS_TEST_TMPDIR/inject.err
 	shift 4
 	ctu_state_save "$T"
-	before=$(${WATCH:-true})
+	[ -z "${WATCH:-}" ] || before=$($WATCH)
 	for sc in ${syscalls//,/ }; do
 		for ((n = 1; n < 200; n++)); do
-			run --separate-stderr ${UNDER:-} strace -f -qq -o "$BATS_TEST_TMPDIR/strace.log" -e trace="$sc,execve" \
-				-e inject="$sc:error=EIO:when=$n" "$@"
-			grep -q 'INJECTED' "$BATS_TEST_TMPDIR/strace.log" || { "$undo"; break; }
+			status=0
+			${UNDER:-} strace -f -qq -o "$BATS_TEST_TMPDIR/strace.log" -e trace="$sc,execve" \
+				-e inject="$sc:error=EIO:when=$n" "$@" >"$BATS_TEST_TMPDIR/inject.out" 2>"$err" || status=$?
+			# stderr and stderr_lines as bats's run --separate-stderr sets them
+			read -d '' -r stderr <"$err" || true
+			IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
+			strace_verdict
+			[ "$injected" = 1 ] || { "$undo"; break; }
 			INJECTED=$((INJECTED + 1))
-			if [ "$status" -eq 0 ] || program_ran_first; then
+			if [ "$status" -eq 0 ] || [ "$execs" -ge 2 ]; then
 				"$undo" # it did without that call, or it hit the program at the end
-			elif grep -q '^[0-9]* write(2, .*INJECTED' "$BATS_TEST_TMPDIR/strace.log"; then
+			elif [ "$wrote" = 1 ]; then
 				: # the failed write was the message itself
 			elif [[ ${stderr_lines[0]:-} != "$tool: "* ]]; then
 				failed+=("$sc #$n: exit $status, no '$tool:' line: ${stderr:0:200}")
 			fi
-			after=$(${WATCH:-true})
-			[ "$after" = "$before" ] || failed+=("$sc #$n: left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>' | head -n 3 | tr '\n' ' ')")
-			(assert_state_unchanged) >/dev/null 2>&1 ||
-				failed+=("$sc #$n: left behind: $(assert_state_unchanged 2>&1 | grep -E '^\s+[-+]' | head -n 3 | tr '\n' ' ')")
+			if [ -n "${WATCH:-}" ]; then
+				after=$($WATCH)
+				[ "$after" = "$before" ] || failed+=("$sc #$n: left behind: $(diff <(echo "$before") <(echo "$after") | grep '^>' | head -n 3 | tr '\n' ' ')")
+			fi
+			! ctu_state_changed ||
+				failed+=("$sc #$n: left behind: $(grep -E '^[-+]' <<<"$CTU_STATE_DIFF" | head -n 3 | tr '\n' ' ')")
 			[ ${#failed[@]} -lt 10 ] || break 2
 		done
 	done

@@ -124,56 +124,48 @@ teardown() {
 
 # --- nothing left behind ----------------------------------------------------
 # The state a command may change: mount points, interfaces, named netns,
-# cgroups below our own, and the files below the paths given.
-_ctu_state() {
-	echo "# mounts"
-	awk '{print $5}' /proc/self/mountinfo | sort
-	echo "# links"
-	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | sort
-	echo "# netns"
-	ip netns list 2>/dev/null | awk '{print $1}' | sort
-	echo "# cgroups"
-	ctu_own_cgroup_dirs | while read -r d; do find "$d" -type d; done | sort
-	echo "# files"
-	[ $# -eq 0 ] || find "$@" 2>/dev/null | sort
-}
+# cgroups below our own, and the files below the paths given, each section
+# sorted: printed by one small program, $CTU_HELPERS/state (see its source,
+# tests/helpers/state.c).  The loops of badinput.bats and faults.bats take it
+# for every row and every injected fault; a pipeline of awk, ip, findmnt, find
+# and sort cost ~100 ms a time on the host, and far more in the emulated VM.
 
 # The directories of the cgroups this process is in, one per hierarchy.
 ctu_own_cgroup_dirs() {
-	local line id ctrl path mnt
-	while IFS= read -r line; do
-		id=${line%%:*}
-		line=${line#*:}
-		ctrl=${line%%:*}
-		path=${line#*:}
-		if [ -z "$ctrl" ]; then
-			mnt=$(findmnt -n -o TARGET -t cgroup2 | head -n1)
-		else
-			mnt=$(findmnt -n -o TARGET,OPTIONS -t cgroup | awk -v c="${ctrl#name=}" '
-				{ n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c || o[i] == "name=" c) { print $1; exit } }')
-		fi
-		[ -n "$mnt" ] && [ -d "$mnt$path" ] && echo "$mnt$path"
-		: "$id"
-	done </proc/self/cgroup
+	"$CTU_HELPERS/state" --cgroup-dirs
 }
 
 # ctu_state_save [PATH...]: remember the state now (and the files below PATHs).
 ctu_state_save() {
 	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/.ctu-state-paths"
-	_ctu_state "$@" >"$BATS_TEST_TMPDIR/.ctu-state-before"
+	"$CTU_HELPERS/state" "$@" >"$BATS_TEST_TMPDIR/.ctu-state-before" ||
+		fail "cannot take the state (is $CTU_HELPERS/state built? make tests)"
+}
+
+# ctu_state_changed: true when a mount, interface, netns, cgroup or file
+# appeared or vanished since ctu_state_save; the difference (diff -u, without
+# its header) is then in $CTU_STATE_DIFF.  One process while nothing changed.
+ctu_state_changed() {
+	local paths=() p before now dir=$BATS_TEST_TMPDIR
+	CTU_STATE_DIFF=
+	while IFS= read -r p; do [ -n "$p" ] && paths+=("$p"); done <"$dir/.ctu-state-paths"
+	IFS= read -r -d '' before <"$dir/.ctu-state-before" || true
+	now=$("$CTU_HELPERS/state" "${paths[@]}") || {
+		CTU_STATE_DIFF="cannot take the state"
+		return 0
+	}
+	[ "$now" != "${before%$'\n'}" ] || return 1
+	printf '%s\n' "$now" >"$dir/.ctu-state-after"
+	diff -u "$dir/.ctu-state-before" "$dir/.ctu-state-after" >"$dir/.ctu-state-diff" && return 1
+	CTU_STATE_DIFF=$(tail -n +3 "$dir/.ctu-state-diff")
 }
 
 # assert_state_unchanged: fails, showing the difference, when a mount,
 # interface, netns, cgroup or file appeared or vanished since ctu_state_save.
 assert_state_unchanged() {
-	local paths=() p
-	while IFS= read -r p; do [ -n "$p" ] && paths+=("$p"); done <"$BATS_TEST_TMPDIR/.ctu-state-paths"
-	_ctu_state "${paths[@]}" >"$BATS_TEST_TMPDIR/.ctu-state-after"
-	if ! diff -u "$BATS_TEST_TMPDIR/.ctu-state-before" "$BATS_TEST_TMPDIR/.ctu-state-after" \
-		>"$BATS_TEST_TMPDIR/.ctu-state-diff"; then
-		batslib_print_kv_single_or_multi 8 'left behind' "$(tail -n +3 "$BATS_TEST_TMPDIR/.ctu-state-diff")" |
-			batslib_decorate 'state changed' | fail
-	fi
+	ctu_state_changed || return 0
+	batslib_print_kv_single_or_multi 8 'left behind' "$CTU_STATE_DIFF" |
+		batslib_decorate 'state changed' | fail
 }
 
 # --- processes ----------------------------------------------------------------
@@ -214,18 +206,25 @@ ctu_tmpdir() {
 
 # --- root filesystems ---------------------------------------------------------
 # ctu_make_rootfs DIR: a minimal busybox root (Debian's busybox-static) in
-# DIR: /bin with every applet, and the usual empty mount points.
+# DIR: /bin with every applet, and the usual empty mount points.  Made once
+# per test file and copied (one cp instead of an ln for each of the ~270
+# applets, for every test: most of pivot.bats's time in the emulated VM).
 ctu_make_rootfs() {
-	local dir=$1 applet
+	local dir=$1 applet cache=$BATS_FILE_TMPDIR/ctu-rootfs
 	require_cmd busybox
-	mkdir -p "$dir"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
-	cp "$(command -v busybox)" "$dir/bin/busybox"
-	for applet in $("$dir/bin/busybox" --list); do
-		[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
-	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$dir/etc/passwd"
-	echo "root:x:0:" >"$dir/etc/group"
-	chmod 1777 "$dir/tmp"
+	if [ ! -d "$cache" ]; then
+		mkdir -p "$cache.new"/{bin,sbin,etc,proc,sys,dev,tmp,root,usr/bin,usr/sbin,var,run}
+		cp "$(command -v busybox)" "$cache.new/bin/busybox"
+		for applet in $("$cache.new/bin/busybox" --list); do
+			[ -e "$cache.new/bin/$applet" ] || ln -s busybox "$cache.new/bin/$applet"
+		done
+		echo "root:x:0:0:root:/root:/bin/sh" >"$cache.new/etc/passwd"
+		echo "root:x:0:" >"$cache.new/etc/group"
+		chmod 1777 "$cache.new/tmp"
+		mv "$cache.new" "$cache"
+	fi
+	mkdir -p "$dir"
+	cp -a "$cache/." "$dir/"
 }
 
 # ctu_ns_inode PID TYPE: the inode of a process's namespace.
