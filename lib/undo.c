@@ -3,6 +3,7 @@
  * undo.c - the rollback log, and the one mkdir -p, which records into it.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -69,6 +70,42 @@ static void replay_mount(const struct ctu_undo_entry *e)
 	umount2(e->path, MNT_DETACH);
 }
 
+/* Whether @fd is the directory this process has as its root. */
+static bool is_our_root(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * umount2 has no dirfd: the mount is reached through the magic link of an
+ * fd of it.  Without a /proc (after pivot_root or chroot into a root that
+ * has none), a root that is ours is one the kernel resolves the path in.
+ */
+static void replay_mount_at(const struct ctu_undo_entry *e)
+{
+	char path[64];
+	int fd;
+
+	if (e->flags & CTU_UNDO_IN_ROOT)
+		fd = ctu_mnt_open_in_root(e->fd, e->path, 0, false);
+	else
+		fd = openat(e->fd, e->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (umount2(path, MNT_DETACH) < 0 && (e->flags & CTU_UNDO_IN_ROOT) && is_our_root(e->fd)) {
+		char *abs = NULL;
+
+		if (asprintf(&abs, "/%s", e->path) >= 0)
+			umount2(abs, MNT_DETACH);
+		free(abs);
+	}
+	close(fd);
+}
+
 static void replay_nothing(const struct ctu_undo_entry *e)
 {
 	(void)e; /* closing the detached mount's fd is its undo: release() does it */
@@ -122,6 +159,14 @@ int ctu_undo_mount(struct ctu_undo *u, const char *path, ctu_err_t *err)
 	struct ctu_undo_entry e = { .replay = replay_mount };
 
 	return record(u, &e, path, -1, err);
+}
+
+int ctu_undo_mount_at(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
+		      ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_mount_at, .flags = flags };
+
+	return record(u, &e, path, dirfd, err);
 }
 
 int ctu_undo_mount_fd(struct ctu_undo *u, int mntfd, ctu_err_t *err)
@@ -208,13 +253,35 @@ static int open_parent(int dirfd, const char *dir, unsigned int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/*
+ * What exists at @p (@name in @parent) is a directory: 0, or -ENOTDIR or
+ * another -errno.  In a root, a symlink there is followed inside the root:
+ * fstatat would follow it on the host.
+ */
+static int check_is_dir(int parent, const char *name, int dirfd, const char *p,
+			unsigned int flags)
+{
+	struct stat st;
+	int fd;
+
+	if (flags & CTU_MKDIR_IN_ROOT) {
+		fd = ctu_mnt_open_in_root(dirfd, p, O_DIRECTORY, false);
+		if (fd < 0)
+			return fd;
+		close(fd);
+		return 0;
+	}
+	if (fstatat(parent, name, &st, 0) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 /* Creates the last component of @p in its parent (which exists). */
 static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsigned int flags,
 		     ctu_err_t *err)
 {
 	char *slash = strrchr(p, '/');
 	const char *name = slash ? slash + 1 : p;
-	struct stat st;
 	int parent, r = 0;
 
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
@@ -242,10 +309,10 @@ static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsign
 			r = ctu_err_wrap(err, "cannot create %s", p);
 	} else if (errno != EEXIST) {
 		r = ctu_err_errno(err, "cannot create %s", p);
-	} else if (fstatat(parent, name, &st, 0) < 0) {
-		r = ctu_err_errno(err, "cannot create %s", p);
-	} else if (!S_ISDIR(st.st_mode)) {
-		r = ctu_err_make(err, ENOTDIR, "cannot create %s", p);
+	} else {
+		r = check_is_dir(parent, name, dirfd, p, flags);
+		if (r < 0)
+			r = ctu_err_make(err, -r, "cannot create %s", p);
 	}
 	if (parent >= 0)
 		close(parent);

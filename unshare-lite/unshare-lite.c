@@ -261,10 +261,14 @@ static unsigned long parse_propagation_or_die(const char *s)
 /* The namespace options: short form without a file, long form with =FILE. */
 static bool parse_ns_option(struct opts *o, int c)
 {
+	ctu_err_t err = NULL;
 	const char *file;
-	int i = ctu_ns_option(c, optarg, &file);
+	size_t i;
+	int r = ctu_ns_option(c, optarg, &i, &file, &err);
 
-	if (i < 0)
+	if (r < 0)
+		ctu_err_exit(&err);
+	if (r == 0)
 		return false;
 	o->ns_flags |= ctu_ns_types[i].clone_flag;
 	if (file)
