@@ -25,33 +25,6 @@ int ctu_mnt_is_mount_point(const char *path);
  */
 int ctu_mnt_open_in_root(int rootfd, const char *path, int flags, bool no_symlinks);
 
-/* Whether @path, read lexically, climbs above its starting point with "..". */
-bool ctu_mnt_path_escapes(const char *path);
-
-/* Paths created inside a root, for undoing on failure. */
-struct ctu_created {
-	char *paths[128];
-	size_t n;
-};
-
-/*
- * Creates the missing components of @path inside the root, each resolved
- * in it as ctu_mnt_open_in_root() does; the last one as an empty file when
- * @as_file.  Records what it created in @created (may be NULL).  Returns an
- * O_PATH fd of @path, or -errno.
- */
-int ctu_mnt_mkpath_in_root(int rootfd, const char *path, mode_t mode, bool as_file,
-			   struct ctu_created *created);
-
-/* Records the first @len bytes of @path (inside the root) as made by us. */
-void ctu_created_record(struct ctu_created *created, const char *path, size_t len);
-
-/* Removes what ctu_mnt_mkpath_in_root() created (or was recorded), newest first. */
-void ctu_created_undo(int rootfd, struct ctu_created *created);
-
-/* Frees the record without removing anything. */
-void ctu_created_free(struct ctu_created *created);
-
 /*
  * Sets each mount option of the NULL-terminated @options ("key=value" or
  * "flag"; @options may be NULL) on the filesystem context @fsfd (fsopen),
@@ -68,14 +41,5 @@ int ctu_mnt_fsconfig_options(int fsfd, const char *const *options, const char **
  */
 int ctu_mnt_new_fs_at(int targetfd, const char *fstype, const char *source, const char *options,
 		      unsigned int attrs);
-
-/*
- * Bind-mounts @src (a path of ours) onto @targetfd, with its submounts when
- * @recursive, read-only when @readonly.  Returns 0 or -errno.
- */
-int ctu_mnt_bind_at(const char *src, int targetfd, bool recursive, bool readonly);
-
-/* Makes the mount at @path read-only, keeping its other flags (mount_setattr, 5.12). */
-int ctu_mnt_make_readonly(const char *path, bool recursive);
 
 #endif

@@ -36,19 +36,20 @@ const struct ctu_ns_type *ctu_ns_by_name(const char *name)
 	return NULL;
 }
 
-int ctu_ns_option(int opt, const char *arg, const char **file)
+int ctu_ns_option(int opt, const char *arg, size_t *index, const char **file, ctu_err_t *err)
 {
-	for (int i = 0; i < CTU_NS_COUNT; i++) {
+	for (size_t i = 0; i < CTU_NS_COUNT; i++) {
 		if (opt != ctu_ns_types[i].short_opt)
 			continue;
 		if (arg && *arg == '=')
 			arg++;
 		if (arg && !*arg)
-			ctu_usage_error("empty file name for --%s", ctu_ns_types[i].option);
+			return ctu_err_usage(err, "empty file name for --%s", ctu_ns_types[i].option);
+		*index = i;
 		*file = arg;
-		return i;
+		return 1;
 	}
-	return -1;
+	return 0;
 }
 
 const struct ctu_ns_type *ctu_ns_by_flag(int flag)
@@ -73,23 +74,32 @@ int ctu_ns_supported_flags(void)
 	return flags;
 }
 
-int ctu_ns_check_type(int fd, const struct ctu_ns_type *type)
+/* Whether @fd is a namespace of @type (NS_GET_NSTYPE); ctu_ns_open_spec()'s returns. */
+static int check_type(int fd, const char *spec, const struct ctu_ns_type *type, ctu_err_t *err)
 {
 	int t = ioctl(fd, NS_GET_NSTYPE);
 
+	if (t < 0 && (errno == ENOTTY || errno == EINVAL)) {
+		ctu_err_make(err, 0, "%s is not a namespace file", spec);
+		return -ENOTTY;
+	}
 	if (t < 0)
-		return errno == ENOTTY || errno == EINVAL ? -ENOTTY : -errno;
-	return t == type->clone_flag ? 0 : -EPROTOTYPE;
+		return ctu_err_errno(err, "cannot open the %s namespace %s", type->name, spec);
+	if (t != type->clone_flag) {
+		ctu_err_make(err, 0, "%s is not a %s namespace", spec, type->name);
+		return -EPROTOTYPE;
+	}
+	return 0;
 }
 
-int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type)
+int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type, ctu_err_t *err)
 {
 	char path[4096];
 	uint64_t pid;
 	int fd, r;
 
 	if (!spec || !*spec)
-		return -EINVAL;
+		return ctu_err_make(err, EINVAL, "empty %s namespace name", type->name);
 	if (ctu_parse_u64_range(spec, 1, INT32_MAX, &pid) == 0)
 		snprintf(path, sizeof(path), "/proc/%llu/ns/%s", (unsigned long long)pid, type->name);
 	else if (type->clone_flag == CLONE_NEWNET && !strchr(spec, '/'))
@@ -97,11 +107,12 @@ int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type)
 	else if (strlen(spec) < sizeof(path))
 		snprintf(path, sizeof(path), "%s", spec);
 	else
-		return -ENAMETOOLONG;
+		return ctu_err_make(err, ENAMETOOLONG, "cannot open the %s namespace %s", type->name,
+				    spec);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return -errno;
-	r = ctu_ns_check_type(fd, type);
+		return ctu_err_errno(err, "cannot open the %s namespace %s", type->name, spec);
+	r = check_type(fd, spec, type, err);
 	if (r < 0) {
 		close(fd);
 		return r;

@@ -8,8 +8,10 @@
 
 #include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
+#include "err.h"
 /* glibc before 2.36 lacks it; Linux 5.6 */
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -43,12 +45,13 @@ extern const struct ctu_ns_type ctu_ns_types[];
 		{ "time", optional_argument, NULL, 'T' }
 
 /*
- * For option @opt with argument @arg: the index in ctu_ns_types of the
- * namespace option it is, or -1.  *@file is its FILE (a leading '=' of an
- * attached short argument dropped: "-n=FILE"), or NULL.  An empty FILE is a
- * usage error.
+ * For option @opt with argument @arg: whether it is a namespace option.
+ * Returns 1 with *@index its index in ctu_ns_types and *@file its FILE (a
+ * leading '=' of an attached short argument dropped: "-n=FILE") or NULL;
+ * 0 when it is none; a negative number with a usage error in *@err for an
+ * empty FILE.
  */
-int ctu_ns_option(int opt, const char *arg, const char **file);
+int ctu_ns_option(int opt, const char *arg, size_t *index, const char **file, ctu_err_t *err);
 
 /* By name ("mnt", "mount", "net", "user", ...) or NULL. */
 const struct ctu_ns_type *ctu_ns_by_name(const char *name);
@@ -63,13 +66,11 @@ int ctu_ns_supported_flags(void);
  *  - a PID ("1234"): /proc/1234/ns/NAME;
  *  - a path: a /proc/PID/ns/NAME file or a bind-mounted copy of one;
  *  - for net only, a bare NAME: /run/netns/NAME (as `ip netns` makes).
- * Returns the fd, -ENOTTY when the file is no namespace, -EPROTOTYPE when it
- * is one of another type, or another -errno.
+ * Returns the fd, or a negative number with *@err naming @spec: -ENOTTY
+ * ("X is not a namespace file"), -EPROTOTYPE ("X is not a net namespace"),
+ * or the -errno of the failure ("cannot open the net namespace X").
  */
-int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type);
-
-/* Checks that @fd is a namespace of @type (NS_GET_NSTYPE); same returns. */
-int ctu_ns_check_type(int fd, const struct ctu_ns_type *type);
+int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type, ctu_err_t *err);
 
 /* The inode number that identifies the namespace behind @fd or @path. */
 int ctu_ns_inode_fd(int fd, unsigned long *ino);

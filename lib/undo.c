@@ -3,6 +3,7 @@
  * undo.c - the rollback log, and the one mkdir -p, which records into it.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -69,6 +70,42 @@ static void replay_mount(const struct ctu_undo_entry *e)
 	umount2(e->path, MNT_DETACH);
 }
 
+/* Whether @fd is the directory this process has as its root. */
+static bool is_our_root(int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * umount2 has no dirfd: the mount is reached through the magic link of an
+ * fd of it.  Without a /proc (after pivot_root or chroot into a root that
+ * has none), a root that is ours is one the kernel resolves the path in.
+ */
+static void replay_mount_at(const struct ctu_undo_entry *e)
+{
+	char path[64];
+	int fd;
+
+	if (e->flags & CTU_UNDO_IN_ROOT)
+		fd = ctu_mnt_open_in_root(e->fd, e->path, 0, false);
+	else
+		fd = openat(e->fd, e->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (umount2(path, MNT_DETACH) < 0 && (e->flags & CTU_UNDO_IN_ROOT) && is_our_root(e->fd)) {
+		char *abs = NULL;
+
+		if (asprintf(&abs, "/%s", e->path) >= 0)
+			umount2(abs, MNT_DETACH);
+		free(abs);
+	}
+	close(fd);
+}
+
 static void replay_nothing(const struct ctu_undo_entry *e)
 {
 	(void)e; /* closing the detached mount's fd is its undo: release() does it */
@@ -122,6 +159,14 @@ int ctu_undo_mount(struct ctu_undo *u, const char *path, ctu_err_t *err)
 	struct ctu_undo_entry e = { .replay = replay_mount };
 
 	return record(u, &e, path, -1, err);
+}
+
+int ctu_undo_mount_at(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
+		      ctu_err_t *err)
+{
+	struct ctu_undo_entry e = { .replay = replay_mount_at, .flags = flags };
+
+	return record(u, &e, path, dirfd, err);
 }
 
 int ctu_undo_mount_fd(struct ctu_undo *u, int mntfd, ctu_err_t *err)

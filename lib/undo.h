@@ -44,6 +44,14 @@ struct ctu_undo {
 /* A mount made on @path: detached (umount2 MNT_DETACH). */
 int ctu_undo_mount(struct ctu_undo *u, const char *path, ctu_err_t *err);
 
+/*
+ * A mount made on @path relative to @dirfd (with CTU_UNDO_IN_ROOT resolved
+ * inside it as a root): the mount found there is detached, through an fd of
+ * it, so no symlink on the way is followed outside the root.
+ */
+int ctu_undo_mount_at(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
+		      ctu_err_t *err);
+
 /* A detached mount (fsmount, open_tree): the log owns @mntfd and closes it. */
 int ctu_undo_mount_fd(struct ctu_undo *u, int mntfd, ctu_err_t *err);
 

@@ -77,18 +77,22 @@ static int parse_setgroups(const char *s, int *setgroups, ctu_err_t *err)
 	return 0;
 }
 
-/* The namespace options: short form without a file, long form with =FILE. */
-static bool set_ns_option(struct opts *o, int opt, const char *arg)
+/*
+ * The namespace options: short form without a file, long form with =FILE.
+ * 1 taken, 0 not one of them, <0 a usage error.
+ */
+static int set_ns_option(struct opts *o, int opt, const char *arg, ctu_err_t *err)
 {
 	const char *file;
-	int i = ctu_ns_option(opt, arg, &file);
+	size_t i;
+	int r = ctu_ns_option(opt, arg, &i, &file, err);
 
-	if (i < 0)
-		return false;
+	if (r <= 0)
+		return r;
 	o->ns_flags |= ctu_ns_types[i].clone_flag;
 	if (file)
 		o->persist[i] = file;
-	return true;
+	return 1;
 }
 
 /* --map-user, --map-group: a number or a name. */
@@ -220,8 +224,9 @@ int opts_set(struct opts *o, int opt, const char *arg, ctu_err_t *err)
 {
 	int r;
 
-	if (set_ns_option(o, opt, arg))
-		return 1;
+	r = set_ns_option(o, opt, arg, err);
+	if (r != 0)
+		return r;
 	r = ctu_creds_parse_option(&o->creds, opt, arg, err);
 	if (r != 0)
 		return r;

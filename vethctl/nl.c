@@ -67,13 +67,14 @@ static int connect_socket(struct nlsock *s)
 int sock_open(struct nlsock *s, const char *ns_spec)
 {
 	_cleanup_close_ int target = -1, home = -1;
+	_cleanup_err_ ctu_err_t ns_err = NULL;
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->nsname = ns_spec;
 	if (!ns_spec)
 		return connect_socket(s);
-	target = ctu_ns_open_spec(ns_spec, ctu_ns_by_name("net"));
+	target = ctu_ns_open_spec(ns_spec, ctu_ns_by_name("net"), &ns_err);
 	if (target < 0)
 		return target;
 	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);

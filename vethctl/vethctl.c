@@ -218,7 +218,8 @@ struct nl_addr *mac_from_name(const char *name, const char *salt)
 /* An O_CLOEXEC fd of the network namespace @spec, or a message. */
 int netns_or_die(const char *spec)
 {
-	int fd = ctu_ns_open_spec(spec, ctu_ns_by_name("net"));
+	_cleanup_err_ ctu_err_t err = NULL;
+	int fd = ctu_ns_open_spec(spec, ctu_ns_by_name("net"), &err);
 
 	if (fd == -ENOENT)
 		die("no such network namespace: %s", spec);

@@ -38,29 +38,36 @@ static void test_ns_open_spec(void **state)
 	const struct ctu_ns_type *net = ctu_ns_by_name("net"), *uts = ctu_ns_by_name("uts");
 	char pid[16];
 	unsigned long a, b;
+	ctu_err_t err = NULL;
 	int fd;
 
 	(void)state;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	fd = ctu_ns_open_spec(pid, net);
+	fd = ctu_ns_open_spec(pid, net, &err);
 	assert_true(fd >= 0);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	assert_int_equal(ctu_ns_inode_fd(fd, &a), 0);
 	assert_int_equal(ctu_ns_inode_path("/proc/self/ns/net", &b), 0);
 	assert_int_equal(a, b);
 	close(fd);
-	fd = ctu_ns_open_spec("/proc/self/ns/net", net);
+	fd = ctu_ns_open_spec("/proc/self/ns/net", net, &err);
 	assert_true(fd >= 0);
 	close(fd);
 	/* a namespace of another type, a file that is no namespace, nothing */
-	assert_int_equal(ctu_ns_open_spec("/proc/self/ns/uts", net), -EPROTOTYPE);
-	assert_int_equal(ctu_ns_open_spec("/proc/self/status", uts), -ENOTTY);
-	assert_int_equal(ctu_ns_open_spec("/nonexistent", uts), -ENOENT);
-	assert_int_equal(ctu_ns_open_spec("2147483647", uts), -ENOENT);
-	assert_int_equal(ctu_ns_open_spec("", uts), -EINVAL);
+	assert_int_equal(ctu_ns_open_spec("/proc/self/ns/uts", net, &err), -EPROTOTYPE);
+	assert_string_equal(err->msg, "/proc/self/ns/uts is not a net namespace");
+	assert_int_equal(ctu_ns_open_spec("/proc/self/status", uts, &err), -ENOTTY);
+	assert_string_equal(err->msg, "/proc/self/status is not a namespace file");
+	assert_int_equal(err->errnum, 0);
+	assert_int_equal(ctu_ns_open_spec("/nonexistent", uts, &err), -ENOENT);
+	assert_int_equal(ctu_ns_open_spec("2147483647", uts, &err), -ENOENT);
+	assert_int_equal(ctu_ns_open_spec("", uts, &err), -EINVAL);
 	/* a bare name is a /run/netns name for net only */
-	assert_int_equal(ctu_ns_open_spec("ctu-no-such-netns", net), -ENOENT);
-	assert_int_equal(ctu_ns_open_spec("ctu-no-such-file", uts), -ENOENT);
+	assert_int_equal(ctu_ns_open_spec("ctu-no-such-netns", net, &err), -ENOENT);
+	assert_int_equal(ctu_ns_open_spec("ctu-no-such-file", uts, &err), -ENOENT);
+	assert_string_equal(err->msg, "cannot open the uts namespace ctu-no-such-file");
+	assert_int_equal(err->errnum, ENOENT);
+	ctu_err_free(&err);
 }
 
 static void test_caps_parse(void **state)

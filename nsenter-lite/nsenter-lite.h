@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * nsenter-lite.h - what nsenter-lite's files share:
+ *
+ *	nsenter-lite.c  usage, options, main
+ *	enter.c         the target pinned by a pidfd, its namespaces entered
+ *	extras.c        root, working directory, environment, cgroups, the fork
+ */
+#ifndef NSENTER_LITE_H
+#define NSENTER_LITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "creds.h"
+#include "err.h"
+#include "ns.h"
+
+/* Where a namespace comes from: nowhere, the target, or a file. */
+struct ns_request {
+	bool wanted;
+	const char *file; /* NULL: the target's */
+	int fd;		  /* opened namespace, or -1 */
+};
+
+struct opts {
+	pid_t target;
+	const char *pidfile;
+	struct ns_request ns[CTU_NS_COUNT];
+	bool all;
+	bool root_from_target, wd_from_target;
+	const char *root, *wd, *wdns;
+	bool preserve_credentials;
+	bool fork, no_fork;
+	bool env;
+	bool join_cgroup;
+	unsigned int preserve_fds;
+	struct ctu_creds creds;
+	char **argv;
+};
+
+/* What we hold of the target between opening and entering. */
+struct target {
+	int pidfd;
+	int procfd; /* /proc/PID, valid because the pidfd was alive after opening it */
+	int rootfd, wdfd;
+	char *environ;
+	size_t environ_len;
+};
+
+/* Whether namespace @clone_flag is to be entered. */
+bool wants(const struct opts *o, int clone_flag);
+
+/* enter.c: opens the target's pidfd and /proc directory; with -a, picks its namespaces. */
+int open_target(struct opts *o, struct target *t, ctu_err_t *err);
+/* enter.c: enters every namespace asked for, all or none. */
+int enter_namespaces(struct opts *o, const struct target *t, ctu_err_t *err);
+/* enter.c: closes the pidfd and /proc directory. */
+void close_target(struct target *t);
+
+/* extras.c: -r, -w, -e: opened and read before entering. */
+int open_target_extras(const struct opts *o, struct target *t, ctu_err_t *err);
+/* extras.c: -c: joins the target's cgroups. */
+int join_cgroups(const struct opts *o, const struct target *t, ctu_err_t *err);
+/* extras.c: after entering: the root, working directory and environment. */
+int set_root_and_wd(const struct opts *o, struct target *t, ctu_err_t *err);
+int take_environment(struct target *t, ctu_err_t *err);
+/*
+ * extras.c: with a pid namespace, only a child is really in it: forks.
+ * Returns 0 in the child (or without a fork), 1 in the parent once the
+ * child ended, with its wait status in *@status.
+ */
+int fork_if_needed(const struct opts *o, int *status, ctu_err_t *err);
+
+#endif
