@@ -105,8 +105,7 @@ static int global_option(int opt, const char *arg, void *ctx, ctu_err_t *err)
 	case 'h':
 		usage();
 	case 'V':
-		ctu_print_version();
-		exit(CTU_EXIT_OK);
+		ctu_version_exit();
 	}
 	return ctu_err_usage(err, "unknown option");
 }

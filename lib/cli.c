@@ -192,8 +192,3 @@ int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 			return '?';
 	}
 }
-
-void ctu_print_version(void)
-{
-	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
-}

@@ -102,7 +102,4 @@ int ctu_getopt_init(struct ctu_getopt *g, int argc, char **argv, const char *sho
  */
 int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err);
 
-/* "PROG from ctutils X.Y.Z" on stdout, for -V/--version. */
-void ctu_print_version(void);
-
 #endif

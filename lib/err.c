@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * err.c - the error value and the reporter that prints it once.  This file
- * and lib/proc's exec and exit-status functions are the only parts of lib/
- * that print or exit.
+ * err.c - the error value and the reporter that prints it once, with the
+ * tool's other words on stderr (warnings, debug lines) and its standard
+ * exits (usage errors, --version).  This file and lib/proc's exec and
+ * exit-status functions are the only parts of lib/ that print or exit.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -236,6 +237,26 @@ noreturn void ctu_usage_exit(const char *fmt, ...)
 	set_new(&err, 0, CTU_ERR_USAGE, fmt, ap);
 	va_end(ap);
 	ctu_err_exit(&err);
+}
+
+noreturn void ctu_version_exit(void)
+{
+	printf("%s from ctutils %s\n", program_invocation_short_name, CTU_VERSION);
+	exit(CTU_EXIT_OK);
+}
+
+void ctu_debug(const char *fmt, ...)
+{
+	va_list ap;
+	const char *env = getenv("CTU_DEBUG");
+
+	if (!env || !*env || strcmp(env, "0") == 0)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s: debug: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
 noreturn void ctu_try_help_exit(void)

@@ -106,6 +106,12 @@ void ctu_warn(int errnum, const char *fmt, ...) CTU_PRINTF(2, 3);
 /* A usage error made and reported at once: for option parsing in a tool. */
 noreturn void ctu_usage_exit(const char *fmt, ...) CTU_PRINTF(1, 2);
 
+/* -V/--version: "PROG from ctutils X.Y.Z" on stdout, exit 0. */
+noreturn void ctu_version_exit(void);
+
+/* "PROG: debug: ..." on stderr, when CTU_DEBUG is set (and not "0"). */
+void ctu_debug(const char *fmt, ...) CTU_PRINTF(1, 2);
+
 /* After getopt's own message: "Try 'PROG --help' ...", exit as a usage error. */
 noreturn void ctu_try_help_exit(void);
 

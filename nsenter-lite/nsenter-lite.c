@@ -172,8 +172,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		case 'h':
 			usage();
 		case 'V':
-			ctu_print_version();
-			exit(CTU_EXIT_OK);
+			ctu_version_exit();
 		default:
 			ctu_try_help_exit();
 		}

@@ -175,8 +175,7 @@ static void handle_option(int c, void *ctx)
 	case 'h':
 		usage();
 	case 'V':
-		ctu_print_version();
-		exit(CTU_EXIT_OK);
+		ctu_version_exit();
 	default:
 		ctu_try_help_exit();
 	}
