@@ -104,6 +104,7 @@ $(B)/cgctl: override PKG_LIBS += -lm
 # Unit tests of a tool's pure parts link that part.
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
+$(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
@@ -140,6 +141,7 @@ $(B)/tests/fuzz/fuzz_cgctl_settings: $(B)/obj/cgctl/settings.o
 $(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
+$(B)/tests/fuzz/fuzz_vethctl_addr: $(B)/obj/vethctl/addr.o
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
