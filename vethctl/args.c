@@ -13,8 +13,8 @@
 #include "parse.h"
 #include "vethctl.h"
 
-int cmd_getopt_init(struct ctu_getopt *g, struct vethctl *v, int argc, char **argv,
-		    const struct option *longopts, ctu_err_t *err)
+static int cmd_getopt_init(struct ctu_getopt *g, struct vethctl *v, int argc, char **argv,
+			   const struct option *longopts, ctu_err_t *err)
 {
 	*g = (struct ctu_getopt){ .on_global = v->on_global, .ctx = v };
 	return ctu_getopt_init(g, argc, argv, NULL, longopts, v->global_shortopts,
@@ -25,10 +25,11 @@ int cmd_getopt_init(struct ctu_getopt *g, struct vethctl *v, int argc, char **ar
 static bool is_unknown_option(const struct ctu_err *e)
 {
 	return e && e->msg &&
-	       (!strncmp(e->msg, "unrecognized option", 19) || !strncmp(e->msg, "invalid option", 14));
+	       (!strncmp(e->msg, "unrecognized option", 19) ||
+		!strncmp(e->msg, "invalid option", 14));
 }
 
-int cmd_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
+static int cmd_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 {
 	int c = ctu_getopt_next(g, err);
 
@@ -47,23 +48,46 @@ int operands(int argc, char **argv, int n, const char *what, char ***out, ctu_er
 	if (argc - optind < n)
 		return ctu_err_usage(err, "%s: %s", argv[0], what);
 	if (argc - optind > n)
-		return ctu_err_usage(err, "%s: unexpected argument '%s'", argv[0], argv[optind + n]);
+		return ctu_err_usage(err, "%s: unexpected argument '%s'", argv[0],
+				     argv[optind + n]);
 	*out = argv + optind;
+	return 0;
+}
+
+int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *longopts,
+	      const size_t *fields, void *opts, ctu_err_t *err)
+{
+	struct ctu_getopt g;
+	int c;
+
+	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
+		return ctu_err_code(*err);
+	while ((c = cmd_getopt_next(&g, err)) != -1) {
+		size_t i = 0;
+		char *field;
+
+		if (c == '?')
+			return ctu_err_code(*err);
+		while (longopts[i].name && longopts[i].val != c)
+			i++;
+		field = (char *)opts + fields[i];
+		if (longopts[i].has_arg == no_argument)
+			*(bool *)field = true;
+		else
+			*(const char **)field = optarg;
+	}
 	return 0;
 }
 
 int no_options(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 {
 	static const struct option none[] = { { NULL, 0, NULL, 0 } };
-	struct ctu_getopt g;
 
-	if (cmd_getopt_init(&g, v, argc, argv, none, err) < 0 || cmd_getopt_next(&g, err) != -1)
-		return ctu_err_code(*err);
-	return 0;
+	return cmd_parse(v, argc, argv, none, NULL, NULL, err);
 }
 
-int plain_operands(struct vethctl *v, int argc, char **argv, int n, const char *what,
-		   char ***out, ctu_err_t *err)
+int plain_operands(struct vethctl *v, int argc, char **argv, int n, const char *what, char ***out,
+		   ctu_err_t *err)
 {
 	if (no_options(v, argc, argv, err) < 0)
 		return ctu_err_code(*err);
@@ -84,9 +108,9 @@ int check_ifname(const char *name, const char *what, ctu_err_t *err)
 		return ctu_err_usage(err, "invalid %s '%s'", what, name);
 	for (const char *p = name; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
-			return ctu_err_usage(err,
-					     "invalid %s '%s': no '/', ':' or blanks in interface names",
-					     what, name);
+			return ctu_err_usage(
+			    err, "invalid %s '%s': no '/', ':' or blanks in interface names", what,
+			    name);
 	return 0;
 }
 
@@ -97,8 +121,9 @@ int cidr_value(const char *s, bool need_prefix, const char *what, struct nl_addr
 
 	if (!s || parse_cidr(s, need_prefix, &c) < 0)
 		return ctu_err_usage(err, "invalid %s '%s': expected %s", what, s ? s : "",
-				     need_prefix ? "an address with a prefix (10.0.0.2/24, fd00::2/64)"
-						 : "an address (10.0.0.1)");
+				     need_prefix
+					 ? "an address with a prefix (10.0.0.2/24, fd00::2/64)"
+					 : "an address (10.0.0.1)");
 	*out = nl_addr_build(c.family, c.addr.bytes, c.family == AF_INET ? 4 : 16);
 	if (!*out)
 		return ctu_err_make(err, ENOMEM, "%s %s", what, s);
@@ -128,8 +153,8 @@ int mac_value(const char *s, struct nl_addr **out, ctu_err_t *err)
 	unsigned char mac[6];
 
 	if (parse_mac(s, mac) < 0)
-		return ctu_err_usage(err, "invalid MAC '%s': expected six hex pairs (02:42:ac:11:00:02)",
-				     s);
+		return ctu_err_usage(
+		    err, "invalid MAC '%s': expected six hex pairs (02:42:ac:11:00:02)", s);
 	if (mac[0] & 1)
 		return ctu_err_usage(err, "invalid MAC '%s': a multicast address", s);
 	*out = nl_addr_build(AF_LLC, mac, 6);

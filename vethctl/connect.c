@@ -6,6 +6,7 @@
  * at any step removes what connect made.
  */
 #include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,23 +30,17 @@ static int parse_connect(struct vethctl *v, int argc, char **argv, struct connec
 		{ "mtu", required_argument, NULL, OPT_MTU },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctu_getopt g;
-	int c;
+	static const size_t fields[] = {
+		offsetof(struct connect_options, bridge),
+		offsetof(struct connect_options, addr),
+		offsetof(struct connect_options, gw),
+		offsetof(struct connect_options, ifname),
+		offsetof(struct connect_options, host_name),
+		offsetof(struct connect_options, mtu),
+	};
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
-		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		switch (c) {
-		case OPT_BRIDGE: o->bridge = optarg; break;
-		case OPT_ADDR: o->addr = optarg; break;
-		case OPT_GW: o->gw = optarg; break;
-		case OPT_IFNAME: o->ifname = optarg; break;
-		case OPT_HOST_NAME: o->host_name = optarg; break;
-		case OPT_MTU: o->mtu = optarg; break;
-		default: return ctu_err_code(*err);
-		}
-	}
-	if (operands(argc, argv, 1, "expected <namespace>", args, err) < 0)
+	if (cmd_parse(v, argc, argv, longopts, fields, o, err) < 0 ||
+	    operands(argc, argv, 1, "expected <namespace>", args, err) < 0)
 		return ctu_err_code(*err);
 	if (!o->bridge)
 		return ctu_err_usage(err, "connect: --bridge is required");
@@ -109,7 +104,8 @@ static int connect_values(struct vethctl *v, const struct connect_options *o, st
 		return ctu_err_code(*err);
 	j->bridge = o->bridge;
 	if (j->gw && nl_addr_get_family(j->gw) != nl_addr_get_family(j->addr))
-		return ctu_err_usage(err, "connect: --gw %s and --addr %s are of different families",
+		return ctu_err_usage(err,
+				     "connect: --gw %s and --addr %s are of different families",
 				     o->gw, o->addr);
 	if ((o->mtu && mtu_value(o->mtu, &j->veth.mtu, err) < 0) ||
 	    (o->host_name && check_ifname(o->host_name, "--host-name", err) < 0))
@@ -163,7 +159,8 @@ static struct nl_addr *first_address(struct nlsock *s, int ifindex, int family)
 
 	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
 		return NULL;
-	for (struct nl_object *o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o)) {
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
+	     o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 
 		if (rtnl_addr_get_ifindex(a) == ifindex && rtnl_addr_get_family(a) == family) {
@@ -186,8 +183,9 @@ static void default_gateway(struct vethctl *v, struct connect_job *j)
 		return;
 	if (v->batch_line)
 		snprintf(where, sizeof(where), "line %lu: ", v->batch_line);
-	ctu_warn(0, "%swarning: bridge %s has no address and no --gw was given: no default route in %s",
-		 where, j->bridge, j->ns);
+	ctu_warn(
+	    0, "%swarning: bridge %s has no address and no --gw was given: no default route in %s",
+	    where, j->bridge, j->ns);
 }
 
 static int make_pair(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
@@ -261,21 +259,15 @@ int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ "ifname", required_argument, NULL, OPT_IFNAME },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const size_t fields[] = { 0 };
 	_cleanup_nlsock_ struct nlsock cs = NLSOCK_INIT;
 	_cleanup_link_ struct rtnl_link *l = NULL;
 	const char *ifname = "eth0";
-	struct ctu_getopt g;
 	char **args;
-	int c, r;
+	int r;
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
-		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		if (c != OPT_IFNAME)
-			return ctu_err_code(*err);
-		ifname = optarg;
-	}
-	if (operands(argc, argv, 1, "expected <namespace>", &args, err) < 0 ||
+	if (cmd_parse(v, argc, argv, longopts, fields, &ifname, err) < 0 ||
+	    operands(argc, argv, 1, "expected <namespace>", &args, err) < 0 ||
 	    check_ifname(ifname, "--ifname", err) < 0 || sock_open(&cs, args[0], err) < 0 ||
 	    link_or_err(&cs, ifname, &l, err) < 0)
 		return ctu_err_code(*err);

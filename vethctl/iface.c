@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* iface.c - vethctl move, addr add|del, up, down, mtu and route add|del. */
 #include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,20 +30,13 @@ int cmd_move(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const size_t fields[] = { offsetof(struct move_arg, name) };
 	_cleanup_close_ int nsfd = -1;
 	struct move_arg m = { .nsfd = -1 };
-	struct ctu_getopt g;
 	char **args;
-	int c;
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
-		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		if (c != OPT_NAME)
-			return ctu_err_code(*err);
-		m.name = optarg;
-	}
-	if (operands(argc, argv, 2, "expected <interface> <namespace>", &args, err) < 0 ||
+	if (cmd_parse(v, argc, argv, longopts, fields, &m, err) < 0 ||
+	    operands(argc, argv, 2, "expected <interface> <namespace>", &args, err) < 0 ||
 	    check_ifname(args[0], "interface name", err) < 0 ||
 	    (m.name && check_ifname(m.name, "--name", err) < 0))
 		return ctu_err_code(*err);
@@ -60,7 +54,8 @@ static int address_change_err(struct nlsock *s, int r, bool del, const char *add
 	if (!del)
 		return address_err(s, r, addr, ifname, err);
 	if (sock_errno(s, r) == EADDRNOTAVAIL)
-		return ctu_err_make(err, 0, "cannot delete address %s from %s: it has no such address",
+		return ctu_err_make(err, 0,
+				    "cannot delete address %s from %s: it has no such address",
 				    addr, ifname);
 	return sock_err(s, r, err, "cannot delete address %s from %s", addr, ifname);
 }
@@ -76,9 +71,11 @@ int cmd_addr(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	if (argc < 2)
 		return ctu_err_usage(err, "addr: expected add or del");
 	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
-		return ctu_err_usage(err, "addr: unknown subcommand '%s': expected add or del", argv[1]);
+		return ctu_err_usage(err, "addr: unknown subcommand '%s': expected add or del",
+				     argv[1]);
 	del = !strcmp(argv[1], "del");
-	if (plain_operands(v, argc - 1, argv + 1, 2, "expected <interface> <cidr>", &args, err) < 0 ||
+	if (plain_operands(v, argc - 1, argv + 1, 2, "expected <interface> <cidr>", &args, err) <
+		0 ||
 	    check_ifname(args[0], "interface name", err) < 0 ||
 	    cidr_value(args[1], true, "address", &a, err) < 0 ||
 	    link_or_err(&v->host, args[0], &l, err) < 0)
@@ -157,14 +154,16 @@ static int route_values(char **args, int n, struct route_words *w, ctu_err_t *er
 			return ctu_err_usage(err, "route: unexpected '%s' (via or dev)", args[i]);
 		}
 	}
-	if (!strcmp(w->dest, "default") ? default_route(w->gw, &w->dst, err) < 0
-					: cidr_value(w->dest, true, "destination", &w->dst, err) < 0)
+	if (!strcmp(w->dest, "default")
+		? default_route(w->gw, &w->dst, err) < 0
+		: cidr_value(w->dest, true, "destination", &w->dst, err) < 0)
 		return ctu_err_code(*err);
 	/* after the destination: a bad one is named first */
 	if (!w->gw && !w->dev)
 		return ctu_err_usage(err, "route: needs via <gw> or dev <if>");
 	if (w->gw && nl_addr_get_family(w->gw) != nl_addr_get_family(w->dst))
-		return ctu_err_usage(err, "route: %s and %s are of different families", w->dest, w->via);
+		return ctu_err_usage(err, "route: %s and %s are of different families", w->dest,
+				     w->via);
 	return 0;
 }
 
@@ -175,9 +174,10 @@ static int route_err(struct nlsock *s, int r, bool del, const char *dest, ctu_er
 	if (sock_errno(s, r) == EEXIST)
 		return ctu_err_make(err, 0, "cannot add route %s: it exists already", dest);
 	if (sock_errno(s, r) == ENETUNREACH)
-		return ctu_err_make(err, 0,
-				    "cannot %s route %s: the gateway is not on a directly connected network",
-				    verb, dest);
+		return ctu_err_make(
+		    err, 0,
+		    "cannot %s route %s: the gateway is not on a directly connected network", verb,
+		    dest);
 	return sock_err(s, r, err, "cannot %s route %s", verb, dest);
 }
 

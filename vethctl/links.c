@@ -18,8 +18,8 @@ int link_or_err(struct nlsock *s, const char *name, struct rtnl_link **out, ctu_
 	int r = link_get(s, name, out);
 
 	if (r == -ENODEV)
-		return ctu_err_make(err, 0, "no such interface: %s%s%s", name, s->nsname ? " in " : "",
-				    s->nsname ? s->nsname : "");
+		return ctu_err_make(err, 0, "no such interface: %s%s%s", name,
+				    s->nsname ? " in " : "", s->nsname ? s->nsname : "");
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot look up %s", name);
 	return 0;
@@ -46,7 +46,8 @@ int link_err(struct nlsock *s, int nle, const char *what, const char *name, ctu_
 		return ctu_err_make(err, 0, "%s %s: no such interface", what, name);
 	if (e == EPERM || e == EACCES) {
 		ctu_err_make(err, e, "%s %s", what, name);
-		return ctu_err_hint(err, "needs CAP_NET_ADMIN: run as root, or in 'unshare-lite -U -r -n'");
+		return ctu_err_hint(
+		    err, "needs CAP_NET_ADMIN: run as root, or in 'unshare-lite -U -r -n'");
 	}
 	return sock_err(s, nle, err, "%s %s", what, name);
 }
@@ -111,8 +112,8 @@ int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool de
 int address_err(struct nlsock *s, int nle, const char *addr, const char *ifname, ctu_err_t *err)
 {
 	if (sock_errno(s, nle) == EEXIST)
-		return ctu_err_make(err, 0, "cannot add address %s to %s: address already assigned", addr,
-				    ifname);
+		return ctu_err_make(err, 0, "cannot add address %s to %s: address already assigned",
+				    addr, ifname);
 	return sock_err(s, nle, err, "cannot add address %s to %s", addr, ifname);
 }
 
@@ -275,7 +276,8 @@ int create_veth(struct nlsock *s, const struct veth_spec *v, struct ctu_undo *un
 		r = send_new_veth(s, v);
 	}
 	if (r == -NLE_EXIST || (r < 0 && sock_errno(s, r) == EEXIST)) {
-		ctu_err_make(err, 0, "cannot create veth pair %s: an interface of that name already exists",
+		ctu_err_make(err, 0,
+			     "cannot create veth pair %s: an interface of that name already exists",
 			     pair_name);
 		return -EEXIST;
 	}

@@ -76,12 +76,16 @@ static int print_links(struct vethctl *v, struct nl_cache *links, struct nl_cach
 		       ctu_err_t *err)
 {
 	static const struct ctu_out_column cols[] = {
-		{ "NAME", 10, SCOLS_JSON_STRING, 0 },	 { "TYPE", 6, SCOLS_JSON_STRING, 0 },
-		{ "STATE", 4, SCOLS_JSON_STRING, 0 },	 { "MTU", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "MASTER", 6, SCOLS_JSON_STRING, 0 },	 { "PEER", 8, SCOLS_JSON_STRING, 0 },
+		{ "NAME", 10, SCOLS_JSON_STRING, 0 },
+		{ "TYPE", 6, SCOLS_JSON_STRING, 0 },
+		{ "STATE", 4, SCOLS_JSON_STRING, 0 },
+		{ "MTU", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
+		{ "MASTER", 6, SCOLS_JSON_STRING, 0 },
+		{ "PEER", 8, SCOLS_JSON_STRING, 0 },
 		{ "ADDRESSES", 0.3, SCOLS_JSON_ARRAY_STRING, SCOLS_FL_WRAP },
 	};
-	struct libscols_table *tb = ctu_out_table("interfaces", cols, CTU_ARRAY_SIZE(cols), &v->output);
+	struct libscols_table *tb =
+	    ctu_out_table("interfaces", cols, CTU_ARRAY_SIZE(cols), &v->output);
 	int r;
 
 	if (!tb)
@@ -106,20 +110,14 @@ int cmd_ls(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const size_t fields[] = { 0 };
 	struct nl_cache *links = NULL, *addrs = NULL;
-	struct ctu_getopt g;
 	bool all = false;
 	char **args;
-	int c, r;
+	int r;
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
-		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		if (c != OPT_ALL)
-			return ctu_err_code(*err);
-		all = true;
-	}
-	if (operands(argc, argv, 0, "", &args, err) < 0)
+	if (cmd_parse(v, argc, argv, longopts, fields, &all, err) < 0 ||
+	    operands(argc, argv, 0, "", &args, err) < 0)
 		return ctu_err_code(*err);
 	if ((r = rtnl_link_alloc_cache(v->host.sk, AF_UNSPEC, &links)) < 0 ||
 	    (r = rtnl_addr_alloc_cache(v->host.sk, &addrs)) < 0)

@@ -34,15 +34,17 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	s->kmsg[0] = '\0';
 	if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
 		size_t off = NLMSG_ALIGN(sizeof(*e) + ((h->nlmsg_flags & NLM_F_CAPPED)
-							     ? 0
-							     : e->msg.nlmsg_len - NLMSG_HDRLEN));
+							   ? 0
+							   : e->msg.nlmsg_len - NLMSG_HDRLEN));
 		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 		int len = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)off;
 
-		if (len > 0 && nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len,
-					 NULL) == 0 &&
+		if (len > 0 &&
+		    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len,
+			      NULL) == 0 &&
 		    tb[NLMSGERR_ATTR_MSG])
-			snprintf(s->kmsg, sizeof(s->kmsg), "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+			snprintf(s->kmsg, sizeof(s->kmsg), "%s",
+				 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 	}
 	return NL_STOP;
 }
@@ -98,8 +100,8 @@ int sock_open(struct nlsock *s, const char *ns_spec, ctu_err_t *err)
 		return ctu_err_hint(err, "needs CAP_SYS_ADMIN over it");
 	}
 	if (r < 0)
-		return ctu_err_make(err, -r, "cannot open a netlink socket%s%s", ns_spec ? " in " : "",
-				    ns_spec ? ns_spec : "");
+		return ctu_err_make(err, -r, "cannot open a netlink socket%s%s",
+				    ns_spec ? " in " : "", ns_spec ? ns_spec : "");
 	return 0;
 }
 

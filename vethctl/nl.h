@@ -23,7 +23,10 @@ struct nlsock {
 	char kmsg[256];	    /* its extended-ACK message, or "" */
 	const char *nsname; /* the namespace spec it lives in (NULL: ours) */
 };
-#define NLSOCK_INIT { .nsfd = -1 }
+#define NLSOCK_INIT                                                                                \
+	{                                                                                          \
+		.nsfd = -1                                                                         \
+	}
 
 /* An O_CLOEXEC fd of the network namespace @spec, or a message naming it. */
 int netns_open(const char *spec, ctu_err_t *err);
@@ -43,8 +46,7 @@ void sock_close(struct nlsock *s);
  * the kernel's errno with its extended-ACK message as the hint (libnl maps
  * many errnos to "Unspecific failure"), else libnl's own text.
  */
-int sock_err(struct nlsock *s, int nle, ctu_err_t *err, const char *fmt, ...)
-	CTU_PRINTF(4, 5);
+int sock_err(struct nlsock *s, int nle, ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(4, 5);
 
 /* The kernel's errno behind @nle. */
 int sock_errno(struct nlsock *s, int nle);
@@ -70,6 +72,6 @@ static inline void rtnl_link_putp(struct rtnl_link **l)
 		rtnl_link_put(*l);
 }
 #define _cleanup_nladdr_ __attribute__((cleanup(nl_addr_putp)))
-#define _cleanup_link_ __attribute__((cleanup(rtnl_link_putp)))
+#define _cleanup_link_	 __attribute__((cleanup(rtnl_link_putp)))
 
 #endif

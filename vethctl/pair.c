@@ -5,6 +5,7 @@
  * when a later step fails.
  */
 #include <net/if.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ctu.h"
@@ -12,13 +13,14 @@
 
 /* ---- add ------------------------------------------------------------------- */
 
+/* The options of add (bridge add takes three of them). */
 struct add_options {
 	const char *peer, *peer_ns, *addr, *peer_addr, *mtu, *mac, *peer_mac, *bridge;
 	bool no_up;
 };
 
-static int parse_add(struct vethctl *v, int argc, char **argv, struct add_options *o,
-		     char ***args, ctu_err_t *err)
+static int parse_add(struct vethctl *v, int argc, char **argv, struct add_options *o, char ***args,
+		     ctu_err_t *err)
 {
 	static const struct option longopts[] = {
 		{ "peer", required_argument, NULL, OPT_PEER },
@@ -32,25 +34,16 @@ static int parse_add(struct vethctl *v, int argc, char **argv, struct add_option
 		{ "no-up", no_argument, NULL, OPT_NO_UP },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctu_getopt g;
-	int c;
+	static const size_t fields[] = {
+		offsetof(struct add_options, peer),	offsetof(struct add_options, peer_ns),
+		offsetof(struct add_options, addr),	offsetof(struct add_options, peer_addr),
+		offsetof(struct add_options, mtu),	offsetof(struct add_options, mac),
+		offsetof(struct add_options, peer_mac), offsetof(struct add_options, bridge),
+		offsetof(struct add_options, no_up),
+	};
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
+	if (cmd_parse(v, argc, argv, longopts, fields, o, err) < 0)
 		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		switch (c) {
-		case OPT_PEER: o->peer = optarg; break;
-		case OPT_PEER_NETNS: o->peer_ns = optarg; break;
-		case OPT_ADDR: o->addr = optarg; break;
-		case OPT_PEER_ADDR: o->peer_addr = optarg; break;
-		case OPT_MTU: o->mtu = optarg; break;
-		case OPT_MAC: o->mac = optarg; break;
-		case OPT_PEER_MAC: o->peer_mac = optarg; break;
-		case OPT_BRIDGE: o->bridge = optarg; break;
-		case OPT_NO_UP: o->no_up = true; break;
-		default: return ctu_err_code(*err);
-		}
-	}
 	return operands(argc, argv, 1, "expected <name>", args, err);
 }
 
@@ -82,9 +75,11 @@ static int add_values(struct vethctl *v, const char *name, const struct add_opti
 	if (check_ifname(s->peer, "peer name", err) < 0)
 		return ctu_err_code(*err);
 	if (!strcmp(s->name, s->peer) && !o->peer_ns)
-		return ctu_err_usage(err, "add: the two ends need different names in one namespace");
+		return ctu_err_usage(err,
+				     "add: the two ends need different names in one namespace");
 	if ((o->addr && cidr_value(o->addr, true, "--addr", &j->addr, err) < 0) ||
-	    (o->peer_addr && cidr_value(o->peer_addr, true, "--peer-addr", &j->peer_addr, err) < 0) ||
+	    (o->peer_addr &&
+	     cidr_value(o->peer_addr, true, "--peer-addr", &j->peer_addr, err) < 0) ||
 	    (o->mtu && mtu_value(o->mtu, &s->mtu, err) < 0) ||
 	    (o->mac && mac_value(o->mac, &s->mac, err) < 0) ||
 	    (o->peer_mac && mac_value(o->peer_mac, &s->peer_mac, err) < 0))
@@ -187,31 +182,27 @@ static int bridge_add(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ "no-up", no_argument, NULL, OPT_NO_UP },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const size_t fields[] = {
+		offsetof(struct add_options, addr),
+		offsetof(struct add_options, mtu),
+		offsetof(struct add_options, no_up),
+	};
 	_cleanup_undo_ struct ctu_undo undo = CTU_UNDO_INIT;
 	_cleanup_nladdr_ struct nl_addr *addr = NULL;
-	const char *addr_text = NULL, *mtu_text = NULL;
+	struct add_options o = { 0 };
+	const char *addr_text;
 	unsigned int mtu = 0;
-	bool up = true;
-	struct ctu_getopt g;
 	char **args;
-	int c, r;
+	int r;
 
-	if (cmd_getopt_init(&g, v, argc, argv, longopts, err) < 0)
-		return ctu_err_code(*err);
-	while ((c = cmd_getopt_next(&g, err)) != -1) {
-		switch (c) {
-		case OPT_ADDR: addr_text = optarg; break;
-		case OPT_MTU: mtu_text = optarg; break;
-		case OPT_NO_UP: up = false; break;
-		default: return ctu_err_code(*err);
-		}
-	}
-	if (operands(argc, argv, 1, "expected <bridge>", &args, err) < 0 ||
+	if (cmd_parse(v, argc, argv, longopts, fields, &o, err) < 0 ||
+	    operands(argc, argv, 1, "expected <bridge>", &args, err) < 0 ||
 	    check_ifname(args[0], "bridge name", err) < 0 ||
-	    (addr_text && cidr_value(addr_text, true, "--addr", &addr, err) < 0) ||
-	    (mtu_text && mtu_value(mtu_text, &mtu, err) < 0))
+	    (o.addr && cidr_value(o.addr, true, "--addr", &addr, err) < 0) ||
+	    (o.mtu && mtu_value(o.mtu, &mtu, err) < 0))
 		return ctu_err_code(*err);
-	r = create_bridge(&v->host, args[0], v->netns_spec, mtu, up, &undo, err);
+	addr_text = o.addr;
+	r = create_bridge(&v->host, args[0], v->netns_spec, mtu, !o.no_up, &undo, err);
 	if (r < 0 && sock_errno(&v->host, r) == EEXIST)
 		return name_taken(&v->host, args[0], err);
 	if (r < 0)
@@ -229,7 +220,8 @@ static int bridge_del(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	char **args;
 
 	if (plain_operands(v, argc, argv, 1, "expected <bridge>", &args, err) < 0 ||
-	    check_ifname(args[0], "bridge name", err) < 0 || bridge_index(&v->host, args[0], err) < 0)
+	    check_ifname(args[0], "bridge name", err) < 0 ||
+	    bridge_index(&v->host, args[0], err) < 0)
 		return ctu_err_code(*err);
 	delete_link(&v->host, args[0]);
 	if (v->host.kerr)

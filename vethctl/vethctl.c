@@ -201,8 +201,8 @@ int main(int argc, char **argv)
 	int r;
 
 	ctu_init(CTU_TOOL_PLAIN);
-	if (ctu_getopt_init(&g, argc, argv, NULL, NULL, GLOBAL_SHORTOPTS, global_longopts, &err) < 0 ||
-	    ctu_getopt_next(&g, &err) != -1)
+	r = ctu_getopt_init(&g, argc, argv, NULL, NULL, GLOBAL_SHORTOPTS, global_longopts, &err);
+	if (r < 0 || ctu_getopt_next(&g, &err) != -1)
 		ctu_err_exit(&err);
 	if (!v.batch && optind >= argc)
 		ctu_usage_exit("no command given");
@@ -210,7 +210,10 @@ int main(int argc, char **argv)
 		ctu_usage_exit("--batch takes no command on the command line");
 	if (sock_open(&v.host, v.netns_spec, &err) < 0)
 		ctu_err_exit(&err);
-	r = v.batch ? run_batch(&v, v.batch, &err) : run_command(&v, argc - optind, argv + optind, &err);
+	if (v.batch)
+		r = run_batch(&v, v.batch, &err);
+	else
+		r = run_command(&v, argc - optind, argv + optind, &err);
 	sock_close(&v.host);
 	if (r < 0)
 		ctu_err_exit(&err);

@@ -61,12 +61,13 @@ int batch_split(char *line, char **words, int max);
 
 /*
  * The options of command @argv[0] from @longopts, with the global ones
- * wherever they stand.  cmd_getopt_next() returns each option, -1 at the
- * end, or '?' with *@err naming the command ("add: unknown option '-x'").
+ * wherever they stand.  Option @longopts[i] is stored at byte @fields[i]
+ * of @opts: its argument (a const char *), or true (a bool) for one without.
+ * Returns 0 (optind is then the first operand), or a negative number with
+ * *@err naming the command ("add: unknown option '-x'").
  */
-int cmd_getopt_init(struct ctu_getopt *g, struct vethctl *v, int argc, char **argv,
-		    const struct option *longopts, ctu_err_t *err);
-int cmd_getopt_next(struct ctu_getopt *g, ctu_err_t *err);
+int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *longopts,
+	      const size_t *fields, void *opts, ctu_err_t *err);
 
 /* The operands after the options: exactly @n of them, or "CMD: @what". */
 int operands(int argc, char **argv, int n, const char *what, char ***out, ctu_err_t *err);
@@ -74,8 +75,8 @@ int operands(int argc, char **argv, int n, const char *what, char ***out, ctu_er
 /* A command without options of its own (but the global ones): optind is its first operand. */
 int no_options(struct vethctl *v, int argc, char **argv, ctu_err_t *err);
 /* The @n operands of a command without options of its own (but the global ones). */
-int plain_operands(struct vethctl *v, int argc, char **argv, int n, const char *what,
-		   char ***out, ctu_err_t *err);
+int plain_operands(struct vethctl *v, int argc, char **argv, int n, const char *what, char ***out,
+		   ctu_err_t *err);
 
 /* Checked values, or a usage error that names them. */
 int check_ifname(const char *name, const char *what, ctu_err_t *err);
@@ -132,6 +133,6 @@ int create_veth(struct nlsock *s, const struct veth_spec *v, struct ctu_undo *un
 
 typedef int command_fn(struct vethctl *v, int argc, char **argv, ctu_err_t *err);
 command_fn cmd_add, cmd_del, cmd_bridge, cmd_attach, cmd_detach, cmd_move, cmd_addr, cmd_up,
-	cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls;
+    cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls;
 
 #endif
