@@ -45,9 +45,8 @@ static void test_cidr(void **state)
 	assert_int_equal(parse_cidr("fe80::1%eth0", false, &c), -EINVAL);
 	assert_int_equal(parse_cidr("fd00::1/129", true, &c), -ERANGE);
 	assert_int_equal(parse_cidr("fd00:::1/64", true, &c), -EINVAL);
-	assert_int_equal(
-		parse_cidr("0000:0000:0000:0000:0000:0000:0000:0000:0000/64", true, &c),
-		-EINVAL);
+	assert_int_equal(parse_cidr("0000:0000:0000:0000:0000:0000:0000:0000:0000/64", true, &c),
+			 -EINVAL);
 }
 
 static void test_mac(void **state)
