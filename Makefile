@@ -105,6 +105,7 @@ $(B)/cgctl: override PKG_LIBS += -lm
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
+$(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
@@ -141,6 +142,7 @@ $(B)/tests/fuzz/fuzz_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/un
 $(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
+$(B)/tests/fuzz/fuzz_vethctl_addr: $(B)/obj/vethctl/addr.o
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

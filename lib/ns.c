@@ -110,6 +110,12 @@ int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type, ctu_err_t
 		return ctu_err_make(err, ENAMETOOLONG, "cannot open the %s namespace %s", type->name,
 				    spec);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* a bare name is `ip netns` vocabulary: say it in its words */
+	if (fd < 0 && errno == ENOENT && strncmp(path, "/run/netns/", 11) == 0 &&
+	    strcmp(path + 11, spec) == 0) {
+		ctu_err_make(err, 0, "no such network namespace: %s", spec);
+		return -ENOENT;
+	}
 	if (fd < 0)
 		return ctu_err_errno(err, "cannot open the %s namespace %s", type->name, spec);
 	r = check_type(fd, spec, type, err);

@@ -68,7 +68,9 @@ int ctu_ns_supported_flags(void);
  *  - for net only, a bare NAME: /run/netns/NAME (as `ip netns` makes).
  * Returns the fd, or a negative number with *@err naming @spec: -ENOTTY
  * ("X is not a namespace file"), -EPROTOTYPE ("X is not a net namespace"),
- * or the -errno of the failure ("cannot open the net namespace X").
+ * -ENOENT for a bare NAME that `ip netns` does not know ("no such network
+ * namespace: NAME"), or the -errno of the failure ("cannot open the net
+ * namespace X: why").
  */
 int ctu_ns_open_spec(const char *spec, const struct ctu_ns_type *type, ctu_err_t *err);
 

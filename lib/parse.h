@@ -61,22 +61,4 @@ const char *ctu_signal_name(int sig);
 int ctu_parse_uid(const char *s, uid_t *uid);
 int ctu_parse_gid(const char *s, gid_t *gid);
 
-/* An IPv4 or IPv6 address with an optional "/prefix". */
-struct ctu_cidr {
-	int family; /* AF_INET or AF_INET6 */
-	union {
-		struct in_addr v4;
-		struct in6_addr v6;
-		unsigned char bytes[16];
-	} addr;
-	unsigned int prefix; /* 32 or 128 when none was given */
-	bool has_prefix;
-};
-
-/* "10.0.0.1/24", "fd00::1/64"; with @need_prefix the "/N" part is required. */
-int ctu_parse_cidr(const char *s, bool need_prefix, struct ctu_cidr *out);
-
-/* "02:42:ac:11:00:02" (":" or "-" separated, two hex digits each). */
-int ctu_parse_mac(const char *s, unsigned char mac[6]);
-
 #endif

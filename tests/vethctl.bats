@@ -285,7 +285,7 @@ in_host() {
 		2|add|add: expected <name>
 		2|add a b|add: unexpected argument 'b'
 		1|add ok --peer-netns ctu-no-such-ns|no such network namespace: ctu-no-such-ns
-		1|add ok --peer-netns /etc/hostname|/etc/hostname is not a network namespace
+		1|add ok --peer-netns /etc/hostname|/etc/hostname is not a namespace file
 		1|add ok --bridge nosuchbr|no such interface: nosuchbr
 		1|del nosuchif|no such interface: nosuchif
 		2|bridge|bridge: expected add or del

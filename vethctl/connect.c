@@ -1,19 +1,155 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* connect.c - vethctl connect, disconnect and ls. */
-#include <ctype.h>
+/*
+ * connect.c - vethctl connect and disconnect: a container plugged into a
+ * bridge (made if missing) with a veth pair whose inner end is born inside
+ * it, addressed, up, with a default route; and unplugged again.  A failure
+ * at any step removes what connect made.
+ */
 #include <net/if.h>
-#include <netlink/route/link/veth.h>
-#include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctu.h"
-#include "out.h"
 #include "ns.h"
-#include "parse.h"
 #include "vethctl.h"
 
-/* ---- connect, disconnect ----------------------------------------------------------- */
+struct connect_options {
+	const char *bridge, *addr, *gw, *ifname, *host_name, *mtu;
+};
+
+static int parse_connect(struct vethctl *v, int argc, char **argv, struct connect_options *o,
+			 char ***args, ctu_err_t *err)
+{
+	static const struct option longopts[] = {
+		{ "bridge", required_argument, NULL, OPT_BRIDGE },
+		{ "addr", required_argument, NULL, OPT_ADDR },
+		{ "gw", required_argument, NULL, OPT_GW },
+		{ "ifname", required_argument, NULL, OPT_IFNAME },
+		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
+		{ "mtu", required_argument, NULL, OPT_MTU },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const size_t fields[] = {
+		offsetof(struct connect_options, bridge),
+		offsetof(struct connect_options, addr),
+		offsetof(struct connect_options, gw),
+		offsetof(struct connect_options, ifname),
+		offsetof(struct connect_options, host_name),
+		offsetof(struct connect_options, mtu),
+	};
+
+	if (cmd_parse(v, argc, argv, longopts, fields, o, err) < 0 ||
+	    operands(argc, argv, 1, "expected <namespace>", args, err) < 0)
+		return ctu_err_code(*err);
+	if (!o->bridge)
+		return ctu_err_usage(err, "connect: --bridge is required");
+	if (!o->addr)
+		return ctu_err_usage(err, "connect: --addr is required");
+	return 0;
+}
+
+/* A connect on its way: what it was asked and what it has made so far. */
+struct connect_job {
+	const char *ns, *bridge, *addr_text;
+	char host_name[IFNAMSIZ];
+	struct veth_spec veth;
+	struct nl_addr *addr, *gw;
+	struct nlsock inside; /* a socket in the container's namespace */
+	struct ctu_undo undo;
+	bool made_bridge;
+};
+
+static void connect_job_free(struct connect_job *j)
+{
+	ctu_undo_rollback(&j->undo); /* nothing, once forgotten */
+	nl_addr_putp(&j->addr);
+	nl_addr_putp(&j->gw);
+	nl_addr_putp(&j->veth.mac);
+	nl_addr_putp(&j->veth.peer_mac);
+	sock_close(&j->inside);
+}
+
+/* Says in *@err what the rollback is about to remove. */
+static int undone(struct connect_job *j, ctu_err_t *err)
+{
+	if (j->made_bridge)
+		return said_removed(err, "the veth pair and the bridge were removed");
+	if (j->undo.n)
+		return said_removed(err, "the veth pair was removed");
+	return said_removed(err, "nothing was made");
+}
+
+/* A host-side name that is the same every time for one namespace and ifname. */
+static void default_host_name(int nsfd, const char *ifname, char *out, size_t size)
+{
+	unsigned long ino = 0;
+	uint32_t h = 2166136261u;
+
+	ctu_ns_inode_fd(nsfd, &ino);
+	for (const char *p = ifname; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(out, size, "vc%08lx", (ino ^ h) & 0xffffffffUL);
+}
+
+static int connect_values(struct vethctl *v, const struct connect_options *o, struct connect_job *j,
+			  ctu_err_t *err)
+{
+	j->veth.peer = o->ifname ? o->ifname : "eth0";
+	j->addr_text = o->addr;
+	if (check_ifname(o->bridge, "bridge name", err) < 0 ||
+	    check_ifname(j->veth.peer, "--ifname", err) < 0 ||
+	    cidr_value(o->addr, true, "--addr", &j->addr, err) < 0 ||
+	    (o->gw && cidr_value(o->gw, false, "--gw", &j->gw, err) < 0))
+		return ctu_err_code(*err);
+	j->bridge = o->bridge;
+	if (j->gw && nl_addr_get_family(j->gw) != nl_addr_get_family(j->addr))
+		return ctu_err_usage(err,
+				     "connect: --gw %s and --addr %s are of different families",
+				     o->gw, o->addr);
+	if ((o->mtu && mtu_value(o->mtu, &j->veth.mtu, err) < 0) ||
+	    (o->host_name && check_ifname(o->host_name, "--host-name", err) < 0))
+		return ctu_err_code(*err);
+	/* the socket inside first: failing later would leave the pair behind */
+	if (sock_open(&j->inside, j->ns, err) < 0)
+		return ctu_err_code(*err);
+	if (o->host_name)
+		snprintf(j->host_name, sizeof(j->host_name), "%s", o->host_name);
+	else
+		default_host_name(j->inside.nsfd, j->veth.peer, j->host_name, sizeof(j->host_name));
+	j->veth.name = j->host_name;
+	j->veth.peer_nsfd = j->inside.nsfd;
+	j->veth.mac = mac_from_name(j->veth.name, v->netns_spec);
+	j->veth.peer_mac = mac_from_name(j->veth.peer, j->host_name);
+	if (!j->veth.mac || !j->veth.peer_mac)
+		return ctu_err_make(err, ENOMEM, "connect %s", j->ns);
+	return 0;
+}
+
+/* The bridge: made if missing, refused if the name is something else. */
+static int find_or_make_bridge(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
+{
+	_cleanup_link_ struct rtnl_link *br = NULL;
+	int r = link_get(&v->host, j->bridge, &br);
+
+	if (r == -ENODEV) {
+		if (create_bridge(&v->host, j->bridge, v->netns_spec, j->veth.mtu, true, &j->undo,
+				  err) < 0)
+			return ctu_err_code(*err);
+		j->made_bridge = true;
+		r = link_get(&v->host, j->bridge, &br);
+	}
+	if (r < 0) {
+		ctu_err_make(err, -r, "cannot look up bridge %s", j->bridge);
+		return undone(j, err);
+	}
+	if (strcmp(link_kind(br), "bridge")) {
+		ctu_err_make(err, 0, "%s exists and is not a bridge", j->bridge);
+		return undone(j, err);
+	}
+	j->veth.master = rtnl_link_get_ifindex(br);
+	return 0;
+}
 
 /* The first address of @ifindex of @family, without its prefix (the gateway). */
 static struct nl_addr *first_address(struct nlsock *s, int ifindex, int family)
@@ -23,291 +159,122 @@ static struct nl_addr *first_address(struct nlsock *s, int ifindex, int family)
 
 	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
 		return NULL;
-	for (struct nl_object *o = nl_cache_get_first(cache); o && !found; o = nl_cache_get_next(o)) {
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
+	     o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 
 		if (rtnl_addr_get_ifindex(a) == ifindex && rtnl_addr_get_family(a) == family) {
 			found = nl_addr_clone(rtnl_addr_get_local(a));
-			nl_addr_set_prefixlen(found, family == AF_INET ? 32 : 128);
+			if (found)
+				nl_addr_set_prefixlen(found, family == AF_INET ? 32 : 128);
 		}
 	}
 	nl_cache_free(cache);
 	return found;
 }
 
-/* A host-side name that is the same every time for one namespace and ifname. */
-static void default_host_name(const char *ns, const char *ifname, char *out, size_t size)
+/* No --gw: the bridge's own address, if it has one. */
+static void default_gateway(struct vethctl *v, struct connect_job *j)
 {
-	int fd = netns_or_die(ns);
-	unsigned long ino = 0;
-	uint32_t h = 2166136261u;
+	char where[32] = "";
 
-	ctu_ns_inode_fd(fd, &ino);
-	close(fd);
-	for (const char *p = ifname; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(out, size, "vc%08lx", (ino ^ h) & 0xffffffffUL);
+	j->gw = first_address(&v->host, j->veth.master, nl_addr_get_family(j->addr));
+	if (j->gw)
+		return;
+	if (v->batch_line)
+		snprintf(where, sizeof(where), "line %lu: ", v->batch_line);
+	ctu_warn(
+	    0, "%swarning: bridge %s has no address and no --gw was given: no default route in %s",
+	    where, j->bridge, j->ns);
 }
 
-struct connect_state {
-	bool made_bridge, made_pair;
-	const char *bridge, *host_name;
-};
-
-static noreturn void connect_fail(struct connect_state *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static noreturn void connect_fail(struct connect_state *st, const char *fmt, ...)
+static int make_pair(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
 {
-	char msg[768];
-	va_list ap;
+	int r = create_veth(&v->host, &j->veth, &j->undo, err);
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (st->made_pair)
-		delete_link(&host, st->host_name);
-	if (st->made_bridge)
-		delete_link(&host, st->bridge);
-	die("%s; %s", msg,
-	    st->made_bridge ? "the veth pair and the bridge were removed" : st->made_pair ? "the veth pair was removed" : "nothing was made");
+	if (r == -EEXIST)
+		ctu_err_make(err, 0, "cannot create veth pair %s/%s: %s or %s in %s already exists",
+			     j->veth.name, j->veth.peer, j->veth.name, j->veth.peer, j->ns);
+	return r < 0 ? undone(j, err) : 0;
 }
 
-/* Inside the container (@cs, a socket in its namespace): its address, lo up, the default route. */
-static void configure_inside(struct connect_state *st, struct nlsock *cs, const char *ns,
-			     const char *ifname, const char *addr_text, struct nl_addr *addr,
-			     struct nl_addr *gw)
+/* Inside the container: its address, lo up, the default route. */
+static int configure_inside(struct connect_job *j, ctu_err_t *err)
 {
-	bool up = true;
-	struct rtnl_link *l;
+	struct nlsock *cs = &j->inside;
+	const char *ifname = j->veth.peer;
+	_cleanup_link_ struct rtnl_link *l = NULL;
+	char where[2 * IFNAMSIZ + 64];
 	int r;
 
-	r = bring_up(cs, ifname);
-	if (r < 0)
-		connect_fail(st, "cannot bring up %s in %s: %s", ifname, ns, sock_why(cs, r));
-	r = add_address(cs, ifname, addr, false);
-	if (r < 0)
-		connect_fail(st, "cannot add address %s to %s in %s: %s", addr_text, ifname, ns,
-			     sock_errno(cs, r) == EEXIST ? "address already assigned" : sock_why(cs, r));
-	if (link_get(cs, "lo", &l) == 0) {
-		struct rtnl_link *chg = rtnl_link_alloc();
+	if ((r = bring_up(cs, ifname)) < 0)
+		return sock_err(cs, r, err, "cannot bring up %s in %s", ifname, j->ns);
+	snprintf(where, sizeof(where), "%s in %s", ifname, j->ns);
+	if ((r = add_address(cs, ifname, j->addr, false)) < 0)
+		return address_err(cs, r, j->addr_text, where, err);
+	if ((r = bring_up(cs, "lo")) < 0 && r != -NLE_NODEV)
+		return sock_err(cs, r, err, "cannot bring up lo in %s", j->ns);
+	if (j->gw) {
+		_cleanup_nladdr_ struct nl_addr *dst = NULL;
 
-		set_up_flag(chg, &up);
-		sock_clear(cs);
-		r = rtnl_link_change(cs->sk, l, chg, 0);
-		rtnl_link_put(chg);
-		rtnl_link_put(l);
-		if (r < 0)
-			connect_fail(st, "cannot bring up lo in %s: %s", ns, sock_why(cs, r));
-	}
-	if (gw) {
-		struct nl_addr *dst = cidr_or_die(nl_addr_get_family(gw) == AF_INET6 ? "::/0" : "0.0.0.0/0",
-						  true, "destination");
-
+		if (default_route(j->gw, &dst, err) < 0)
+			return ctu_err_code(*err);
 		r = link_get(cs, ifname, &l);
-		if (r == 0) {
-			r = route_change(cs, dst, gw, rtnl_link_get_ifindex(l), false);
-			rtnl_link_put(l);
-		}
-		nl_addr_put(dst);
+		if (r == 0)
+			r = route_change(cs, dst, j->gw, rtnl_link_get_ifindex(l), false);
 		if (r < 0)
-			connect_fail(st, "cannot add the default route in %s: %s", ns, sock_why(cs, r));
+			return sock_err(cs, r, err, "cannot add the default route in %s", j->ns);
 	}
-	sock_close(cs);
+	return 0;
 }
 
-int cmd_connect(int argc, char **argv)
+int cmd_connect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 {
-	struct cmd_opts o = { 0 };
-	struct connect_state st = { 0 };
-	struct veth_spec v = { .peer_nsfd = -1, .up = true };
-	struct nl_addr *addr, *gw;
-	struct rtnl_link *br = NULL;
-	char host_name[IFNAMSIZ], inode[32];
-	struct nlsock inside;
-	const char *ns;
-	int r;
+	_cleanup_(connect_job_free) struct connect_job j = {
+		.veth = { .peer_nsfd = -1, .up = true },
+		.inside = NLSOCK_INIT,
+		.undo = CTU_UNDO_INIT,
+	};
+	struct connect_options o = { 0 };
+	char **args;
 
-	parse_cmd_opts(argc, argv, "bagiHm", &o);
-	ns = positional(argc, argv, 1, "expected <namespace>")[0];
-	if (!o.bridge)
-		usage_die("connect: --bridge is required");
-	if (!o.addr)
-		usage_die("connect: --addr is required");
-	st.bridge = ifname_or_die(o.bridge, "bridge name");
-	v.peer = ifname_or_die(o.ifname ? o.ifname : "eth0", "--ifname");
-	addr = cidr_or_die(o.addr, true, "--addr");
-	gw = o.gw ? cidr_or_die(o.gw, false, "--gw") : NULL;
-	if (gw && nl_addr_get_family(gw) != nl_addr_get_family(addr))
-		usage_die("connect: --gw %s and --addr %s are of different families", o.gw, o.addr);
-	v.mtu = o.mtu ? mtu_or_die(o.mtu) : 0;
-	if (o.host_name)
-		snprintf(host_name, sizeof(host_name), "%s", ifname_or_die(o.host_name, "--host-name"));
-	else
-		default_host_name(ns, v.peer, host_name, sizeof(host_name));
-	v.name = st.host_name = host_name;
-	v.peer_nsfd = netns_or_die(ns);
-	/* the socket inside first: failing later would leave the pair behind */
-	open_or_die(&inside, ns);
-	/* the bridge: made if missing, refused if the name is something else */
-	r = link_get(&host, st.bridge, &br);
-	if (r == -ENODEV) {
-		r = create_bridge(&host, st.bridge, v.mtu, true);
-		if (r < 0)
-			die_nl(&host, r, "cannot create bridge", st.bridge);
-		st.made_bridge = true;
-		r = link_get(&host, st.bridge, &br);
-	}
-	if (r < 0)
-		connect_fail(&st, "cannot look up bridge %s: %s", st.bridge, strerror(-r));
-	if (strcmp(link_kind(br), "bridge")) {
-		rtnl_link_put(br);
-		connect_fail(&st, "%s exists and is not a bridge", st.bridge);
-	}
-	v.master = rtnl_link_get_ifindex(br);
-	rtnl_link_put(br);
-	if (!gw) {
-		gw = first_address(&host, v.master, nl_addr_get_family(addr));
-		if (!gw)
-			warn_line("warning: bridge %s has no address and no --gw was given: no default "
-				  "route in %s", st.bridge, ns);
-	}
-	snprintf(inode, sizeof(inode), "%d", v.peer_nsfd);
-	v.mac = mac_from_name(v.name, netns_spec);
-	v.peer_mac = mac_from_name(v.peer, host_name);
-	r = create_veth(&host, &v);
-	close(v.peer_nsfd);
-	if (r < 0) {
-		if (sock_errno(&host, r) == EEXIST)
-			connect_fail(&st, "cannot create veth pair %s/%s: %s or %s in %s already exists",
-				     v.name, v.peer, v.name, v.peer, ns);
-		connect_fail(&st, "cannot create veth pair %s/%s: %s", v.name, v.peer, sock_why(&host, r));
-	}
-	st.made_pair = true;
-	configure_inside(&st, &inside, ns, v.peer, o.addr, addr, gw);
-	nl_addr_put(addr);
-	nl_addr_put(gw);
-	nl_addr_put(v.mac);
-	nl_addr_put(v.peer_mac);
-	return CTU_EXIT_OK;
+	if (parse_connect(v, argc, argv, &o, &args, err) < 0)
+		return ctu_err_code(*err);
+	j.ns = args[0];
+	if (connect_values(v, &o, &j, err) < 0 || find_or_make_bridge(v, &j, err) < 0)
+		return ctu_err_code(*err);
+	if (!j.gw)
+		default_gateway(v, &j);
+	if (make_pair(v, &j, err) < 0)
+		return ctu_err_code(*err);
+	if (configure_inside(&j, err) < 0)
+		return undone(&j, err);
+	ctu_undo_forget(&j.undo);
+	return 0;
 }
 
-int cmd_disconnect(int argc, char **argv)
+int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 {
-	struct cmd_opts o = { 0 };
-	struct nlsock cs;
-	const char *ns, *ifname;
-	struct rtnl_link *l;
+	static const struct option longopts[] = {
+		{ "ifname", required_argument, NULL, OPT_IFNAME },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const size_t fields[] = { 0 };
+	_cleanup_nlsock_ struct nlsock cs = NLSOCK_INIT;
+	_cleanup_link_ struct rtnl_link *l = NULL;
+	const char *ifname = "eth0";
+	char **args;
 	int r;
 
-	parse_cmd_opts(argc, argv, "i", &o);
-	ns = positional(argc, argv, 1, "expected <namespace>")[0];
-	ifname = ifname_or_die(o.ifname ? o.ifname : "eth0", "--ifname");
-	open_or_die(&cs, ns);
-	l = link_or_die(&cs, ifname);
-	if (strcmp(link_kind(l), "veth")) {
-		rtnl_link_put(l);
-		die("%s in %s is not a veth", ifname, ns);
-	}
+	if (cmd_parse(v, argc, argv, longopts, fields, &ifname, err) < 0 ||
+	    operands(argc, argv, 1, "expected <namespace>", &args, err) < 0 ||
+	    check_ifname(ifname, "--ifname", err) < 0 || sock_open(&cs, args[0], err) < 0 ||
+	    link_or_err(&cs, ifname, &l, err) < 0)
+		return ctu_err_code(*err);
+	if (strcmp(link_kind(l), "veth"))
+		return ctu_err_make(err, 0, "%s in %s is not a veth", ifname, args[0]);
 	/* deleting the container's end deletes the host's end with it */
 	sock_clear(&cs);
 	r = rtnl_link_delete(cs.sk, l);
-	rtnl_link_put(l);
-	if (r < 0)
-		die_nl(&cs, r, "cannot delete", ifname);
-	sock_close(&cs);
-	return CTU_EXIT_OK;
+	return r < 0 ? link_err(&cs, r, "cannot delete", ifname, err) : 0;
 }
-
-/* ---- ls ------------------------------------------------------------------------ */
-
-static const char *link_type(struct rtnl_link *l)
-{
-	if (*link_kind(l))
-		return link_kind(l);
-	return rtnl_link_get_flags(l) & IFF_LOOPBACK ? "loopback" : "device";
-}
-
-static void name_of(struct nl_cache *links, int ifindex, char *out, size_t size)
-{
-	out[0] = '\0';
-	if (ifindex > 0 && !rtnl_link_i2name(links, ifindex, out, size))
-		snprintf(out, size, "if%d", ifindex);
-}
-
-/* A veth's other end, from IFLA_LINK (and its namespace id when elsewhere). */
-static void peer_of(struct nl_cache *links, struct rtnl_link *l, char *out, size_t size)
-{
-	int32_t nsid;
-	int idx = rtnl_link_get_link(l);
-
-	out[0] = '\0';
-	if (strcmp(link_kind(l), "veth") || idx <= 0)
-		return;
-	if (rtnl_link_get_link_netnsid(l, &nsid) == 0 && nsid >= 0)
-		snprintf(out, size, "if%d@netnsid%d", idx, (int)nsid);
-	else
-		name_of(links, idx, out, size);
-}
-
-static void addresses_of(struct nl_cache *addrs, int ifindex, char *out, size_t size)
-{
-	size_t n = 0;
-
-	out[0] = '\0';
-	for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr *a = (struct rtnl_addr *)o;
-		char buf[INET6_ADDRSTRLEN + 8];
-
-		if (rtnl_addr_get_ifindex(a) != ifindex)
-			continue;
-		nl_addr2str(rtnl_addr_get_local(a), buf, sizeof(buf));
-		n += (size_t)snprintf(out + n, size > n ? size - n : 0, "%s%s", n ? "\n" : "", buf);
-	}
-}
-
-int cmd_ls(int argc, char **argv)
-{
-	static const struct ctu_out_column cols[] = {
-		{ "NAME", 10, SCOLS_JSON_STRING, 0 },	 { "TYPE", 6, SCOLS_JSON_STRING, 0 },
-		{ "STATE", 4, SCOLS_JSON_STRING, 0 },	 { "MTU", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "MASTER", 6, SCOLS_JSON_STRING, 0 },	 { "PEER", 8, SCOLS_JSON_STRING, 0 },
-		{ "ADDRESSES", 0.3, SCOLS_JSON_ARRAY_STRING, SCOLS_FL_WRAP },
-	};
-	struct cmd_opts o = { 0 };
-	struct nl_cache *links = NULL, *addrs = NULL;
-	struct libscols_table *tb;
-
-	parse_cmd_opts(argc, argv, "lJRO", &o);
-	positional(argc, argv, 0, "");
-	if (rtnl_link_alloc_cache(host.sk, AF_UNSPEC, &links) < 0 ||
-	    rtnl_addr_alloc_cache(host.sk, &addrs) < 0)
-		die("cannot list the interfaces: %s", sock_why(&host, -NLE_FAILURE));
-	tb = ctu_out_table("interfaces", cols, CTU_ARRAY_SIZE(cols), &output);
-	for (struct nl_object *ob = nl_cache_get_first(links); tb && ob; ob = nl_cache_get_next(ob)) {
-		struct rtnl_link *l = (struct rtnl_link *)ob;
-		char mtu[16], master[IFNAMSIZ + 8], peer[64], addresses[1024];
-		const char *cells[7];
-
-		if (!o.all && rtnl_link_get_flags(l) & IFF_LOOPBACK)
-			continue;
-		snprintf(mtu, sizeof(mtu), "%u", rtnl_link_get_mtu(l));
-		name_of(links, rtnl_link_get_master(l), master, sizeof(master));
-		peer_of(links, l, peer, sizeof(peer));
-		addresses_of(addrs, rtnl_link_get_ifindex(l), addresses, sizeof(addresses));
-		cells[0] = rtnl_link_get_name(l);
-		cells[1] = link_type(l);
-		cells[2] = rtnl_link_get_flags(l) & IFF_UP ? "up" : "down";
-		cells[3] = mtu;
-		cells[4] = *master ? master : NULL;
-		cells[5] = *peer ? peer : NULL;
-		cells[6] = *addresses ? addresses : NULL;
-		if (ctu_out_line(tb, cells, 7) < 0)
-			die("out of memory");
-	}
-	nl_cache_free(links);
-	nl_cache_free(addrs);
-	if (!tb || ctu_out_print(tb) < 0)
-		die("cannot write the output");
-	return CTU_EXIT_OK;
-}
-

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* nl.c - netlink sockets in any namespace, with real errors (see nl.h). */
-#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
-#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctu.h"
+#include "netns.h"
 #include "nl.h"
 #include "ns.h"
 
@@ -33,21 +34,24 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	s->kmsg[0] = '\0';
 	if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
 		size_t off = NLMSG_ALIGN(sizeof(*e) + ((h->nlmsg_flags & NLM_F_CAPPED)
-							     ? 0
-							     : e->msg.nlmsg_len - NLMSG_HDRLEN));
+							   ? 0
+							   : e->msg.nlmsg_len - NLMSG_HDRLEN));
 		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 		int len = (int)h->nlmsg_len - NLMSG_HDRLEN - (int)off;
 
-		if (len > 0 && nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len,
-					 NULL) == 0 &&
+		if (len > 0 &&
+		    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off), len,
+			      NULL) == 0 &&
 		    tb[NLMSGERR_ATTR_MSG])
-			snprintf(s->kmsg, sizeof(s->kmsg), "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+			snprintf(s->kmsg, sizeof(s->kmsg), "%s",
+				 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 	}
 	return NL_STOP;
 }
 
-static int connect_socket(struct nlsock *s)
+static int connect_socket(void *arg)
 {
+	struct nlsock *s = arg;
 	int one = 1;
 
 	s->sk = nl_socket_alloc();
@@ -64,30 +68,33 @@ static int connect_socket(struct nlsock *s)
 	return 0;
 }
 
-int sock_open(struct nlsock *s, const char *ns_spec)
+int netns_open(const char *spec, ctu_err_t *err)
 {
-	_cleanup_close_ int target = -1, home = -1;
-	_cleanup_err_ ctu_err_t ns_err = NULL;
+	return ctu_ns_open_spec(spec, ctu_ns_by_name("net"), err);
+}
+
+int sock_open(struct nlsock *s, const char *ns_spec, ctu_err_t *err)
+{
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	s->nsfd = -1;
 	s->nsname = ns_spec;
-	if (!ns_spec)
-		return connect_socket(s);
-	target = ctu_ns_open_spec(ns_spec, ctu_ns_by_name("net"), &ns_err);
-	if (target < 0)
-		return target;
-	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0)
-		return -errno;
-	/* in, make the socket, and straight back out */
-	if (setns(target, CLONE_NEWNET) < 0)
-		return -errno;
-	r = connect_socket(s);
-	/* never carry on in the wrong namespace (nothing was changed yet here) */
-	if (setns(home, CLONE_NEWNET) < 0)
-		err(CTU_EXIT_FAILURE, "cannot return to our own network namespace");
-	return r;
+	if (ns_spec && (s->nsfd = netns_open(ns_spec, err)) < 0) {
+		s->nsfd = -1;
+		return ctu_err_code(*err);
+	}
+	r = ctu_netns_call(s->nsfd, connect_socket, s);
+	if (r == -ENOTRECOVERABLE)
+		return ctu_err_make(err, 0, "cannot return to our own network namespace");
+	if (r == -EPERM) {
+		ctu_err_make(err, EPERM, "cannot enter network namespace %s", ns_spec);
+		return ctu_err_hint(err, "needs CAP_SYS_ADMIN over it");
+	}
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot open a netlink socket%s%s",
+				    ns_spec ? " in " : "", ns_spec ? ns_spec : "");
+	return 0;
 }
 
 void sock_close(struct nlsock *s)
@@ -95,6 +102,9 @@ void sock_close(struct nlsock *s)
 	if (s->sk)
 		nl_socket_free(s->sk);
 	s->sk = NULL;
+	if (s->nsfd >= 0)
+		close(s->nsfd);
+	s->nsfd = -1;
 }
 
 void sock_clear(struct nlsock *s)
@@ -125,14 +135,20 @@ int sock_errno(struct nlsock *s, int nle)
 	}
 }
 
-const char *sock_why(struct nlsock *s, int nle)
+int sock_err(struct nlsock *s, int nle, ctu_err_t *err, const char *fmt, ...)
 {
-	static char buf[512];
+	char what[512];
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	if (!s->kerr)
-		return nl_geterror(nle);
-	snprintf(buf, sizeof(buf), "%s%s%s", strerror(s->kerr), *s->kmsg ? ": " : "", s->kmsg);
-	return buf;
+		return ctu_err_make(err, 0, "%s: %s", what, nl_geterror(nle));
+	ctu_err_make(err, s->kerr, "%s", what);
+	if (*s->kmsg)
+		ctu_err_hint(err, "%s", s->kmsg);
+	return ctu_err_code(*err);
 }
 
 int link_get(struct nlsock *s, const char *name, struct rtnl_link **out)

@@ -13,29 +13,40 @@
 #include <netlink/route/route.h>
 #include <stdbool.h>
 
+#include "err.h"
+
 /* A netlink socket and the last error the kernel sent on it. */
 struct nlsock {
 	struct nl_sock *sk;
+	int nsfd;	    /* the namespace it lives in, for the undo log; -1: ours */
 	int kerr;	    /* the kernel's errno of the last failure, or 0 */
 	char kmsg[256];	    /* its extended-ACK message, or "" */
 	const char *nsname; /* the namespace spec it lives in (NULL: ours) */
 };
+#define NLSOCK_INIT                                                                                \
+	{                                                                                          \
+		.nsfd = -1                                                                         \
+	}
+
+/* An O_CLOEXEC fd of the network namespace @spec, or a message naming it. */
+int netns_open(const char *spec, ctu_err_t *err);
 
 /*
  * Opens a route socket inside the network namespace @ns_spec (a PID, a
  * path, or a /run/netns name; NULL: ours).  The socket is bound to the
  * namespace it is created in, so we step in, create it, and step back at
- * once.  Returns 0 or -errno (-ENOENT for a namespace that does not exist).
+ * once.  Returns 0, or a negative number with *@err set.
  */
-int sock_open(struct nlsock *s, const char *ns_spec);
+int sock_open(struct nlsock *s, const char *ns_spec, ctu_err_t *err);
 void sock_close(struct nlsock *s);
+#define _cleanup_nlsock_ __attribute__((cleanup(sock_close)))
 
 /*
- * The text for a libnl return value @nle: the kernel's strerror and its
- * extended-ACK message when it sent one (libnl maps many errnos to
- * "Unspecific failure"), else libnl's own text.
+ * Fills *@err for the failed request @nle on @s: "WHAT: why", why being
+ * the kernel's errno with its extended-ACK message as the hint (libnl maps
+ * many errnos to "Unspecific failure"), else libnl's own text.
  */
-const char *sock_why(struct nlsock *s, int nle);
+int sock_err(struct nlsock *s, int nle, ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(4, 5);
 
 /* The kernel's errno behind @nle. */
 int sock_errno(struct nlsock *s, int nle);
@@ -48,5 +59,19 @@ int link_get(struct nlsock *s, const char *name, struct rtnl_link **out);
 
 /* The link's kind ("veth", "bridge", ...), or "" for a plain device. */
 const char *link_kind(struct rtnl_link *l);
+
+/* For _cleanup_: libnl objects put when they go out of scope. */
+static inline void nl_addr_putp(struct nl_addr **a)
+{
+	if (*a)
+		nl_addr_put(*a);
+}
+static inline void rtnl_link_putp(struct rtnl_link **l)
+{
+	if (*l)
+		rtnl_link_put(*l);
+}
+#define _cleanup_nladdr_ __attribute__((cleanup(nl_addr_putp)))
+#define _cleanup_link_	 __attribute__((cleanup(rtnl_link_putp)))
 
 #endif

@@ -6,95 +6,30 @@
  * created directly inside its namespace, in the same request as the host
  * end, so it never sits in the host's namespace where its name could clash.
  * A command that makes several things deletes what it made when a later
- * step fails.  libnl 3.7 traps avoided: names are checked before libnl
- * truncates them, masters are looked up before libnl would turn a missing
- * one into "release", and a veth's peer is found from its IFLA_LINK, never
- * with rtnl_link_veth_get_peer() on a kernel object (it crashes in 3.7).
+ * step fails (lib/undo).  libnl 3.7 traps avoided: names are checked before
+ * libnl truncates them, masters are looked up before libnl would turn a
+ * missing one into "release", and a veth's peer is found from its
+ * IFLA_LINK, never with rtnl_link_veth_get_peer() on a kernel object (it
+ * crashes in 3.7).
+ *
+ * This file is the command line: the usage, the global options (taken
+ * before and after the command), the dispatch, --batch and main.  The
+ * commands are in pair.c, iface.c, connect.c and ls.c.
  */
-#include <ctype.h>
-#include <err.h>
-#include <getopt.h>
-#include <limits.h>
 #include <linux/capability.h>
-#include <net/if.h>
-#include <netlink/route/link/veth.h>
-#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "caps.h"
+#include "cli.h"
 #include "ctu.h"
-#include "nl.h"
+#include "err.h"
 #include "vethctl.h"
-#include "ns.h"
-#include "out.h"
-#include "parse.h"
-
-/* The socket of the namespace we work in (--netns), shared by a whole batch. */
-struct nlsock host;
-const char *netns_spec;
-struct ctu_out_flags output;
-unsigned long batch_line; /* 0: not in --batch */
-
-/* ---- messages -------------------------------------------------------------- */
-
-static void vmessage(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", program_invocation_short_name);
-	if (batch_line)
-		fprintf(stderr, "line %lu: ", batch_line);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-noreturn void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(fmt, ap);
-	va_end(ap);
-	exit(CTU_EXIT_FAILURE);
-}
-
-noreturn void usage_die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", program_invocation_short_name);
-	exit(CTU_EXIT_USAGE);
-}
-
-void warn_line(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(fmt, ap);
-	va_end(ap);
-}
-
-/* A netlink failure in plain words, for the common causes. */
-noreturn void die_nl(struct nlsock *s, int nle, const char *what, const char *name)
-{
-	int e = sock_errno(s, nle);
-
-	if (e == EEXIST)
-		die("%s %s: %s already exists", what, name, name);
-	if (e == ENODEV)
-		die("%s %s: no such interface", what, name);
-	if (e == EPERM || e == EACCES)
-		die("%s %s: %s (needs CAP_NET_ADMIN: run as root, or in 'unshare-lite -U -r -n')",
-		    what, name, strerror(e));
-	die("%s %s: %s", what, name, sock_why(s, nle));
-}
 
 static noreturn void usage(void)
 {
-	fputs("\nUsage:\n"
+	fputs(CTU_USAGE_HEADER
 	      " vethctl [global options] <command> [arguments]\n"
 	      "\nVeth pairs, bridges, addresses and routes for containers, over netlink.\n"
 	      "\nCommands:\n"
@@ -126,194 +61,72 @@ static noreturn void usage(void)
 	      "     --host-name <name>    connect: the host's end (default: from the namespace)\n"
 	      "     --name <name>         move: rename on the way\n"
 	      "     --all                 ls: loopback too\n"
-	      "\nGlobal options:\n"
+	      "\nGlobal options (before or after the command):\n"
 	      "     --netns <ns>          work inside network namespace <ns>\n"
 	      "     --batch <file>|-      run the commands in <file>, one per line\n"
-	      " -J, --json                JSON output (ls)\n"
-	      "     --raw                 raw output (ls)\n"
-	      "     --noheadings          no header line (ls)\n"
+	      CTU_USAGE_OUT_OPTIONS
 	      "\nA namespace <ns> is a PID, a namespace file, or a name under /run/netns.\n"
-	      "\n -h, --help                display this help\n"
-	      " -V, --version             display version\n"
-	      "\nFor more details see vethctl(8).\n",
+	      CTU_USAGE_HELP_OPTIONS
+	      CTU_USAGE_MAN_TAIL("vethctl(8)"),
 	      stdout);
 	exit(CTU_EXIT_OK);
 }
 
-/* ---- values ------------------------------------------------------------------ */
-
-/* The kernel's dev_valid_name(), checked before libnl silently truncates. */
-const char *ifname_or_die(const char *name, const char *what)
-{
-	if (!name)
-		usage_die("no %s given", what);
-	if (!*name)
-		usage_die("invalid %s '': empty", what);
-	if (strlen(name) >= IFNAMSIZ)
-		usage_die("invalid %s '%s': longer than %d bytes", what, name, IFNAMSIZ - 1);
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
-		usage_die("invalid %s '%s'", what, name);
-	for (const char *p = name; *p; p++)
-		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
-			usage_die("invalid %s '%s': no '/', ':' or blanks in interface names", what,
-				  name);
-	return name;
-}
-
-struct nl_addr *cidr_or_die(const char *s, bool need_prefix, const char *what)
-{
-	struct ctu_cidr c;
-	struct nl_addr *a;
-
-	if (!s || ctu_parse_cidr(s, need_prefix, &c) < 0)
-		usage_die("invalid %s '%s': expected %s", what, s ? s : "",
-			  need_prefix ? "an address with a prefix (10.0.0.2/24, fd00::2/64)"
-				      : "an address (10.0.0.1)");
-	a = nl_addr_build(c.family, c.addr.bytes, c.family == AF_INET ? 4 : 16);
-	if (!a)
-		die("out of memory");
-	nl_addr_set_prefixlen(a, (int)c.prefix);
-	return a;
-}
-
-unsigned int mtu_or_die(const char *s)
-{
-	uint64_t v;
-
-	if (ctu_parse_u64_range(s, 68, 65535, &v) < 0)
-		usage_die("invalid MTU '%s': expected 68 to 65535", s);
-	return (unsigned int)v;
-}
-
-struct nl_addr *mac_or_die(const char *s)
-{
-	unsigned char mac[6];
-
-	if (ctu_parse_mac(s, mac) < 0)
-		usage_die("invalid MAC '%s': expected six hex pairs (02:42:ac:11:00:02)", s);
-	if (mac[0] & 1)
-		usage_die("invalid MAC '%s': a multicast address", s);
-	return nl_addr_build(AF_LLC, mac, 6);
-}
-
-/*
- * A stable, locally administered MAC from the interface name (and the
- * namespace), so that udev's MACAddressPolicy=persistent leaves it alone
- * and a container keeps its MAC across restarts.
- */
-struct nl_addr *mac_from_name(const char *name, const char *salt)
-{
-	unsigned char mac[6] = { 0x02 };
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (const char *p = salt ? salt : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	for (int i = 1; i < 6; i++)
-		mac[i] = (unsigned char)(h >> (8 * i));
-	return nl_addr_build(AF_LLC, mac, 6);
-}
-
-/* An O_CLOEXEC fd of the network namespace @spec, or a message. */
-int netns_or_die(const char *spec)
-{
-	_cleanup_err_ ctu_err_t err = NULL;
-	int fd = ctu_ns_open_spec(spec, ctu_ns_by_name("net"), &err);
-
-	if (fd == -ENOENT)
-		die("no such network namespace: %s", spec);
-	if (fd == -ENOTTY || fd == -EPROTOTYPE)
-		die("%s is not a network namespace", spec);
-	if (fd < 0)
-		die("cannot open network namespace %s: %s", spec, strerror(-fd));
-	return fd;
-}
-
-void open_or_die(struct nlsock *s, const char *spec)
-{
-	int r = sock_open(s, spec);
-
-	if (r == -ENOENT)
-		die("no such network namespace: %s", spec);
-	if (r == -ENOTTY || r == -EPROTOTYPE)
-		die("%s is not a network namespace", spec);
-	if (r == -EPERM)
-		die("cannot enter network namespace %s: %s (needs CAP_SYS_ADMIN over it)", spec,
-		    strerror(-r));
-	if (r < 0)
-		die("cannot open a netlink socket%s%s: %s", spec ? " in " : "", spec ? spec : "",
-		    strerror(-r));
-}
-
-static const struct option add_longopts[] = {
-	{ "peer", required_argument, NULL, 'p' },
-	{ "peer-netns", required_argument, NULL, 'N' },
-	{ "addr", required_argument, NULL, 'a' },
-	{ "peer-addr", required_argument, NULL, 'A' },
-	{ "mtu", required_argument, NULL, 'm' },
-	{ "mac", required_argument, NULL, 'c' },
-	{ "peer-mac", required_argument, NULL, 'C' },
-	{ "bridge", required_argument, NULL, 'b' },
-	{ "no-up", no_argument, NULL, 'n' },
-	{ "gw", required_argument, NULL, 'g' },
-	{ "ifname", required_argument, NULL, 'i' },
-	{ "host-name", required_argument, NULL, 'H' },
-	{ "name", required_argument, NULL, 'r' },
-	{ "all", no_argument, NULL, 'l' },
-	{ "json", no_argument, NULL, 'J' },
-	{ "raw", no_argument, NULL, 'R' },
-	{ "noheadings", no_argument, NULL, 'O' },
+static const struct option global_longopts[] = {
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	CTU_OUT_LONGOPTS,
+	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
+#define GLOBAL_SHORTOPTS CTU_OUT_SHORTOPTS "hV"
 
-
-void parse_cmd_opts(int argc, char **argv, const char *allowed, struct cmd_opts *o)
+static bool same_netns(const char *a, const char *b)
 {
-	int c;
+	return a == b || (a && b && !strcmp(a, b));
+}
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, strchr(allowed, 'J') ? "J" : "", add_longopts, NULL)) != -1) {
-		if (c == '?' || !strchr(allowed, c))
-			usage_die("%s: unknown option '%s'", argv[0], argv[optind - 1]);
-		switch (c) {
-		case 'p': o->peer = optarg; break;
-		case 'N': o->peer_ns = optarg; break;
-		case 'a': o->addr = optarg; break;
-		case 'A': o->peer_addr = optarg; break;
-		case 'm': o->mtu = optarg; break;
-		case 'c': o->mac = optarg; break;
-		case 'C': o->peer_mac = optarg; break;
-		case 'b': o->bridge = optarg; break;
-		case 'n': o->no_up = true; break;
-		case 'g': o->gw = optarg; break;
-		case 'i': o->ifname = optarg; break;
-		case 'H': o->host_name = optarg; break;
-		case 'r': o->rename = optarg; break;
-		case 'l': o->all = true; break;
-		case 'J': output.json = true; break;
-		case 'R': output.raw = true; break;
-		case 'O': output.noheadings = true; break;
-		}
+/* --netns after the command: the socket moves there (once: a batch keeps its own). */
+static int set_netns(struct vethctl *v, const char *spec, ctu_err_t *err)
+{
+	if (same_netns(v->netns_spec, spec))
+		return 0;
+	if (v->batch_line)
+		return ctu_err_usage(err, "--netns applies to the whole --batch: give it before");
+	v->netns_spec = spec;
+	if (!v->host.sk)
+		return 0;
+	sock_close(&v->host);
+	return sock_open(&v->host, spec, err);
+}
+
+/* A global option, wherever it stands (lib/cli's on_global). */
+static int global_option(int opt, const char *arg, void *vethctl, ctu_err_t *err)
+{
+	struct vethctl *v = vethctl;
+
+	if (ctu_out_option(opt, &v->output))
+		return 0;
+	switch (opt) {
+	case OPT_NETNS:
+		return set_netns(v, arg, err);
+	case OPT_BATCH:
+		if (v->in_command)
+			return ctu_err_usage(err, "--batch takes no command on the command line");
+		v->batch = arg;
+		return 0;
+	case 'h':
+		usage();
+	case 'V':
+		ctu_print_version();
+		exit(CTU_EXIT_OK);
 	}
+	return ctu_err_usage(err, "unknown option");
 }
-
-/* The positional arguments after the options: exactly @n of them. */
-char **positional(int argc, char **argv, int n, const char *what)
-{
-	if (argc - optind < n)
-		usage_die("%s: %s", argv[0], what);
-	if (argc - optind > n)
-		usage_die("%s: unexpected argument '%s'", argv[0], argv[optind + n]);
-	return argv + optind;
-}
-
-/* ---- dispatch, --batch, main -------------------------------------------------------- */
 
 static const struct {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	command_fn *fn;
 	bool changes; /* needs CAP_NET_ADMIN */
 } commands[] = {
 	{ "add", cmd_add, true },	  { "del", cmd_del, true },
@@ -325,21 +138,37 @@ static const struct {
 	{ "disconnect", cmd_disconnect, true }, { "ls", cmd_ls, false },
 };
 
-static int run_command(int argc, char **argv)
+static int run_command(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 {
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[0], commands[i].name) != 0)
 			continue;
 		/* said up front, before the kernel answers "Operation not permitted" */
 		if (commands[i].changes && !ctu_caps_have(CAP_NET_ADMIN))
-			die("%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
-			    argv[0]);
-		return commands[i].fn(argc, argv);
+			return ctu_err_make(err, 0,
+					    "%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
+					    argv[0]);
+		v->in_command = true;
+		return commands[i].fn(v, argc, argv, err);
 	}
-	usage_die("unknown command '%s'", argv[0]);
+	return ctu_err_usage(err, "unknown command '%s'", argv[0]);
 }
 
-static int run_batch(const char *file)
+static int run_line(struct vethctl *v, char *line, ctu_err_t *err)
+{
+	char *words[256];
+	int n;
+
+	line[strcspn(line, "\n")] = '\0';
+	n = batch_split(line, words, 255);
+	if (n < 0)
+		return ctu_err_usage(err, "unterminated quote or too many words");
+	if (n == 0 || words[0][0] == '#')
+		return 0;
+	return run_command(v, n, words, err);
+}
+
+static int run_batch(struct vethctl *v, const char *file, ctu_err_t *err)
 {
 	_cleanup_fclose_ FILE *f = strcmp(file, "-") ? fopen(file, "re") : NULL;
 	FILE *in = strcmp(file, "-") ? f : stdin;
@@ -347,76 +176,46 @@ static int run_batch(const char *file)
 	size_t cap = 0;
 
 	if (!in)
-		die("cannot read --batch %s: %s", file, strerror(errno));
+		return ctu_err_errno(err, "cannot read --batch %s", file);
 	while (getline(&line, &cap, in) > 0) {
-		char *words[256];
-		int n;
-
-		batch_line++;
-		line[strcspn(line, "\n")] = '\0';
-		n = batch_split(line, words, 255);
-		if (n < 0)
-			usage_die("unterminated quote or too many words");
-		if (n == 0 || words[0][0] == '#')
-			continue;
-		run_command(n, words);
+		v->batch_line++;
+		if (run_line(v, line, err) < 0)
+			return ctu_err_wrap(err, "line %lu", v->batch_line);
 	}
 	/* a directory opens, and fails at the first read: EISDIR */
-	if (ferror(in)) {
-		batch_line = 0;
-		die("cannot read --batch %s: %s", file, strerror(errno));
-	}
-	return CTU_EXIT_OK;
+	if (ferror(in))
+		return ctu_err_errno(err, "cannot read --batch %s", file);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "netns", required_argument, NULL, 'N' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'R' },
-		{ "noheadings", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	struct vethctl v = {
+		.host = NLSOCK_INIT,
+		.global_shortopts = GLOBAL_SHORTOPTS,
+		.global_longopts = global_longopts,
+		.on_global = global_option,
 	};
-	const char *batch = NULL;
-	int c, r;
+	_cleanup_err_ ctu_err_t err = NULL;
+	struct ctu_getopt g = { .on_global = global_option, .ctx = &v, .stop_at_operand = true };
+	int r;
 
 	ctu_init(CTU_TOOL_PLAIN);
-	while ((c = getopt_long(argc, argv, "+JhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'N':
-			netns_spec = optarg;
-			break;
-		case 'B':
-			batch = optarg;
-			break;
-		case 'J':
-			output.json = true;
-			break;
-		case 'R':
-			output.raw = true;
-			break;
-		case 'H':
-			output.noheadings = true;
-			break;
-		case 'h':
-			usage();
-		case 'V':
-			ctu_version_and_exit();
-		default:
-			ctu_try_help();
-		}
-	}
-	if (!batch && optind >= argc)
-		usage_die("no command given");
-	if (batch && optind < argc)
-		usage_die("--batch takes no command on the command line");
-	open_or_die(&host, netns_spec);
-	r = batch ? run_batch(batch) : run_command(argc - optind, argv + optind);
-	sock_close(&host);
-	return r;
+	r = ctu_getopt_init(&g, argc, argv, NULL, NULL, GLOBAL_SHORTOPTS, global_longopts, &err);
+	if (r < 0 || ctu_getopt_next(&g, &err) != -1)
+		ctu_err_exit(&err);
+	if (!v.batch && optind >= argc)
+		ctu_usage_exit("no command given");
+	if (v.batch && optind < argc)
+		ctu_usage_exit("--batch takes no command on the command line");
+	if (sock_open(&v.host, v.netns_spec, &err) < 0)
+		ctu_err_exit(&err);
+	if (v.batch)
+		r = run_batch(&v, v.batch, &err);
+	else
+		r = run_command(&v, argc - optind, argv + optind, &err);
+	sock_close(&v.host);
+	if (r < 0)
+		ctu_err_exit(&err);
+	return CTU_EXIT_OK;
 }
-

@@ -1,43 +1,52 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vethctl.h - what vethctl's command files share. */
+/*
+ * vethctl.h - what vethctl's command files share: the state of a run, the
+ * subcommands' option parser and checked values (args.c), the link work
+ * (links.c) and the commands themselves.  Nothing here is of vethctl.c.
+ */
 #ifndef VETHCTL_H
 #define VETHCTL_H
 
 #include <stdbool.h>
-#include <stdnoreturn.h>
 
+#include "cli.h"
+#include "err.h"
 #include "nl.h"
 #include "out.h"
+#include "undo.h"
 
-/* The socket of the namespace we work in (--netns), shared by a whole batch. */
-extern struct nlsock host;
-extern const char *netns_spec;
-extern struct ctu_out_flags output;
-extern unsigned long batch_line; /* 0: not in --batch */
+/* One run of vethctl: a command, or every line of a --batch. */
+struct vethctl {
+	struct nlsock host;	     /* a socket in the namespace we work in (--netns) */
+	const char *netns_spec;	     /* --netns, or NULL: ours */
+	struct ctu_out_flags output; /* --json, --raw, --noheadings */
+	const char *batch;	     /* --batch FILE */
+	unsigned long batch_line;    /* the line being run; 0: not in --batch */
+	bool in_command;	     /* global options now come after a command */
+	/* the global options, which every command takes too */
+	const char *global_shortopts;
+	const struct option *global_longopts;
+	int (*on_global)(int opt, const char *arg, void *vethctl, ctu_err_t *err);
+};
 
-/* "vethctl: [line N: ]MSG", then exit 1 (die) or 2 with a hint (usage_die). */
-noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warn_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A netlink failure in plain words. */
-noreturn void die_nl(struct nlsock *s, int nle, const char *what, const char *name);
-
-/* Checked values, or a usage error that names them. */
-const char *ifname_or_die(const char *name, const char *what);
-struct nl_addr *cidr_or_die(const char *s, bool need_prefix, const char *what);
-unsigned int mtu_or_die(const char *s);
-struct nl_addr *mac_or_die(const char *s);
-/* A stable, locally administered MAC from a name (and a salt). */
-struct nl_addr *mac_from_name(const char *name, const char *salt);
-/* An O_CLOEXEC fd of a network namespace, or a message. */
-int netns_or_die(const char *spec);
-void open_or_die(struct nlsock *s, const char *spec);
-
-/* The options of a command, from add_longopts; @allowed lists the ones it takes. */
-struct cmd_opts {
-	const char *peer, *peer_ns, *bridge, *gw, *ifname, *host_name, *rename;
-	const char *addr, *peer_addr, *mac, *peer_mac, *mtu;
-	bool no_up, all;
+/* Option values: the globals and the output options (lib/cli) come first. */
+enum {
+	OPT_NETNS = CTU_OPT_FIRST_FREE,
+	OPT_BATCH,
+	OPT_PEER,
+	OPT_PEER_NETNS,
+	OPT_ADDR,
+	OPT_PEER_ADDR,
+	OPT_MTU,
+	OPT_MAC,
+	OPT_PEER_MAC,
+	OPT_BRIDGE,
+	OPT_NO_UP,
+	OPT_GW,
+	OPT_IFNAME,
+	OPT_HOST_NAME,
+	OPT_NAME,
+	OPT_ALL,
 };
 
 /*
@@ -48,20 +57,62 @@ struct cmd_opts {
  */
 int batch_split(char *line, char **words, int max);
 
-void parse_cmd_opts(int argc, char **argv, const char *allowed, struct cmd_opts *o);
-char **positional(int argc, char **argv, int n, const char *what);
+/* ---- args.c: a command's options, operands and values ------------------------- */
 
-/* Links. */
-struct rtnl_link *link_or_die(struct nlsock *s, const char *name);
-int bridge_index_or_die(struct nlsock *s, const char *br);
-void change_link(struct nlsock *s, const char *name, void (*fill)(struct rtnl_link *, void *),
-		 void *arg, const char *what);
+/*
+ * The options of command @argv[0] from @longopts, with the global ones
+ * wherever they stand.  Option @longopts[i] is stored at byte @fields[i]
+ * of @opts: its argument (a const char *), or true (a bool) for one without.
+ * Returns 0 (optind is then the first operand), or a negative number with
+ * *@err naming the command ("add: unknown option '-x'").
+ */
+int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *longopts,
+	      const size_t *fields, void *opts, ctu_err_t *err);
+
+/* The operands after the options: exactly @n of them, or "CMD: @what". */
+int operands(int argc, char **argv, int n, const char *what, char ***out, ctu_err_t *err);
+
+/* A command without options of its own (but the global ones): optind is its first operand. */
+int no_options(struct vethctl *v, int argc, char **argv, ctu_err_t *err);
+/* The @n operands of a command without options of its own (but the global ones). */
+int plain_operands(struct vethctl *v, int argc, char **argv, int n, const char *what, char ***out,
+		   ctu_err_t *err);
+
+/* Checked values, or a usage error that names them. */
+int check_ifname(const char *name, const char *what, ctu_err_t *err);
+int cidr_value(const char *s, bool need_prefix, const char *what, struct nl_addr **out,
+	       ctu_err_t *err);
+int mtu_value(const char *s, unsigned int *out, ctu_err_t *err);
+int mac_value(const char *s, struct nl_addr **out, ctu_err_t *err);
+/* A stable, locally administered MAC from a name (and a salt); NULL: no memory. */
+struct nl_addr *mac_from_name(const char *name, const char *salt);
+/* The default route of @gw's family: 0.0.0.0/0 or ::/0. */
+int default_route(const struct nl_addr *gw, struct nl_addr **out, ctu_err_t *err);
+
+/* ---- links.c: the link work ------------------------------------------------- */
+
+int link_or_err(struct nlsock *s, const char *name, struct rtnl_link **out, ctu_err_t *err);
+int bridge_index(struct nlsock *s, const char *br, ctu_err_t *err);
+/* "WHAT NAME: why" for a failed request, in plain words for the common causes. */
+int link_err(struct nlsock *s, int nle, const char *what, const char *name, ctu_err_t *err);
+int change_link(struct nlsock *s, const char *name, void (*fill)(struct rtnl_link *, void *),
+		void *arg, const char *what, ctu_err_t *err);
 void delete_link(struct nlsock *s, const char *name);
 int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool del);
+/* "cannot add address ADDR to IFNAME: why" for add_address()'s failure @nle. */
+int address_err(struct nlsock *s, int nle, const char *addr, const char *ifname, ctu_err_t *err);
 void set_up_flag(struct rtnl_link *chg, void *up);
 int bring_up(struct nlsock *s, const char *name);
 int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int dev, bool del);
-int create_bridge(struct nlsock *s, const char *name, unsigned int mtu, bool up);
+/* Says in the error what the rollback removed: "(... ; the veth pair was removed)". */
+int said_removed(ctu_err_t *err, const char *what);
+
+/*
+ * A new bridge, recorded in @undo (deleted on rollback).  Returns 0 or the
+ * libnl error (the socket keeps the kernel's errno).
+ */
+int create_bridge(struct nlsock *s, const char *name, const char *mac_salt, unsigned int mtu,
+		  bool up, struct ctu_undo *undo, ctu_err_t *err);
 
 struct veth_spec {
 	const char *name, *peer;
@@ -72,22 +123,16 @@ struct veth_spec {
 	bool up;
 };
 
-int create_veth(struct nlsock *s, const struct veth_spec *v);
+/*
+ * Both ends in one request, recorded in @undo.  Returns 0, or a negative
+ * number with *@err set ("cannot create veth pair A/B: ...").
+ */
+int create_veth(struct nlsock *s, const struct veth_spec *v, struct ctu_undo *undo, ctu_err_t *err);
 
-/* The commands. */
-int cmd_add(int argc, char **argv);
-int cmd_del(int argc, char **argv);
-int cmd_bridge(int argc, char **argv);
-int cmd_attach(int argc, char **argv);
-int cmd_detach(int argc, char **argv);
-int cmd_move(int argc, char **argv);
-int cmd_addr(int argc, char **argv);
-int cmd_up(int argc, char **argv);
-int cmd_down(int argc, char **argv);
-int cmd_mtu(int argc, char **argv);
-int cmd_route(int argc, char **argv);
-int cmd_connect(int argc, char **argv);
-int cmd_disconnect(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
+/* ---- the commands: 0, or a negative number with *err set --------------------- */
+
+typedef int command_fn(struct vethctl *v, int argc, char **argv, ctu_err_t *err);
+command_fn cmd_add, cmd_del, cmd_bridge, cmd_attach, cmd_detach, cmd_move, cmd_addr, cmd_up,
+    cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls;
 
 #endif

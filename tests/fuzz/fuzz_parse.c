@@ -10,8 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t i64;
 	uint32_t u32;
 	int i, sig;
-	unsigned char mac[6];
-	struct ctu_cidr cidr;
 
 	ctu_parse_u64(s, &u);
 	ctu_parse_s64(s, &i64);
@@ -22,9 +20,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctu_parse_size(s, &u);
 	if (ctu_parse_signal(s, &sig) == 0 && !ctu_signal_name(sig))
 		abort(); /* a signal we accept must have a name */
-	ctu_parse_cidr(s, false, &cidr);
-	ctu_parse_cidr(s, true, &cidr);
-	ctu_parse_mac(s, mac);
 	free(s);
 	return 0;
 }
