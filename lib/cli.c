@@ -192,3 +192,27 @@ int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 			return '?';
 	}
 }
+
+const char *ctu_getopt_around_arg(int argc, char **argv, const char *optstring,
+				  const struct option *longopts, void (*handle)(int opt, void *ctx),
+				  void *ctx, char ***program)
+{
+	const char *arg = NULL;
+	int c;
+
+	for (;;) {
+		bool after_dashdash;
+
+		while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+			handle(c, ctx);
+		/* getopt stopped at "--" (and skipped it) or at a non-option */
+		after_dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
+		if (arg || optind >= argc)
+			break;
+		arg = argv[optind++];
+		if (after_dashdash)
+			break;
+	}
+	*program = argv + optind;
+	return arg;
+}

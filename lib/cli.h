@@ -102,4 +102,14 @@ int ctu_getopt_init(struct ctu_getopt *g, int argc, char **argv, const char *sho
  */
 int ctu_getopt_next(struct ctu_getopt *g, ctu_err_t *err);
 
+/*
+ * getopt_long for "[options] ARG [options] [--] [program...]": options may
+ * stand before and after the one operand ARG, up to "--" or the program
+ * (ovlmount's mount point, pivot's new root).  Calls @handle for each
+ * option.  Returns ARG (NULL if none) and sets *@program to what follows.
+ */
+const char *ctu_getopt_around_arg(int argc, char **argv, const char *optstring,
+				  const struct option *longopts, void (*handle)(int opt, void *ctx),
+				  void *ctx, char ***program);
+
 #endif

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctu.h - what every ctutils source file needs: cleanup attributes, exit
- * codes, the tool start-up routine and the usage-error helper.
+ * codes, small file helpers, and the error value (err.h).
  *
  * Library functions (lib/) never print and never exit: they return 0 (or a
- * positive value) on success and -errno on failure.  Only the tools turn a
- * failure into a message and an exit status.
+ * positive value) on success and a negative number on failure, with a
+ * ctu_err_t filled where they take one (docs/design.md, "Errors").  Only
+ * lib/err's reporter and lib/proc's exec and exit functions print or exit.
  */
 #ifndef CTU_H
 #define CTU_H
@@ -28,7 +29,7 @@
 #define CTU_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Exit codes (DESIGN.md).  Tools that run a program exit with the program's
+ * Exit codes (docs/design.md).  Tools that run a program exit with the program's
  * status, CTU_EXIT_TOOL when they fail themselves, and 126/127 when the
  * program cannot be executed or is not found.  Tools that do not run a
  * program exit 0, 1 or 2.
@@ -45,49 +46,6 @@ enum {
 /* The codes that ctu_err_exit() uses; set by ctu_init() (lib/err.h). */
 extern int ctu_exit_fail;
 extern int ctu_exit_usage;
-
-/*
- * TRANSITION (issue 17): the old reporters below go once every tool uses
- * lib/err; nothing new may call them.
- */
-
-/* -V/--version: prints the version and exits 0. */
-noreturn void ctu_version_and_exit(void);
-
-struct option;
-
-/*
- * getopt_long for "[options] ARG [options] [--] [program...]": options may
- * stand before and after the one positional ARG, up to "--" or the program.
- * Calls @handle for each option.  Returns ARG (NULL if none) and sets
- * *@program to what follows.
- */
-const char *ctu_getopt_around_arg(int argc, char **argv, const char *optstring,
-				  const struct option *longopts, void (*handle)(int opt, void *ctx),
-				  void *ctx, char ***program);
-
-/* Prints "Try 'PROG --help' for more information." to stderr, exits ctu_exit_usage. */
-noreturn void ctu_try_help(void);
-
-/* Prints "PROG: MSG" and "Try 'PROG --help' ..." to stderr, exits ctu_exit_usage. */
-noreturn void ctu_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* "PROG: MSG: strerror(-neg_errno)" and exit ctu_exit_fail. */
-noreturn void ctu_die_errno(int neg_errno, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* "PROG: MSG" and exit ctu_exit_fail. */
-noreturn void ctu_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * "PROG: MSG", then @undo (which removes what the command made so far),
- * then exit ctu_exit_fail: the end of a multi-step command that failed.
- */
-noreturn void ctu_die_undo(void (*undo)(void), const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/* Tool-side debug lines ("PROG: debug: ..."), printed when CTU_DEBUG is set. */
-void ctu_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Cleanup attributes: the variable is released when it goes out of scope. */
 #define _cleanup_(f) __attribute__((cleanup(f)))

@@ -233,24 +233,36 @@ void ctu_undo_forget(struct ctu_undo *u)
 
 void ctu_undo_rollbackp(struct ctu_undo *u)
 {
-	drop(u, true);
+	ctu_undo_rollback(u);
 }
 
 /*
- * The directory @dir (relative to @dirfd; "" is @dirfd itself), opened
- * O_PATH, resolved inside @dirfd as a root with CTU_MKDIR_IN_ROOT.  Returns
- * the fd, AT_FDCWD for the working directory itself, or -errno.
+ * Opens the directory that holds the last component of @p (relative to
+ * @dirfd), O_PATH, resolved inside @dirfd as a root with CTU_MKDIR_IN_ROOT.
+ * *@fd is the new fd, or AT_FDCWD for the working directory itself (then
+ * there is nothing to close).  Returns 0 or -errno.
  */
-static int open_parent(int dirfd, const char *dir, unsigned int flags)
+static int open_parent(int dirfd, const char *p, unsigned int flags, int *fd)
 {
-	int fd;
+	const char *slash = strrchr(p, '/');
+	_cleanup_free_ char *dir = NULL;
 
-	if (flags & CTU_MKDIR_IN_ROOT)
-		return ctu_mnt_open_in_root(dirfd, *dir ? dir : "/", O_DIRECTORY, false);
-	if (!*dir && dirfd == AT_FDCWD)
-		return AT_FDCWD;
-	fd = openat(dirfd, *dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (!slash && dirfd == AT_FDCWD && !(flags & CTU_MKDIR_IN_ROOT)) {
+		*fd = AT_FDCWD;
+		return 0;
+	}
+	/* "/a": the parent is the root; "a/b": it is "a"; "a": @dirfd itself */
+	dir = !slash ? strdup(flags & CTU_MKDIR_IN_ROOT ? "/" : ".")
+	      : slash == p ? strdup("/")
+			   : strndup(p, (size_t)(slash - p));
+	if (!dir)
+		return -ENOMEM;
+	if (flags & CTU_MKDIR_IN_ROOT) {
+		*fd = ctu_mnt_open_in_root(dirfd, dir, O_DIRECTORY, false);
+		return *fd < 0 ? *fd : 0;
+	}
+	*fd = openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
 }
 
 /*
@@ -277,33 +289,18 @@ static int check_existing_dir(int parent, const char *name, int dirfd, const cha
 }
 
 /* Creates the last component of @p in its parent (which exists). */
-static int mkdir_one(struct ctu_undo *u, int dirfd, char *p, mode_t mode, unsigned int flags,
-		     ctu_err_t *err)
+static int mkdir_one(struct ctu_undo *u, int dirfd, const char *p, mode_t mode,
+		     unsigned int flags, ctu_err_t *err)
 {
-	char *slash = strrchr(p, '/');
+	const char *slash = strrchr(p, '/');
 	const char *name = slash ? slash + 1 : p;
-	int parent, r = 0;
+	int parent, r;
 
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return 0;
-	if (slash) {
-		/* "/a": the parent is the root; "a/b": it is "a" */
-		char saved = slash == p ? slash[1] : *slash;
-
-		if (slash == p)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-		parent = open_parent(dirfd, p, flags);
-		if (slash == p)
-			slash[1] = saved;
-		else
-			*slash = saved;
-	} else {
-		parent = open_parent(dirfd, "", flags);
-	}
-	if (parent < 0 && parent != AT_FDCWD)
-		return ctu_err_make(err, -parent, "cannot create %s", p);
+	r = open_parent(dirfd, p, flags, &parent);
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot create %s", p);
 	if (mkdirat(parent, name, mode) == 0) {
 		if (u && ctu_undo_dir(u, dirfd, p, flags, err) < 0)
 			r = ctu_err_wrap(err, "cannot create %s", p);

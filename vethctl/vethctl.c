@@ -118,8 +118,7 @@ static int global_option(int opt, const char *arg, void *vethctl, ctu_err_t *err
 	case 'h':
 		usage();
 	case 'V':
-		ctu_print_version();
-		exit(CTU_EXIT_OK);
+		ctu_version_exit();
 	}
 	return ctu_err_usage(err, "unknown option");
 }
