@@ -96,7 +96,7 @@ both_paths() {
 	run -125 "$NSENTER_LITE" --uts=/etc/hostname true
 	assert_output "nsenter-lite: /etc/hostname is not a namespace file"
 	run -125 "$NSENTER_LITE" --net=ctu-no-such-netns true
-	assert_output "nsenter-lite: cannot open the net namespace ctu-no-such-netns: No such file or directory"
+	assert_output "nsenter-lite: no such network namespace: ctu-no-such-netns"
 }
 
 @test "-a into a process in our own namespaces enters nothing and runs" {
