@@ -103,9 +103,8 @@ static int global_option(int opt, const char *arg, void *ctx, ctu_err_t *err)
 		c->ctrls = arg;
 		return 0;
 	case 'h':
-		usage();
 	case 'V':
-		ctu_version_exit();
+		ctu_common_option_exit(opt, usage);
 	}
 	return ctu_err_usage(err, "unknown option");
 }

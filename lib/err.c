@@ -265,6 +265,17 @@ noreturn void ctu_try_help_exit(void)
 	exit(ctu_exit_usage);
 }
 
+noreturn void ctu_common_option_exit(int opt, void (*usage)(void))
+{
+	if (opt == 'h') {
+		usage();
+		exit(CTU_EXIT_OK);
+	}
+	if (opt == 'V')
+		ctu_version_exit();
+	ctu_try_help_exit();
+}
+
 /*
  * A listing written to a full disk or a closed pipe must not exit 0: flush
  * stdout at exit and turn a failure into our failure code (util-linux's

@@ -112,6 +112,13 @@ noreturn void ctu_version_exit(void);
 /* "PROG: debug: ..." on stderr, when CTU_DEBUG is set (and not "0"). */
 void ctu_debug(const char *fmt, ...) CTU_PRINTF(1, 2);
 
+/*
+ * The end of every tool's option switch: -h runs the tool's @usage (which
+ * prints the help and exits 0), -V prints the version, and anything else
+ * is an option getopt has already complained about: "Try 'PROG --help'".
+ */
+noreturn void ctu_common_option_exit(int opt, void (*usage)(void));
+
 /* After getopt's own message: "Try 'PROG --help' ...", exit as a usage error. */
 noreturn void ctu_try_help_exit(void);
 

@@ -169,12 +169,8 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, &err) < 0)
 				ctu_err_exit(&err);
 			break;
-		case 'h':
-			usage();
-		case 'V':
-			ctu_version_exit();
 		default:
-			ctu_try_help_exit();
+			ctu_common_option_exit(c, usage);
 		}
 	}
 	o->argv = argv + optind;

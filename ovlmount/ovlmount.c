@@ -172,12 +172,8 @@ static void handle_option(int c, void *ctx)
 	case 'U':
 		o->mode = MODE_UMOUNT;
 		break;
-	case 'h':
-		usage();
-	case 'V':
-		ctu_version_exit();
 	default:
-		ctu_try_help_exit();
+		ctu_common_option_exit(c, usage);
 	}
 }
 

@@ -200,12 +200,8 @@ static void handle_option(int c, void *ctx)
 	case OPT_FORCE:
 		o->force = true;
 		break;
-	case 'h':
-		usage();
-	case 'V':
-		ctu_version_exit();
 	default:
-		ctu_try_help_exit();
+		ctu_common_option_exit(c, usage);
 	}
 }
 

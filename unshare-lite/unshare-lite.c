@@ -115,12 +115,8 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		if (r > 0)
 			continue;
 		switch (c) {
-		case 'h':
-			usage();
-		case 'V':
-			ctu_version_exit();
 		default:
-			ctu_try_help_exit();
+			ctu_common_option_exit(c, usage);
 		}
 	}
 	o->argv = argv + optind;
