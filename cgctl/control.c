@@ -77,7 +77,7 @@ static int timeout_options(struct ctx *c, int argc, char **argv, int *timeout_ms
 
 static int freeze_cmd(struct ctx *c, int argc, char **argv, bool frozen, ctu_err_t *err)
 {
-	const char *verb = frozen ? "freeze" : "thaw", *path;
+	const char *verb = frozen ? "freeze" : "thaw", *path = NULL;
 	int timeout_ms = 10000, r;
 
 	if (timeout_options(c, argc, argv, &timeout_ms, &path, err) < 0)
@@ -200,7 +200,7 @@ static int wait_empty(struct ctx *c, const char *path, int timeout_ms)
 int cmd_wait(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
 	int timeout_ms = -1, r;
-	const char *path;
+	const char *path = NULL;
 
 	if (timeout_options(c, argc, argv, &timeout_ms, &path, err) < 0)
 		return ctu_err_code(*err);

@@ -118,9 +118,12 @@ static int plan_setting(struct ctx *c, const char *path, const struct settings *
 static int apply_settings(struct ctx *c, const char *path, const struct settings *all,
 			  ctu_err_t *err)
 {
-	static struct planned plan[128]; /* two writes for each of 64 settings at most */
+	/* two writes for each of 64 settings at most; too big for the stack */
+	_cleanup_free_ struct planned *plan = calloc(128, sizeof(*plan));
 	size_t n = 0;
 
+	if (!plan)
+		return ctu_err_make(err, ENOMEM, "cannot set %s", path);
 	for (size_t i = 0; i < all->n; i++)
 		if (plan_setting(c, path, all, &all->s[i], plan, &n, err) < 0)
 			return ctu_err_code(*err);

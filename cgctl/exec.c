@@ -146,7 +146,7 @@ int cmd_exec(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	struct exec_opts o = { .all.n = 0 };
 	const char *path;
 	char **program;
-	bool dashdash;
+	bool dashdash = false;
 	int i;
 
 	ctu_set_tool_kind(CTU_TOOL_CHAINING);
