@@ -303,7 +303,7 @@ int create_cgroup(struct ctx *c, const char *path, const struct settings *all, b
 	for (size_t i = 0; i < c->hs.n; i++) {
 		struct hier *h = &c->hs.h[i];
 
-		/* every new level, parents first, gets its v1 cpuset from its parent */
+		/* every level, parents first, gets its v1 cpuset from its parent if it has none */
 		if (cgroup_mkdir(h, path, undo, inherit_cpuset, err) < 0)
 			return ctu_err_code(*err);
 		if (h->v2 && enable_v2(h, path, ctrls, err) < 0)

@@ -305,27 +305,22 @@ int cgroup_path_check(const char *path, ctu_err_t *err)
 }
 
 int cgroup_mkdir(const struct hier *h, const char *path, struct ctu_undo *undo,
-		 void (*made)(const struct hier *h, const char *dir), ctu_err_t *err)
+		 void (*each_level)(const struct hier *h, const char *dir), ctu_err_t *err)
 {
 	char dir[CG_DIR_MAX];
 	size_t start = strlen(h->mnt) + strlen(h->base);
 
 	hier_dir(h, path, dir);
-	for (char *s = dir + start + 1;; s++) {
-		char saved;
+	if (ctu_mkdir_p(undo, AT_FDCWD, dir, 0755, CTU_MKDIR_CGROUP, err) < 0)
+		return ctu_err_wrap(err, "cannot create cgroup %s in %s", path, h->mnt);
+	/* every level below the base, parents first, new or not */
+	for (char *s = dir + start + 1; each_level; s++) {
+		char saved = *s;
 
-		if (*s && *s != '/')
+		if (saved && saved != '/')
 			continue;
-		saved = *s;
 		*s = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			if (ctu_undo_cgroup(undo, dir, err) < 0)
-				return ctu_err_wrap(err, "cannot create cgroup %s in %s", path, h->mnt);
-			if (made)
-				made(h, dir);
-		} else if (errno != EEXIST) {
-			return ctu_err_errno(err, "cannot create cgroup %s in %s", path, h->mnt);
-		}
+		each_level(h, dir);
 		*s = saved;
 		if (!saved)
 			break;

@@ -78,12 +78,13 @@ const char *hier_dir(const struct hier *h, const char *path, char out[CG_DIR_MAX
 int cgroup_path_check(const char *path, ctu_err_t *err);
 
 /*
- * mkdir -p of @path in @h, each directory made recorded in @undo (a cgroup)
- * and then handed to @made (may be NULL), parents first.  Returns 0 or a
- * negative number with *@err set.
+ * mkdir -p of @path in @h (lib's ctu_mkdir_p), each directory made recorded
+ * in @undo; then every level of @path, parents first, is handed to
+ * @each_level (may be NULL), which must do nothing to a level that needs
+ * nothing.  Returns 0 or a negative number with *@err set.
  */
 int cgroup_mkdir(const struct hier *h, const char *path, struct ctu_undo *undo,
-		 void (*made)(const struct hier *h, const char *dir), ctu_err_t *err);
+		 void (*each_level)(const struct hier *h, const char *dir), ctu_err_t *err);
 
 /*
  * Enables @ctrls (space-separated) in cgroup.subtree_control of every

@@ -111,37 +111,46 @@ static void replay_nothing(const struct ctu_undo_entry *e)
 	(void)e; /* closing the detached mount's fd is its undo: release() does it */
 }
 
-/* unlinkat of the entry's path, resolved inside the root when it says so. */
-static void unlink_entry(const struct ctu_undo_entry *e, int how)
+/*
+ * unlinkat of the entry's path, resolved inside the root when it says so.
+ * Returns 0 or -errno.
+ */
+static int unlink_entry(const struct ctu_undo_entry *e, int how)
 {
 	const char *slash, *name;
-	int parent;
+	int parent, r;
 
-	if (!(e->flags & CTU_UNDO_IN_ROOT)) {
-		unlinkat(e->fd, e->path, how);
-		return;
-	}
+	if (!(e->flags & CTU_UNDO_IN_ROOT))
+		return unlinkat(e->fd, e->path, how) < 0 ? -errno : 0;
 	slash = strrchr(e->path, '/');
 	name = slash ? slash + 1 : e->path;
 	if (slash) {
 		char *dir = strndup(e->path, (size_t)(slash - e->path));
 
 		if (!dir)
-			return;
+			return -ENOMEM;
 		parent = ctu_mnt_open_in_root(e->fd, *dir ? dir : "/", O_DIRECTORY, false);
 		free(dir);
 	} else {
 		parent = fcntl(e->fd, F_DUPFD_CLOEXEC, 3);
+		if (parent < 0)
+			parent = -errno;
 	}
 	if (parent < 0)
-		return;
-	unlinkat(parent, name, how);
+		return parent;
+	r = unlinkat(parent, name, how) < 0 ? -errno : 0;
 	close(parent);
+	return r;
 }
 
 static void replay_dir(const struct ctu_undo_entry *e)
 {
-	unlink_entry(e, AT_REMOVEDIR);
+	/* a cgroup a process is still leaving is busy for a moment */
+	for (int tries = 0; tries < 100; tries++) {
+		if (unlink_entry(e, AT_REMOVEDIR) != -EBUSY || !(e->flags & CTU_UNDO_CGROUP))
+			return;
+		usleep(1000);
+	}
 }
 
 static void replay_file(const struct ctu_undo_entry *e)
@@ -195,7 +204,7 @@ int ctu_undo_file(struct ctu_undo *u, int dirfd, const char *path, unsigned int 
 int ctu_undo_cgroup(struct ctu_undo *u, const char *path, ctu_err_t *err)
 {
 	/* a cgroup is removed as a directory is; its files are the kernel's */
-	return ctu_undo_dir(u, AT_FDCWD, path, 0, err);
+	return ctu_undo_dir(u, AT_FDCWD, path, CTU_UNDO_CGROUP, err);
 }
 
 int ctu_undo_call(struct ctu_undo *u, void (*fn)(void *arg), void *arg, ctu_err_t *err)

@@ -40,6 +40,11 @@ struct ctu_undo {
  * so a symlink swapped in meanwhile cannot make us remove a host file.
  */
 #define CTU_UNDO_IN_ROOT 0x1u
+/*
+ * The directory is a cgroup: its removal is tried again for a while on
+ * EBUSY, since a process just killed or moved out may still be leaving it.
+ */
+#define CTU_UNDO_CGROUP 0x2u
 
 /* A mount made on @path: detached (umount2 MNT_DETACH). */
 int ctu_undo_mount(struct ctu_undo *u, const char *path, ctu_err_t *err);
@@ -63,7 +68,7 @@ int ctu_undo_dir(struct ctu_undo *u, int dirfd, const char *path, unsigned int f
 int ctu_undo_file(struct ctu_undo *u, int dirfd, const char *path, unsigned int flags,
 		  ctu_err_t *err);
 
-/* A cgroup we created at @path (absolute, in a cgroup filesystem): rmdir. */
+/* A cgroup we created at @path (absolute): ctu_undo_dir() with CTU_UNDO_CGROUP. */
 int ctu_undo_cgroup(struct ctu_undo *u, const char *path, ctu_err_t *err);
 
 /*
@@ -91,6 +96,8 @@ void ctu_undo_rollbackp(struct ctu_undo *u);
 
 /* mkdir -p modes: resolve every component inside @dirfd as a root. */
 #define CTU_MKDIR_IN_ROOT CTU_UNDO_IN_ROOT
+/* mkdir -p of cgroups: each one recorded as ctu_undo_cgroup() does. */
+#define CTU_MKDIR_CGROUP CTU_UNDO_CGROUP
 
 /*
  * mkdir -p: creates the missing directories of @path (relative to @dirfd,

@@ -129,12 +129,12 @@ undo_pivot() { rm -rf "$ROOT/a" "$ROOT/data" "$ROOT/lnk"; }
 undo_cgctl() { "$CGCTL" --self delete -r "$CG" >/dev/null 2>&1 || true; }
 
 @test "cgctl create: a failure at any step removes the cgroups it made" {
-	inject cgctl undo_cgctl mkdir,write,statfs -- \
+	inject cgctl undo_cgctl mkdir,mkdirat,write,statfs -- \
 		"$CGCTL" --self create "$CG/a/b" --memory 64M --pids 64 --cpus 0.5 --cpu-weight 200
 }
 
 @test "cgctl exec: a failure at any step removes the cgroup and runs nothing" {
-	inject cgctl undo_cgctl mkdir,write -- \
+	inject cgctl undo_cgctl mkdir,mkdirat,write -- \
 		"$CGCTL" --self exec "$CG/x" --memory 64M --pids 64 -- true
 }
 
