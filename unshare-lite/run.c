@@ -195,7 +195,7 @@ noreturn void run_without_fork(const struct opts *o, const struct map_plan *p)
 }
 
 /* Inside: tell the outside we exist, wait for its go (EOF: it gave up). */
-static void inside_handshake(struct sync *s)
+static void inside_handshake_or_die(struct sync *s)
 {
 	char c = 0;
 
@@ -280,7 +280,7 @@ static noreturn void inside_child_or_die(const struct opts *o, struct sync *s, i
 		ctu_err_exit(&err);
 	if (o->info_fd >= 0)
 		close(o->info_fd);
-	inside_handshake(s);
+	inside_handshake_or_die(s);
 	if (init_status[0] >= 0)
 		close(init_status[0]);
 	close(failed[0]);
