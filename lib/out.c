@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* out.c - libsmartcols tables and JSON for every listing (see out.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 
 #include "ctu.h"
@@ -55,4 +56,38 @@ int ctu_out_print(struct libscols_table *tb)
 
 	scols_unref_table(tb);
 	return r == 0 ? 0 : -EIO;
+}
+
+int ctu_out_size(uint64_t bytes, bool raw, char *buf, size_t size)
+{
+	static const char suffixes[] = "BKMGTPE";
+	unsigned int i = 0;
+	uint64_t unit, whole, tenths;
+	int len;
+
+	while (!raw && i + 1 < sizeof(suffixes) - 1 && bytes >> (10 * (i + 1)))
+		i++;
+	if (raw || i == 0) {
+		len = snprintf(buf, size, raw ? "%" PRIu64 : "%" PRIu64 "B", bytes);
+		return len < 0 || (size_t)len >= size ? -ENOBUFS : 0;
+	}
+	for (;;) {
+		unit = UINT64_C(1) << (10 * i);
+		whole = bytes / unit;
+		/* no overflow: the remainder is below 2^60, times 10 below 2^64 */
+		tenths = whole * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
+		if (tenths >= 100)
+			whole += bytes % unit >= unit / 2; /* rounded to a whole number */
+		/* 1023.6M rounds to 1024M: that is 1G */
+		if (whole < 1024 || i + 1 == sizeof(suffixes) - 1)
+			break;
+		i++;
+	}
+	if (tenths < 100 && tenths % 10)
+		len = snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "%c", tenths / 10, tenths % 10,
+			       suffixes[i]);
+	else
+		len = snprintf(buf, size, "%" PRIu64 "%c", tenths < 100 ? tenths / 10 : whole,
+			       suffixes[i]);
+	return len < 0 || (size_t)len >= size ? -ENOBUFS : 0;
 }

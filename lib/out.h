@@ -8,6 +8,8 @@
 
 #include <libsmartcols.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* How a listing is printed: --json, --raw, --noheadings. */
 struct ctu_out_flags {
@@ -33,6 +35,15 @@ struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_colu
 
 /* A new line with @n cells; NULL cells stay empty.  Returns 0 or -ENOMEM. */
 int ctu_out_line(struct libscols_table *tb, const char *const *cells, size_t n);
+
+/*
+ * @bytes for people, as systemd-cgtop and ls -h print sizes: base 1024, the
+ * suffixes B K M G T P E, one decimal below 10 ("512B", "0B", "64M", "1.5G",
+ * "10G", "1G" for exactly 1 GiB); the nearest value, so 1023.96M is "1G".
+ * With @raw the plain number ("67108864"), as lsblk --bytes.  Returns 0, or
+ * -ENOBUFS when @buf (of @size bytes) is too small (24 always suffice).
+ */
+int ctu_out_size(uint64_t bytes, bool raw, char *buf, size_t size);
 
 /* Prints and frees the table.  Returns 0 or -errno (a failed write to stdout). */
 int ctu_out_print(struct libscols_table *tb);

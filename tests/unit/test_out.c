@@ -135,6 +135,51 @@ static void test_json_escapes(void **state)
 	scols_unref_table(tb);
 }
 
+/* ctu_out_size(@bytes) for people, and raw. */
+static void expect_size(uint64_t bytes, bool raw, const char *want)
+{
+	char buf[24];
+
+	assert_int_equal(ctu_out_size(bytes, raw, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_size(void **state)
+{
+	(void)state;
+	expect_size(0, false, "0B");
+	expect_size(512, false, "512B");
+	expect_size(1023, false, "1023B");
+	expect_size(1024, false, "1K");
+	expect_size(1536, false, "1.5K");
+	expect_size(64ULL << 20, false, "64M");
+	expect_size(3ULL << 29, false, "1.5G");
+	expect_size(1ULL << 30, false, "1G");
+	expect_size((10ULL << 30) + (1ULL << 28), false, "10G");
+	/* rounding to the nearest: 9.96G is 10G, 1023.96M is 1G, 1.04K is 1K */
+	expect_size((996ULL << 30) / 100, false, "10G");
+	expect_size((102396ULL << 20) / 100, false, "1G");
+	expect_size(1065, false, "1K");
+	expect_size(1ULL << 50, false, "1P");
+	expect_size(UINT64_MAX, false, "16E");
+	expect_size(67108864, true, "67108864");
+	expect_size(0, true, "0");
+	expect_size(UINT64_MAX, true, "18446744073709551615");
+}
+
+static void test_size_small_buffer(void **state)
+{
+	char buf[3];
+
+	(void)state;
+	assert_int_equal(ctu_out_size(512, false, buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(ctu_out_size(1234, true, buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(ctu_out_size(64ULL << 20, false, buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(ctu_out_size(1536, false, buf, sizeof(buf)), -ENOBUFS);
+	assert_int_equal(ctu_out_size(1024, false, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1K");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +188,8 @@ int main(void)
 		cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_size_small_buffer),
 	};
 
 	return cmocka_run_group_tests_name("out", tests, NULL, NULL);
