@@ -32,6 +32,7 @@ struct ctx {
 	struct ctu_out_flags out;
 	const char *root;
 	bool self;
+	bool bytes;	   /* -b: sizes in bytes, not 64M */
 	const char *ctrls; /* -c */
 	const struct globals *globals;
 };
@@ -55,10 +56,11 @@ enum {
 	OPT_PRESERVE_FDS,
 };
 
-/* A usage metric of a cgroup (stat, top). */
+/* A usage metric of a cgroup (stat, top): a count, or a size in bytes. */
 struct metric {
 	const char *name;
-	char value[64];
+	uint64_t value;
+	bool bytes;
 };
 
 /* ---- common.c ---- */
@@ -90,6 +92,12 @@ int read_file_trimmed(const char *dir, const char *file, char *out, size_t size)
 
 /* The value of "KEY N" in a flat keyed file (cpu.stat, memory.events). */
 int keyed_value(const char *dir, const char *file, const char *key, uint64_t *v);
+
+/*
+ * A number for a table cell: a size as @c's -b says (64M, or bytes; always
+ * bytes in JSON, whose numbers are numbers), a count as it is.
+ */
+void format_number(const struct ctx *c, uint64_t v, bool bytes, char *out, size_t size);
 
 /* A v2 key's value for cgroup @path, from wherever its controller lives. */
 int read_value(struct ctx *c, const char *path, const char *key, char *out, size_t size);

@@ -110,6 +110,11 @@ int keyed_value(const char *dir, const char *file, const char *key, uint64_t *v)
 	return -ENOENT;
 }
 
+void format_number(const struct ctx *c, uint64_t v, bool bytes, char *out, size_t size)
+{
+	ctu_out_size(v, !bytes || c->bytes || c->out.json, out, size);
+}
+
 int read_value(struct ctx *c, const char *path, const char *key, char *out, size_t size)
 {
 	char ctrl[32], raw[256], dir[CG_DIR_MAX];

@@ -135,9 +135,15 @@ static uint64_t io_total(const char *dir, bool v2, bool read_side)
 
 static void add_metric(struct metric *m, size_t *n, const char *name, uint64_t v)
 {
-	m[*n].name = name;
-	snprintf(m[*n].value, sizeof(m[*n].value), "%llu", (unsigned long long)v);
+	m[*n] = (struct metric){ .name = name, .value = v };
 	(*n)++;
+}
+
+/* A metric in bytes, printed for people (64M) unless -b or --json. */
+static void add_size(struct metric *m, size_t *n, const char *name, uint64_t v)
+{
+	add_metric(m, n, name, v);
+	m[*n - 1].bytes = true;
 }
 
 /*
@@ -167,9 +173,9 @@ size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
 	if (mem) {
 		hier_dir(mem, path, d);
 		if (read_value(c, path, "memory.current", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.current", strtoull(text, NULL, 10));
+			add_size(m, &n, "memory.current", strtoull(text, NULL, 10));
 		if (read_value(c, path, "memory.peak", text, sizeof(text)) == 0)
-			add_metric(m, &n, "memory.peak", strtoull(text, NULL, 10));
+			add_size(m, &n, "memory.peak", strtoull(text, NULL, 10));
 		if (mem->v2) {
 			add_keyed(m, &n, "memory.events.oom", d, "memory.events", "oom");
 			add_keyed(m, &n, "memory.events.oom_kill", d, "memory.events", "oom_kill");
@@ -198,8 +204,8 @@ size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
 		add_metric(m, &n, "pids.current", strtoull(text, NULL, 10));
 	if (io) {
 		hier_dir(io, path, d);
-		add_metric(m, &n, "io.read_bytes", io_total(d, io->v2, true));
-		add_metric(m, &n, "io.write_bytes", io_total(d, io->v2, false));
+		add_size(m, &n, "io.read_bytes", io_total(d, io->v2, true));
+		add_size(m, &n, "io.write_bytes", io_total(d, io->v2, false));
 	}
 	{
 		_cleanup_free_ pid_t *p = NULL;
@@ -229,6 +235,11 @@ static int no_options(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 
 int cmd_stat(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
+	/* every metric is a number (populated and frozen: 0 or 1, as the kernel's) */
+	static const struct ctu_out_column cols[] = {
+		{ "KEY", 0.3, SCOLS_JSON_STRING, 0 },
+		{ "VALUE", 0.7, SCOLS_JSON_NUMBER, 0 },
+	};
 	struct metric m[32];
 	struct libscols_table *tb;
 	const char *path;
@@ -240,11 +251,13 @@ int cmd_stat(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	if (cmd_start(c, path, true, err) < 0)
 		return ctu_err_code(*err);
 	n = collect_stat(c, path, m);
-	if (new_table(&tb, "stat", kv_cols, 2, c, err) < 0)
+	if (new_table(&tb, "stat", cols, 2, c, err) < 0)
 		return ctu_err_code(*err);
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = { m[i].name, m[i].value };
+		char value[32];
+		const char *cells[] = { m[i].name, value };
 
+		format_number(c, m[i].value, m[i].bytes, value, sizeof(value));
 		ctu_out_line(tb, cells, 2);
 	}
 	return print_table(tb, err);
@@ -338,12 +351,13 @@ int cmd_procs(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 
 /* ---- ls ---------------------------------------------------------------------- */
 
+/* A limit that can be "max" is a string column, in JSON too; a count or usage a number. */
 static const struct ctu_out_column ls_cols[] = {
 	{ "PATH", 0.3, SCOLS_JSON_STRING, SCOLS_FL_TREE },
 	{ "PROCS", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	{ "MEMORY.CURRENT", 10, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
+	{ "MEMORY.CURRENT", 10, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
 	{ "MEMORY.MAX", 10, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
-	{ "PIDS.CURRENT", 5, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
+	{ "PIDS.CURRENT", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
 	{ "PIDS.MAX", 5, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
 	{ "CPU.MAX", 12, SCOLS_JSON_STRING, SCOLS_FL_RIGHT },
 };
@@ -360,6 +374,7 @@ static void ls_cell(struct ls_walk *w, struct libscols_line *ln, size_t col, con
 					    "pids.current", "pids.max", "cpu.max" };
 	char value[256] = "";
 	size_t out_col = 0;
+	uint64_t v;
 
 	for (size_t i = 0; i < col; i++)
 		out_col += w->show[i];
@@ -373,8 +388,11 @@ static void ls_cell(struct ls_walk *w, struct libscols_line *ln, size_t col, con
 		cgroup_pids(hier_dir(&w->c->hs.h[0], path, d), false, &p, &n);
 		snprintf(value, sizeof(value), "%zu", n);
 	} else if (keys[col] && read_value(w->c, path, keys[col], value, sizeof(value)) < 0) {
-		return;
+		return; /* empty: null in JSON */
 	}
+	/* the memory columns are sizes ("max" stays max) */
+	if ((col == 2 || col == 3) && ctu_parse_u64(value, &v) == 0)
+		format_number(w->c, v, true, value, sizeof(value));
 	scols_line_set_data(ln, out_col, value);
 }
 

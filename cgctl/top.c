@@ -12,7 +12,8 @@ struct top_row {
 	char path[1024];
 	uint64_t usage_usec, prev_usec;
 	double cpu_pct;
-	char memory[32], pids[16];
+	uint64_t memory, pids;
+	bool has_memory, has_pids; /* not on a host without the controller */
 };
 
 /* @path and the cgroups below it, up to @cap rows. */
@@ -47,15 +48,17 @@ static void top_sample(struct ctx *c, struct top_row *r)
 	size_t n = collect_stat(c, strcmp(r->path, "/") ? r->path : "", m);
 
 	r->prev_usec = r->usage_usec;
-	snprintf(r->memory, sizeof(r->memory), "-");
-	snprintf(r->pids, sizeof(r->pids), "-");
+	r->has_memory = r->has_pids = false;
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(m[i].name, "cpu.usage_usec"))
-			r->usage_usec = strtoull(m[i].value, NULL, 10);
-		else if (!strcmp(m[i].name, "memory.current"))
-			snprintf(r->memory, sizeof(r->memory), "%s", m[i].value);
-		else if (!strcmp(m[i].name, "pids.current"))
-			snprintf(r->pids, sizeof(r->pids), "%s", m[i].value);
+		if (!strcmp(m[i].name, "cpu.usage_usec")) {
+			r->usage_usec = m[i].value;
+		} else if (!strcmp(m[i].name, "memory.current")) {
+			r->memory = m[i].value;
+			r->has_memory = true;
+		} else if (!strcmp(m[i].name, "pids.current")) {
+			r->pids = m[i].value;
+			r->has_pids = true;
+		}
 	}
 }
 
@@ -77,11 +80,17 @@ static int top_print(struct ctx *c, struct top_row *rows, size_t n, ctu_err_t *e
 	struct libscols_table *tb = ctu_out_table("top", cols, 4, &c->out);
 
 	qsort(rows, n, sizeof(*rows), by_cpu);
+	/* what a cgroup lacks: "-" on the screen, null in JSON */
+	const char *none = c->out.json ? NULL : "-";
+
 	for (size_t i = 0; tb && i < n; i++) {
-		char cpu[16];
-		const char *cells[] = { rows[i].path, cpu, rows[i].memory, rows[i].pids };
+		char cpu[16], memory[32], pids[32];
+		const char *cells[] = { rows[i].path, cpu, rows[i].has_memory ? memory : none,
+					rows[i].has_pids ? pids : none };
 
 		snprintf(cpu, sizeof(cpu), "%.1f", rows[i].cpu_pct);
+		format_number(c, rows[i].memory, true, memory, sizeof(memory));
+		format_number(c, rows[i].pids, false, pids, sizeof(pids));
 		ctu_out_line(tb, cells, 4);
 	}
 	if (!tb || ctu_out_print(tb) < 0)
