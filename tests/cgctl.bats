@@ -130,6 +130,9 @@ is_v1() {
 	run -137 "${G[@]}" exec "$CG" --memory 32M -- tail /dev/zero
 	run "${G[@]}" stat "$CG"
 	assert_line --regexp '^memory.events.oom_kill +[1-9][0-9]*$'
+	# a count is a JSON number: jq compares it as one
+	run "${G[@]}" stat --json "$CG"
+	jq -e '.stat[] | select(.key == "memory.events.oom_kill") | .value >= 1' <<<"$output"
 }
 
 @test "limits are enforced: a fork bomb stops at pids.max" {
@@ -228,6 +231,11 @@ is_v1() {
 	run "${G[@]}" ls "$CG"
 	assert_success
 	assert_line --regexp "^$CG "
+	# sizes for people; -b (before or after the command) in bytes
+	assert_line --regexp 'web +0 .* 64M .* 10 '
+	run "${G[@]}" ls -b "$CG"
+	assert_line --regexp 'web +0 .* 67108864 .* 10 '
+	run "$CGCTL" -b --self ls "$CG"
 	assert_line --regexp 'web +0 .* 67108864 .* 10 '
 	run "${G[@]}" ls -J "$CG"
 	[ "$(jq -r '.cgroups[0].children | length' <<<"$output")" = 2 ]
@@ -257,7 +265,7 @@ is_v1() {
 	"${G[@]}" set "$CG" --cpus 0.05
 	"${G[@]}" set "$CG" --memory 80M
 	run "${G[@]}" stat "$CG"
-	assert_line --regexp '^memory.current +[0-9]+$'
+	assert_line --regexp '^memory.current +[0-9.]+[BKMGTPE]$'
 	"${G[@]}" kill "$CG"
 	"${G[@]}" wait --timeout 5 "$CG"
 	run kill -0 "$shell"
@@ -390,4 +398,223 @@ fake_tree() {
 	assert_output --partial "freeze <path>"
 	run "$CGCTL" --version
 	assert_output --regexp '^cgctl from ctutils [0-9.]+$'
+}
+
+# --- issue 18: command --help, options anywhere, typed JSON, sizes -----------------
+
+# The commands, from cgctl --help's list (the command table of cgctl.c).
+commands() {
+	"$CGCTL" --help | sed -n '/^Commands:/,/^$/p' | grep -oE '^ [a-z]+|\| [a-z]+' | tr -d ' |'
+}
+
+@test "every command's --help and -h print its usage on stdout, exit 0, and do nothing else" {
+	ctu_state_save "$T"
+	subs=$(commands)
+	[ "$(wc -l <<<"$subs")" -eq 15 ] || fail "commands: $subs"
+	for sub in $subs; do
+		for args in "$sub --help" "$sub -h" "--self $sub $CG --help" "$sub $CG -J -h"; do
+			# shellcheck disable=SC2086
+			run --separate-stderr "$CGCTL" $args
+			[ "$status" -eq 0 ] || fail "cgctl $args: exit $status: $stderr"
+			[ -z "$stderr" ] || fail "cgctl $args: stderr: $stderr"
+			[[ $output == $'\nUsage:\n cgctl '"$sub "* ]] || fail "cgctl $args: ${output:0:80}"
+			assert_output --partial "Global options (before or after the command):"
+			assert_output --partial " -h, --help "
+		done
+	done
+	# each tells its own options
+	run "$CGCTL" create --help
+	assert_output --partial "--exclusive"
+	assert_output --partial "--memory <size>"
+	refute_output --partial "--iterations"
+	run "$CGCTL" top --help
+	assert_output --partial "--iterations"
+	# the global usage before the command, and for none
+	run "$CGCTL" -h create
+	assert_output --partial "Commands:"
+	# the program's --help is the program's
+	run "${G[@]}" exec "$CG" -- sh -c 'echo "$1"' sh --help
+	assert_success
+	assert_output -- "--help"
+	[ -d "$(cg_dir)" ]
+	"${G[@]}" delete "$CG"
+	assert_state_unchanged
+}
+
+@test "a usage error in a command ends with Try 'cgctl COMMAND --help'" {
+	while IFS='|' read -r rc try args; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$CGCTL" $args
+		[ "$status" -eq "$rc" ] || fail "cgctl $args: exit $status, not $rc"
+		[ "${stderr_lines[-1]}" = "Try '$try --help' for more information." ] ||
+			fail "cgctl $args: $stderr"
+		[ "${#stderr_lines[@]}" -eq 2 ] || fail "cgctl $args: $stderr"
+	done <<-EOF
+		2|cgctl create|--self create --bogus $CG
+		2|cgctl create|--self create $CG --memory 12Q
+		2|cgctl stat|stat
+		2|cgctl ls|ls -o nope
+		2|cgctl top|top -n 0
+		2|cgctl kill|--self kill -s NOPE $CG
+		2|cgctl which|which junk
+		125|cgctl exec|--self exec $CG --pids junk -- true
+		2|cgctl|--bogus ls
+		2|cgctl|nosuchcommand
+	EOF
+	# a failure is no usage error: no Try line
+	run --separate-stderr "${G[@]}" stat "$CG"
+	[ "$status" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "global options before and after the command, as users write them" {
+	ctrls=memory,pids
+	run "$CGCTL" --self create "$CG" -c "$ctrls" --json
+	assert_success
+	[ -d "$(cg_dir pids)" ]
+	[ -d "$(cg_dir memory)" ]
+	run "$CGCTL" create "$CG/b" --self
+	assert_success
+	[ -d "$(cg_dir pids)/b" ]
+	run "$CGCTL" ls "$CG" -c "$ctrls" --self --json
+	assert_success
+	jq -e '.cgroups[0].children[0].path == "b"' <<<"$output"
+	run "$CGCTL" stat --self -J "$CG/b"
+	jq -e '.stat | length > 0' <<<"$output"
+	run "$CGCTL" get "$CG/b" pids.max --self --noheadings --raw
+	assert_output "pids.max max"
+	run "$CGCTL" --self -c "$ctrls" delete -r "$CG"
+	assert_success
+	[ ! -d "$(cg_dir pids)" ]
+}
+
+@test "--json: numbers are numbers, a limit that can be max is a string, absent is null" {
+	"${G[@]}" create "$CG/web" --memory 64M --pids 10
+	"${G[@]}" exec "$CG/web" -- sleep 1000 >/dev/null 2>&1 3>&- &
+	pid=$!
+	ctu_cleanup_add pid $pid
+	sleep 0.3
+	run "${G[@]}" stat --json "$CG/web"
+	assert_success
+	jq -e '[.stat[].value | type == "number"] | all' <<<"$output"
+	jq -e '.stat[] | select(.key == "pids.current") | .value == 1' <<<"$output"
+	jq -e '.stat[] | select(.key == "populated") | .value == 1' <<<"$output"
+	jq -e '.stat[] | select(.key == "memory.current") | .value > 0' <<<"$output"
+	run "${G[@]}" ls --json "$CG"
+	assert_success
+	jq -e '.cgroups[0] | (.procs | type == "number") and (.["memory.max"] == "max") and (.["pids.max"] == "max")' <<<"$output"
+	jq -e '.cgroups[0].children[0] | .path == "web" and .procs == 1 and .["pids.current"] == 1' <<<"$output"
+	jq -e '.cgroups[0].children[0] | (.["memory.current"] | type == "number") and .["memory.max"] == "67108864" and .["pids.max"] == "10"' <<<"$output"
+	jq -e '.cgroups[0].children[0]["cpu.max"] | type == "string"' <<<"$output"
+	run "${G[@]}" procs --json "$CG/web"
+	jq -e ".processes[0].pid == $pid and (.processes[0].comm | type == \"string\")" <<<"$output"
+	run "${G[@]}" which --json "$pid"
+	jq -e '[.cgroups[] | (.hierarchy, .controllers, .cgroup) | type == "string"] | all' <<<"$output"
+	run "${G[@]}" get --json "$CG/web" pids.max memory.max
+	jq -e '[.settings[].value | type == "string"] | all' <<<"$output"
+	jq -e '.settings[] | select(.key == "pids.max") | .value == "10"' <<<"$output"
+	run "${G[@]}" top -b -n 1 -d 100ms --json "$CG"
+	assert_success
+	jq -e '[.top[] | (.["cpu%"], .memory, .pids) | type == "number"] | all' <<<"$output"
+	jq -e ".top[] | select(.cgroup == \"$CG/web\") | .pids == 1" <<<"$output"
+}
+
+@test "fake v2 tree: what the host lacks is null in JSON, - on the screen" {
+	F=$T/fake
+	fake_tree "$F" "cpu pids"
+	mkdir "$F/a"
+	echo 3 >"$F/a/pids.current"
+	echo max >"$F/a/pids.max"
+	: >"$F/a/cgroup.procs"
+	run "$CGCTL" --root "$F" ls --json
+	assert_success
+	jq -e '.cgroups[0].children[0] | .["memory.current"] == null and .["memory.max"] == null and .["pids.current"] == 3' <<<"$output"
+	run "$CGCTL" --root "$F" top -b -n 1 -d 10ms --json
+	assert_success
+	jq -e '.top[] | select(.cgroup == "/a") | .memory == null and .pids == 3' <<<"$output"
+	run "$CGCTL" --root "$F" top -b -n 1 -d 10ms
+	assert_line --regexp '^/a +0\.0 +- +3$'
+}
+
+@test "sizes for people in ls, stat and top; -b/--bytes raw; JSON and get in bytes" {
+	F=$T/fake
+	fake_tree "$F" "memory pids"
+	mkdir "$F/a"
+	echo 67108864 >"$F/a/memory.current"
+	echo 1610612736 >"$F/a/memory.max"
+	echo 1610612736 >"$F/a/memory.peak"
+	: >"$F/a/cgroup.procs"
+	run "$CGCTL" --root "$F" ls -o path,memory.current,memory.max
+	assert_line --regexp 'a +64M +1.5G$'
+	for b in "-b ls" "ls -b" "ls --bytes" "--bytes ls"; do
+		# shellcheck disable=SC2086
+		run "$CGCTL" --root "$F" $b -o path,memory.current,memory.max
+		assert_line --regexp 'a +67108864 +1610612736$'
+	done
+	run "$CGCTL" --root "$F" ls --json
+	jq -e '.cgroups[0].children[0] | .["memory.current"] == 67108864 and .["memory.max"] == "1610612736"' <<<"$output"
+	run "$CGCTL" --root "$F" stat a
+	assert_line --regexp '^memory.current +64M$'
+	assert_line --regexp '^memory.peak +1.5G$'
+	run "$CGCTL" --root "$F" stat a --bytes
+	assert_line --regexp '^memory.current +67108864$'
+	run "$CGCTL" --root "$F" stat a --json
+	jq -e '.stat[] | select(.key == "memory.peak") | .value == 1610612736' <<<"$output"
+	# top's -b is --batch; --bytes, or -b before the command, gives bytes
+	run "$CGCTL" --root "$F" top -b -n 1 -d 10ms
+	assert_line --regexp '^/a +0\.0 +64M +'
+	run "$CGCTL" --root "$F" top -b --bytes -n 1 -d 10ms
+	assert_line --regexp '^/a +0\.0 +67108864 +'
+	run "$CGCTL" --root "$F" -b top -b -n 1 -d 10ms
+	assert_line --regexp '^/a +0\.0 +67108864 +'
+	# get prints the interface files' values
+	run "$CGCTL" --root "$F" get a memory.max
+	assert_line --regexp '^memory.max +1610612736$'
+}
+
+@test "the man page tells command --help, -b/--bytes and the JSON shape of every output" {
+	man=$CTU_ROOT/cgctl/cgctl.1.scd
+	grep -q '^# JSON OUTPUT$' "$man"
+	json=$(sed -n '/^# JSON OUTPUT$/,/^# /p' "$man")
+	for key in settings stat processes cgroups top; do
+		grep -q "^\*[a-z]*\*: \*$key\*" <<<"$json" || fail "JSON OUTPUT lacks $key"
+	done
+	for type in string number null array; do
+		grep -q "$type" <<<"$json" || fail "JSON OUTPUT names no $type"
+	done
+	grep -q '"max"' <<<"$json"
+	grep -q '^\*-b\*, \*--bytes\*$' "$man"
+	grep -q '_command_ \*--help\*' "$man"
+	# every command's long options are in the man page and the completion
+	for sub in $(commands); do
+		for opt in $("$CGCTL" "$sub" --help | grep -E '^ +-' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -q -- "^\*.*$opt\*" "$man" || fail "man page lacks $sub's $opt"
+			grep -q -- "$opt" "$CTU_ROOT/completions/cgctl" || fail "completion lacks $sub's $opt"
+		done
+	done
+}
+
+@test "completion: --help and the global options after a command" {
+	[ -f /usr/share/bash-completion/bash_completion ] || ctu_skip "needs bash-completion"
+	complete_line() {
+		bash -c "source /usr/share/bash-completion/bash_completion
+			source '$CTU_ROOT/completions/cgctl'
+			COMP_LINE='$1'; COMP_POINT=\${#COMP_LINE}
+			read -ra COMP_WORDS <<<\"\$COMP_LINE\"; COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
+			_cgctl cgctl \"\${COMP_WORDS[-1]}\" \"\${COMP_WORDS[-2]}\"
+			printf '%s\n' \"\${COMPREPLY[@]}\""
+	}
+	for sub in $(commands); do
+		run complete_line "cgctl $sub x --he"
+		assert_output -- "--help"
+		run complete_line "cgctl $sub x --se"
+		assert_output -- "--self"
+		run complete_line "cgctl $sub x --byt"
+		assert_output -- "--bytes"
+	done
+	run complete_line "cgctl create x --exc"
+	assert_output -- "--exclusive"
+	run complete_line "cgctl top --b"
+	assert_line -- "--batch"
+	assert_line -- "--bytes"
 }
