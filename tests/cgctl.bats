@@ -496,16 +496,16 @@ commands() {
 	sleep 0.3
 	run "${G[@]}" stat --json "$CG/web"
 	assert_success
-	jq -e '[.stat[].value | type == "number"] | all' <<<"$output"
-	jq -e '.stat[] | select(.key == "pids.current") | .value == 1' <<<"$output"
-	jq -e '.stat[] | select(.key == "populated") | .value == 1' <<<"$output"
-	jq -e '.stat[] | select(.key == "memory.current") | .value > 0' <<<"$output"
+	jq -e '([.stat[].value | type == "number"] | all) and
+		(.stat | map({(.key): .value}) | add | .["pids.current"] == 1 and .populated == 1 and
+		 .["memory.current"] > 0)' <<<"$output"
 	run "${G[@]}" ls --json "$CG"
 	assert_success
-	jq -e '.cgroups[0] | (.procs | type == "number") and (.["memory.max"] == "max") and (.["pids.max"] == "max")' <<<"$output"
-	jq -e '.cgroups[0].children[0] | .path == "web" and .procs == 1 and .["pids.current"] == 1' <<<"$output"
-	jq -e '.cgroups[0].children[0] | (.["memory.current"] | type == "number") and .["memory.max"] == "67108864" and .["pids.max"] == "10"' <<<"$output"
-	jq -e '.cgroups[0].children[0]["cpu.max"] | type == "string"' <<<"$output"
+	jq -e '.cgroups[0] | (.procs | type == "number") and .["memory.max"] == "max" and
+		.["pids.max"] == "max" and (.children[0] | .path == "web" and .procs == 1 and
+		.["pids.current"] == 1 and (.["memory.current"] | type == "number") and
+		.["memory.max"] == "67108864" and .["pids.max"] == "10" and
+		(.["cpu.max"] | type == "string"))' <<<"$output"
 	run "${G[@]}" procs --json "$CG/web"
 	jq -e ".processes[0].pid == $pid and (.processes[0].comm | type == \"string\")" <<<"$output"
 	run "${G[@]}" which --json "$pid"
