@@ -607,7 +607,7 @@ commands() {
 	for sub in $(commands); do
 		run complete_line "cgctl $sub x --he"
 		assert_output -- "--help"
-		run complete_line "cgctl $sub x --se"
+		run complete_line "cgctl $sub x --sel"
 		assert_output -- "--self"
 		run complete_line "cgctl $sub x --byt"
 		assert_output -- "--bytes"
