@@ -387,7 +387,7 @@ in_host() {
 		[ "$output" = "$before" ] || fail "$args: $output"
 	done
 	run "$VETHCTL" ls --noheadings --raw --netns "$H"
-	assert_output --regexp '^g1 veth up 1300  g1p $'
+	assert_line --regexp '^g1 veth up 1300  g1p $'
 	# a batch line takes the output options; --netns belongs to the whole batch
 	printf 'ls --json\n' >"$T/batch"
 	run --separate-stderr "$VETHCTL" --netns "$H" --batch "$T/batch"
@@ -446,7 +446,7 @@ in_host() {
 	jq -e '.interfaces[] | select(.name == "hp2") | .peer == "inner2" and .peer_netns == "'"$ns"'" and (.peer_netnsid | type == "number")' <<<"$json" >/dev/null
 	# from inside, the host's end is named too
 	run "$VETHCTL" --netns "$ns" ls --noheadings --raw
-	assert_output --regexp "^inner2 veth up 1500  hp2@"
+	assert_line --regexp "^inner2 veth up 1500  hp2@"
 }
 
 @test "ls: when the kernel will not name the peer (no CAP_NET_ADMIN there), ifN@netnsidM" {
@@ -461,10 +461,10 @@ in_host() {
 	idx=$(in_host cat /sys/class/net/ur0/ifindex 2>/dev/null || in_host ip -o link show ur0 | cut -d: -f1)
 	run run_unprivileged "$NSENTER_LITE" -t "$u" -U -n "$VETHCTL" ls --noheadings --raw
 	assert_success
-	assert_output --regexp "^ur0p veth down 1500  if$idx@netnsid[0-9]+ \$"
+	assert_line --regexp "^ur0p veth down 1500  if$idx@netnsid[0-9]+ \$"
 	run run_unprivileged "$NSENTER_LITE" -t "$u" -U -n "$VETHCTL" ls --json
 	jq -e '.interfaces[] | select(.name == "ur0p") | .peer == null and .peer_ifindex == '"$idx"' and (.peer_netnsid | type == "number")' <<<"$output" >/dev/null
 	# root, over both, gets the name
 	run "${V[@]}" ls --noheadings --raw
-	assert_output --regexp "ur0 veth down 1500  ur0p@netnsid[0-9]+"
+	assert_line --regexp "ur0 veth down 1500  ur0p@netnsid[0-9]+"
 }
