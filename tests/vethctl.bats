@@ -215,8 +215,8 @@ in_host() {
 	[ "$(jq -r '.interfaces[] | select(.name == "l1") | [.type, .state, (.mtu|tostring), .master, .peer] | join(" ")' <<<"$json")" = "veth up 1400 br0 l1p" ]
 	[ "$(jq -r '.interfaces[] | select(.name == "l1") | .addresses[0]' <<<"$json")" = "$NET.7.5/24" ]
 	[ "$(jq -r '.interfaces[] | select(.name == "br0") | .type' <<<"$json")" = bridge ]
-	# the peer of the connect veth lives in another namespace: named by netnsid
-	jq -r '.interfaces[] | select(.name == "hl1") | .peer' <<<"$json" | grep -Eq '^if[0-9]+@netnsid[0-9]+$'
+	# the peer of the connect veth lives in another namespace: named there
+	[ "$(jq -r '.interfaces[] | select(.name == "hl1") | .peer' <<<"$json")" = eth0 ]
 	# lo only with --all
 	[ -z "$(jq -r '.interfaces[] | select(.name == "lo") | .name' <<<"$json")" ]
 	run "${V[@]}" -J ls --all
@@ -315,4 +315,156 @@ in_host() {
 	assert_output --partial "connect <ns>"
 	run "$VETHCTL" --version
 	assert_output --regexp '^vethctl from ctutils [0-9.]+$'
+}
+
+@test "every command's --help and -h: its usage on stdout, exit 0, without CAP_NET_ADMIN too" {
+	for c in add del bridge attach detach move addr up down mtu route connect disconnect ls; do
+		for h in --help -h; do
+			run --separate-stderr "${V[@]}" $c $h
+			[ "$status" -eq 0 ] || fail "$c $h exited $status: $stderr"
+			[ -z "$stderr" ] || fail "$c $h wrote on stderr: $stderr"
+			[ "${lines[0]}" = "Usage:" ] || fail "$c $h: ${lines[0]}"
+			[[ ${lines[1]} == " vethctl $c "* ]] || fail "$c $h: ${lines[1]}"
+			assert_output --partial "Example:"
+		done
+	done
+	# after operands and options, and after the add|del word
+	run "${V[@]}" add v1 --mtu 1400 --help
+	assert_success
+	assert_output --partial "--peer-netns <ns>"
+	run "${V[@]}" bridge add br0 -h
+	assert_output --partial " vethctl bridge add <br>"
+	run "${V[@]}" route add default --help
+	assert_output --partial " vethctl route add|del <dest>"
+	# help creates nothing, and needs no privilege
+	run in_host ip -o link show
+	[ "${#lines[@]}" -eq 1 ]
+	run run_unprivileged "$VETHCTL" connect --help
+	assert_success
+	assert_output --partial "--host-name <name>"
+}
+
+@test "a usage error in a command says Try 'vethctl CMD --help', also in --batch" {
+	run -2 --separate-stderr "${V[@]}" add
+	[ "${stderr_lines[0]}" = "vethctl: add: expected <name>" ]
+	[ "${stderr_lines[1]}" = "Try 'vethctl add --help' for more information." ]
+	run -2 --separate-stderr "${V[@]}" ls --bogus
+	[ "${stderr_lines[1]}" = "Try 'vethctl ls --help' for more information." ]
+	run -2 --separate-stderr "${V[@]}" bridge frob x
+	[ "${stderr_lines[1]}" = "Try 'vethctl bridge --help' for more information." ]
+	run -2 --separate-stderr "${V[@]}" addr add p1 10.0.0.1
+	[ "${stderr_lines[1]}" = "Try 'vethctl addr --help' for more information." ]
+	# outside any command: the tool's --help
+	run -2 --separate-stderr "${V[@]}" frobnicate
+	[ "${stderr_lines[1]}" = "Try 'vethctl --help' for more information." ]
+	run -2 --separate-stderr "$VETHCTL" --bogus
+	[ "${stderr_lines[1]}" = "Try 'vethctl --help' for more information." ]
+	# --batch: "line N:" names the line, the Try line its command
+	printf 'bridge add bq0\nmtu bq0 10\n' >"$T/batch"
+	run -2 --separate-stderr "${V[@]}" --batch "$T/batch"
+	[ "${stderr_lines[0]}" = "vethctl: line 2: invalid MTU '10': expected 68 to 65535" ]
+	[ "${stderr_lines[1]}" = "Try 'vethctl mtu --help' for more information." ]
+	printf 'bridge add bq1\nfrob\n' >"$T/batch"
+	run -2 --separate-stderr "${V[@]}" --batch "$T/batch"
+	[ "${stderr_lines[0]}" = "vethctl: line 2: unknown command 'frob'" ]
+	[ "${stderr_lines[1]}" = "Try 'vethctl --help' for more information." ]
+	# not a usage error: no Try line
+	run -1 --separate-stderr "${V[@]}" del nosuchif
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "global options before and after the command, and on a --batch line" {
+	"$VETHCTL" add g1 --netns "$H" --peer g1p
+	run in_host ip -o link show g1
+	assert_success
+	"$VETHCTL" --netns "$H" mtu g1 1300
+	before=$("$VETHCTL" --netns "$H" --json ls)
+	[ "$(jq -r '.interfaces[] | select(.name == "g1") | .mtu' <<<"$before")" = 1300 ]
+	for args in "-J --netns $H ls" "ls --netns $H --json" "--netns $H ls -J" "--json ls --netns $H"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$VETHCTL" $args
+		assert_success
+		[ "$output" = "$before" ] || fail "$args: $output"
+	done
+	run "$VETHCTL" ls --noheadings --raw --netns "$H"
+	assert_line --regexp '^g1 veth up 1300  g1p $'
+	# a batch line takes the output options; --netns belongs to the whole batch
+	printf 'ls --json\n' >"$T/batch"
+	run --separate-stderr "$VETHCTL" --netns "$H" --batch "$T/batch"
+	[ "$output" = "$before" ]
+	printf 'ls --netns %s\n' "$$" >"$T/batch"
+	run -2 "$VETHCTL" --netns "$H" --batch "$T/batch"
+	assert_output --partial "vethctl: line 1: --netns applies to the whole --batch: give it before"
+}
+
+@test "ls --json is typed: numbers, strings, null for what is absent" {
+	container c1
+	"${V[@]}" bridge add br0 --addr "$NET.9.1/24"
+	"${V[@]}" add t1 --peer t1p --bridge br0 --mtu 1400
+	"${V[@]}" connect "$c1_PID" --bridge br0 --addr "$NET.9.2/24" --host-name ht1
+	run "${V[@]}" ls --json
+	assert_success
+	json=$output
+	# every interface: the same keys, each of its type
+	jq -e '.interfaces | length > 0 and all(
+		(.name | type == "string") and (.ifindex | type == "number") and
+		(.type | type == "string") and (.state == "up" or .state == "down") and
+		(.mtu | type == "number") and (.master | type == "string" or type == "null") and
+		(.peer | type == "string" or type == "null") and
+		(.peer_ifindex | type == "number" or type == "null") and
+		(.peer_netnsid | type == "number" or type == "null") and
+		(.peer_netns | type == "string" or type == "null") and
+		(.addresses | type == "array"))' <<<"$json" >/dev/null
+	# a port, a veth in this namespace, and what is absent
+	jq -e '.interfaces[] | select(.name == "t1") | .mtu == 1400 and .master == "br0" and
+		.peer == "t1p" and (.peer_ifindex | type == "number") and .peer_netnsid == null and
+		.peer_netns == null' <<<"$json" >/dev/null
+	jq -e '.interfaces[] | select(.name == "br0") | .master == null and .peer == null and
+		.peer_ifindex == null and .addresses == ["'"$NET"'.9.1/24"]' <<<"$json" >/dev/null
+	# ifindex as ip(8) has it
+	[ "$(jq '.interfaces[] | select(.name == "t1") | .ifindex' <<<"$json")" = "$(in_host cat /sys/class/net/t1/ifindex 2>/dev/null || in_host ip -o link show t1 | cut -d: -f1)" ]
+	# a veth whose peer is elsewhere: its namespace id a number
+	jq -e '.interfaces[] | select(.name == "ht1") | (.peer_netnsid | type == "number") and .peer == "eth0"' <<<"$json" >/dev/null
+}
+
+@test "ls names a peer in another namespace: by /run/netns name, else by namespace id" {
+	container c1
+	ns=$(ctu_name p)
+	ip netns add "$ns"
+	ctu_cleanup_add netns "$ns"
+	"${V[@]}" connect "$c1_PID" --bridge br0 --addr "$NET.10.2/24" --host-name hp1
+	"${V[@]}" add hp2 --peer inner2 --peer-netns "$ns"
+	run "${V[@]}" ls --noheadings --raw
+	assert_success
+	# a namespace without a name: its id, which ip(8) shows as link-netnsid
+	nsid=$(in_host ip -d -o link show hp1 | grep -o 'link-netns[a-z]* [^ ]*' | awk '{print $2}')
+	[ -n "$nsid" ]
+	assert_line --regexp "^hp1 veth up 1500 br0 eth0@netnsid$nsid \$"
+	assert_line --regexp "^hp2 veth up 1500  inner2@$ns \$"
+	json=$("${V[@]}" ls --json)
+	jq -e '.interfaces[] | select(.name == "hp1") | .peer == "eth0" and .peer_netnsid == '"$nsid"' and .peer_netns == null' <<<"$json" >/dev/null
+	jq -e '.interfaces[] | select(.name == "hp2") | .peer == "inner2" and .peer_netns == "'"$ns"'" and (.peer_netnsid | type == "number")' <<<"$json" >/dev/null
+	# from inside, the host's end is named too
+	run "$VETHCTL" --netns "$ns" ls --noheadings --raw
+	assert_line --regexp "^inner2 veth up 1500  hp2@"
+}
+
+@test "ls: when the kernel will not name the peer (no CAP_NET_ADMIN there), ifN@netnsidM" {
+	require_kernel_feature userns
+	chmod 0777 "$T"
+	run_unprivileged "$UNSHARE_LITE" -r -n --pidfile "$T/u.pid" sleep 1000 >/dev/null 2>&1 3>&- &
+	ctu_cleanup_add pid $!
+	ctu_wait_for_file "$T/u.pid" || fail "the rootless container did not start"
+	u=$(cat "$T/u.pid")
+	# a pair between the test's namespace (owned by root) and the rootless one
+	in_host ip link add ur0 type veth peer name ur0p netns "$u"
+	idx=$(in_host cat /sys/class/net/ur0/ifindex 2>/dev/null || in_host ip -o link show ur0 | cut -d: -f1)
+	run run_unprivileged "$NSENTER_LITE" -t "$u" -U -n "$VETHCTL" ls --noheadings --raw
+	assert_success
+	assert_line --regexp "^ur0p veth down 1500  if$idx@netnsid[0-9]+ \$"
+	run run_unprivileged "$NSENTER_LITE" -t "$u" -U -n "$VETHCTL" ls --json
+	jq -e '.interfaces[] | select(.name == "ur0p") | .peer == null and .peer_ifindex == '"$idx"' and (.peer_netnsid | type == "number")' <<<"$output" >/dev/null
+	# root, over both, gets the name
+	run "${V[@]}" ls --noheadings --raw
+	assert_line --regexp "ur0 veth down 1500  ur0p@netnsid[0-9]+"
 }

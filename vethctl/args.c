@@ -76,7 +76,7 @@ int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *lon
 		else
 			*(const char **)field = optarg;
 	}
-	return 0;
+	return needs_caps(v, err);
 }
 
 int no_options(struct vethctl *v, int argc, char **argv, ctu_err_t *err)

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ls.c - vethctl ls: the interfaces of a namespace, as a table or JSON. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/net_namespace.h>
 #include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctu.h"
 #include "vethctl.h"
@@ -20,19 +27,144 @@ static void name_of(struct nl_cache *links, int ifindex, char *out, size_t size)
 		snprintf(out, size, "if%d", ifindex);
 }
 
-/* A veth's other end, from IFLA_LINK (and its namespace id when elsewhere). */
-static void peer_of(struct nl_cache *links, struct rtnl_link *l, char *out, size_t size)
+/* The interface name in an RTM_NEWLINK answered for namespace @nsid (IFLA_TARGET_NETNSID). */
+struct peer_answer {
+	int nsid;
+	char name[IFNAMSIZ];
+};
+
+static void on_peer(struct nlmsghdr *h, void *arg)
 {
-	int32_t nsid;
-	int idx = rtnl_link_get_link(l);
+	struct peer_answer *p = arg;
+	struct nlattr *name = nlmsg_find_attr(h, sizeof(struct ifinfomsg), IFLA_IFNAME);
+	struct nlattr *target = nlmsg_find_attr(h, sizeof(struct ifinfomsg), IFLA_TARGET_NETNSID);
+
+	/* a kernel before 4.20 ignores the attribute and answers for our own namespace */
+	if (h->nlmsg_type == RTM_NEWLINK && name && target && nla_get_s32(target) == p->nsid)
+		nla_strlcpy(p->name, name, sizeof(p->name));
+}
+
+/* The name of link @ifindex in the namespace of id @nsid into @out, or "" (refused). */
+static void name_in_netns(struct nlsock *s, int nsid, int ifindex, char *out)
+{
+	struct peer_answer p = { .nsid = nsid };
+	struct nl_msg *msg = NULL;
 
 	out[0] = '\0';
-	if (strcmp(link_kind(l), "veth") || idx <= 0)
+	if (rtnl_link_build_get_request(ifindex, NULL, &msg) < 0)
 		return;
-	if (rtnl_link_get_link_netnsid(l, &nsid) == 0 && nsid >= 0)
-		snprintf(out, size, "if%d@netnsid%d", idx, (int)nsid);
+	/* EACCES without CAP_NET_ADMIN over that namespace: then no name */
+	if (nla_put_s32(msg, IFLA_TARGET_NETNSID, nsid) == 0 && sock_request(s, msg, on_peer, &p) == 0)
+		memcpy(out, p.name, sizeof(p.name));
+	nlmsg_free(msg);
+}
+
+static void on_nsid(struct nlmsghdr *h, void *nsid)
+{
+	struct nlattr *a = nlmsg_find_attr(h, sizeof(struct rtgenmsg), NETNSA_NSID);
+
+	if (h->nlmsg_type == RTM_NEWNSID && a)
+		*(int *)nsid = nla_get_s32(a);
+}
+
+/* The id our namespace gives namespace @fd (RTM_GETNSID, which assigns none), or -1. */
+static int nsid_of(struct nlsock *s, int fd)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
+	int nsid = -1;
+
+	if (msg && nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) == 0 &&
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) == 0)
+		sock_request(s, msg, on_nsid, &nsid);
+	nlmsg_free(msg);
+	return nsid;
+}
+
+/* The names under /run/netns with their ids, read once, when a peer needs one. */
+struct netns_names {
+	bool loaded;
+	size_t n;
+	struct netns_name {
+		int nsid;
+		char *name;
+	} *v;
+};
+
+static void netns_names_load(struct nlsock *s, struct netns_names *names)
+{
+	_cleanup_closedir_ DIR *d = opendir("/run/netns");
+	struct dirent *e;
+
+	names->loaded = true;
+	while (d && (e = readdir(d))) {
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
+		int nsid = fd < 0 ? -1 : nsid_of(s, fd);
+		struct netns_name *v;
+
+		if (fd >= 0)
+			close(fd);
+		if (nsid < 0)
+			continue;
+		v = realloc(names->v, (names->n + 1) * sizeof(*v));
+		if (!v)
+			return;
+		names->v = v;
+		v[names->n].nsid = nsid;
+		if ((v[names->n].name = strdup(e->d_name)))
+			names->n++;
+	}
+}
+
+static void netns_names_free(struct netns_names *names)
+{
+	for (size_t i = 0; i < names->n; i++)
+		free(names->v[i].name);
+	free(names->v);
+}
+
+static const char *netns_name(struct nlsock *s, struct netns_names *names, int nsid)
+{
+	if (!names->loaded)
+		netns_names_load(s, names);
+	for (size_t i = 0; i < names->n; i++)
+		if (names->v[i].nsid == nsid)
+			return names->v[i].name;
+	return NULL;
+}
+
+/* A veth's other end: from IFLA_LINK, and IFLA_LINK_NETNSID when it lives elsewhere. */
+struct peer {
+	char name[IFNAMSIZ]; /* "" when unknown */
+	int ifindex;	     /* 0: not a veth */
+	int nsid;	     /* -1: our namespace */
+	const char *netns;   /* its name under /run/netns, or NULL */
+	char text[IFNAMSIZ + 64]; /* the table's cell: name, name@netns, ifN@netnsidM */
+};
+
+static void peer_of(struct nlsock *s, struct nl_cache *links, struct netns_names *names,
+		    struct rtnl_link *l, struct peer *p)
+{
+	int32_t nsid;
+
+	*p = (struct peer){ .nsid = -1 };
+	if (strcmp(link_kind(l), "veth") || rtnl_link_get_link(l) <= 0)
+		return;
+	p->ifindex = rtnl_link_get_link(l);
+	if (rtnl_link_get_link_netnsid(l, &nsid) < 0 || nsid < 0) {
+		name_of(links, p->ifindex, p->name, sizeof(p->name));
+		snprintf(p->text, sizeof(p->text), "%s", p->name);
+		return;
+	}
+	p->nsid = nsid;
+	name_in_netns(s, nsid, p->ifindex, p->name);
+	p->netns = netns_name(s, names, nsid);
+	if (!*p->name) /* the kernel refused: the old, nameless form */
+		snprintf(p->text, sizeof(p->text), "if%d@netnsid%d", p->ifindex, p->nsid);
+	else if (p->netns)
+		snprintf(p->text, sizeof(p->text), "%s@%s", p->name, p->netns);
 	else
-		name_of(links, idx, out, size);
+		snprintf(p->text, sizeof(p->text), "%s@netnsid%d", p->name, p->nsid);
 }
 
 static void addresses_of(struct nl_cache *addrs, int ifindex, char *out, size_t size)
@@ -51,56 +183,116 @@ static void addresses_of(struct nl_cache *addrs, int ifindex, char *out, size_t 
 	}
 }
 
-/* One row of the table for link @l. */
-static int add_row(struct libscols_table *tb, struct nl_cache *links, struct nl_cache *addrs,
-		   struct rtnl_link *l)
-{
-	char mtu[16], master[IFNAMSIZ + 8], peer[64], addresses[1024];
-	const char *cells[7];
+/* The columns: all in JSON, the table has those of table_columns[]. */
+enum {
+	COL_NAME,
+	COL_IFINDEX,
+	COL_TYPE,
+	COL_STATE,
+	COL_MTU,
+	COL_MASTER,
+	COL_PEER,
+	COL_PEER_IFINDEX,
+	COL_PEER_NETNSID,
+	COL_PEER_NETNS,
+	COL_ADDRESSES,
+	N_COLS
+};
+static const struct ctu_out_column columns[N_COLS] = {
+	[COL_NAME] = { "NAME", 10, SCOLS_JSON_STRING, 0 },
+	[COL_IFINDEX] = { "IFINDEX", 4, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
+	[COL_TYPE] = { "TYPE", 6, SCOLS_JSON_STRING, 0 },
+	[COL_STATE] = { "STATE", 4, SCOLS_JSON_STRING, 0 },
+	[COL_MTU] = { "MTU", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
+	[COL_MASTER] = { "MASTER", 6, SCOLS_JSON_STRING, 0 },
+	[COL_PEER] = { "PEER", 8, SCOLS_JSON_STRING, 0 },
+	[COL_PEER_IFINDEX] = { "PEER_IFINDEX", 4, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
+	[COL_PEER_NETNSID] = { "PEER_NETNSID", 4, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
+	[COL_PEER_NETNS] = { "PEER_NETNS", 8, SCOLS_JSON_STRING, 0 },
+	[COL_ADDRESSES] = { "ADDRESSES", 0.3, SCOLS_JSON_ARRAY_STRING, SCOLS_FL_WRAP },
+};
+static const int table_columns[] = { COL_NAME,	 COL_TYPE, COL_STATE,	 COL_MTU,
+				     COL_MASTER, COL_PEER, COL_ADDRESSES };
 
-	snprintf(mtu, sizeof(mtu), "%u", rtnl_link_get_mtu(l));
-	name_of(links, rtnl_link_get_master(l), master, sizeof(master));
-	peer_of(links, l, peer, sizeof(peer));
-	addresses_of(addrs, rtnl_link_get_ifindex(l), addresses, sizeof(addresses));
-	cells[0] = rtnl_link_get_name(l);
-	cells[1] = link_type(l);
-	cells[2] = rtnl_link_get_flags(l) & IFF_UP ? "up" : "down";
-	cells[3] = mtu;
-	cells[4] = *master ? master : NULL;
-	cells[5] = *peer ? peer : NULL;
-	cells[6] = *addresses ? addresses : NULL;
-	return ctu_out_line(tb, cells, 7);
+struct listing {
+	struct vethctl *v;
+	struct nl_cache *links, *addrs;
+	struct netns_names names;
+	struct libscols_table *tb;
+};
+
+static void set_number(char *buf, size_t size, const char **cell, int n)
+{
+	snprintf(buf, size, "%d", n);
+	*cell = buf;
 }
 
-static int print_links(struct vethctl *v, struct nl_cache *links, struct nl_cache *addrs, bool all,
-		       ctu_err_t *err)
+/* One row for link @l: a cell per column, NULL for an empty one (null in JSON). */
+static int add_row(struct listing *ls, struct rtnl_link *l)
 {
-	static const struct ctu_out_column cols[] = {
-		{ "NAME", 10, SCOLS_JSON_STRING, 0 },
-		{ "TYPE", 6, SCOLS_JSON_STRING, 0 },
-		{ "STATE", 4, SCOLS_JSON_STRING, 0 },
-		{ "MTU", 5, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-		{ "MASTER", 6, SCOLS_JSON_STRING, 0 },
-		{ "PEER", 8, SCOLS_JSON_STRING, 0 },
-		{ "ADDRESSES", 0.3, SCOLS_JSON_ARRAY_STRING, SCOLS_FL_WRAP },
-	};
-	struct libscols_table *tb =
-	    ctu_out_table("interfaces", cols, CTU_ARRAY_SIZE(cols), &v->output);
+	char ifindex[16], mtu[16], master[IFNAMSIZ + 8], addresses[1024], pidx[16], pnsid[16];
+	const char *cells[N_COLS] = { 0 }, *row[N_COLS];
+	bool json = ls->v->output.json;
+	struct peer p;
+	size_t n = 0;
+
+	name_of(ls->links, rtnl_link_get_master(l), master, sizeof(master));
+	peer_of(&ls->v->host, ls->links, &ls->names, l, &p);
+	addresses_of(ls->addrs, rtnl_link_get_ifindex(l), addresses, sizeof(addresses));
+	cells[COL_NAME] = rtnl_link_get_name(l);
+	set_number(ifindex, sizeof(ifindex), &cells[COL_IFINDEX], rtnl_link_get_ifindex(l));
+	cells[COL_TYPE] = link_type(l);
+	cells[COL_STATE] = rtnl_link_get_flags(l) & IFF_UP ? "up" : "down";
+	set_number(mtu, sizeof(mtu), &cells[COL_MTU], (int)rtnl_link_get_mtu(l));
+	cells[COL_MASTER] = *master ? master : NULL;
+	/* JSON: the name alone, its namespace in keys of their own */
+	if (json)
+		cells[COL_PEER] = *p.name ? p.name : NULL;
+	else
+		cells[COL_PEER] = *p.text ? p.text : NULL;
+	if (p.ifindex)
+		set_number(pidx, sizeof(pidx), &cells[COL_PEER_IFINDEX], p.ifindex);
+	if (p.nsid >= 0)
+		set_number(pnsid, sizeof(pnsid), &cells[COL_PEER_NETNSID], p.nsid);
+	cells[COL_PEER_NETNS] = p.netns;
+	cells[COL_ADDRESSES] = *addresses ? addresses : NULL;
+	if (json)
+		return ctu_out_line(ls->tb, cells, N_COLS);
+	for (; n < CTU_ARRAY_SIZE(table_columns); n++)
+		row[n] = cells[table_columns[n]];
+	return ctu_out_line(ls->tb, row, n);
+}
+
+static struct libscols_table *new_table(const struct ctu_out_flags *flags)
+{
+	struct ctu_out_column cols[N_COLS];
+	size_t n = 0;
+
+	if (flags->json)
+		return ctu_out_table("interfaces", columns, N_COLS, flags);
+	for (; n < CTU_ARRAY_SIZE(table_columns); n++)
+		cols[n] = columns[table_columns[n]];
+	return ctu_out_table("interfaces", cols, n, flags);
+}
+
+static int print_links(struct listing *ls, bool all, ctu_err_t *err)
+{
 	int r;
 
-	if (!tb)
+	ls->tb = new_table(&ls->v->output);
+	if (!ls->tb)
 		return ctu_err_make(err, ENOMEM, "cannot write the output");
-	for (struct nl_object *ob = nl_cache_get_first(links); ob; ob = nl_cache_get_next(ob)) {
+	for (struct nl_object *ob = nl_cache_get_first(ls->links); ob; ob = nl_cache_get_next(ob)) {
 		struct rtnl_link *l = (struct rtnl_link *)ob;
 
 		if (!all && rtnl_link_get_flags(l) & IFF_LOOPBACK)
 			continue;
-		if (add_row(tb, links, addrs, l) < 0) {
-			scols_unref_table(tb);
+		if (add_row(ls, l) < 0) {
+			scols_unref_table(ls->tb);
 			return ctu_err_make(err, ENOMEM, "cannot list the interfaces");
 		}
 	}
-	r = ctu_out_print(tb);
+	r = ctu_out_print(ls->tb);
 	return r < 0 ? ctu_err_make(err, -r, "cannot write the output") : 0;
 }
 
@@ -111,7 +303,7 @@ int cmd_ls(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t fields[] = { 0 };
-	struct nl_cache *links = NULL, *addrs = NULL;
+	struct listing ls = { .v = v };
 	bool all = false;
 	char **args;
 	int r;
@@ -119,14 +311,15 @@ int cmd_ls(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	if (cmd_parse(v, argc, argv, longopts, fields, &all, err) < 0 ||
 	    operands(argc, argv, 0, "", &args, err) < 0)
 		return ctu_err_code(*err);
-	if ((r = rtnl_link_alloc_cache(v->host.sk, AF_UNSPEC, &links)) < 0 ||
-	    (r = rtnl_addr_alloc_cache(v->host.sk, &addrs)) < 0)
+	if ((r = rtnl_link_alloc_cache(v->host.sk, AF_UNSPEC, &ls.links)) < 0 ||
+	    (r = rtnl_addr_alloc_cache(v->host.sk, &ls.addrs)) < 0)
 		r = sock_err(&v->host, r, err, "cannot list the interfaces");
 	else
-		r = print_links(v, links, addrs, all, err);
-	if (links)
-		nl_cache_free(links);
-	if (addrs)
-		nl_cache_free(addrs);
+		r = print_links(&ls, all, err);
+	if (ls.links)
+		nl_cache_free(ls.links);
+	if (ls.addrs)
+		nl_cache_free(ls.addrs);
+	netns_names_free(&ls.names);
 	return r;
 }

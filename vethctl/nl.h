@@ -54,6 +54,14 @@ int sock_errno(struct nlsock *s, int nle);
 /* Resets the remembered error before a request. */
 void sock_clear(struct nlsock *s);
 
+/*
+ * Sends @msg on @s and hands each message of the answer to @fn, up to the
+ * kernel's ACK.  For requests libnl has no call for.  Returns 0, or -errno
+ * (the kernel's, with its message in @s).
+ */
+typedef void sock_reply_fn(struct nlmsghdr *h, void *arg);
+int sock_request(struct nlsock *s, struct nl_msg *msg, sock_reply_fn *fn, void *arg);
+
 /* A link by name, fresh from the kernel (caller puts it).  0, -ENODEV or -errno. */
 int link_get(struct nlsock *s, const char *name, struct rtnl_link **out);
 

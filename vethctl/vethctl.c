@@ -18,6 +18,7 @@
  */
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@
 #include "ctu.h"
 #include "err.h"
 #include "vethctl.h"
+
+static noreturn void command_usage(const struct command *c);
 
 static noreturn void usage(void)
 {
@@ -111,45 +114,164 @@ static int global_option(int opt, const char *arg, void *vethctl, ctu_err_t *err
 	case OPT_NETNS:
 		return set_netns(v, arg, err);
 	case OPT_BATCH:
-		if (v->in_command)
+		if (v->command)
 			return ctu_err_usage(err, "--batch takes no command on the command line");
 		v->batch = arg;
 		return 0;
 	case 'h':
+		if (v->command)
+			command_usage(v->command);
+		ctu_common_option_exit(opt, usage);
 	case 'V':
 		ctu_common_option_exit(opt, usage);
 	}
 	return ctu_err_usage(err, "unknown option");
 }
 
-static const struct {
-	const char *name;
-	command_fn *fn;
-	bool changes; /* needs CAP_NET_ADMIN */
-} commands[] = {
-	{ "add", cmd_add, true },	  { "del", cmd_del, true },
-	{ "bridge", cmd_bridge, true },	  { "attach", cmd_attach, true },
-	{ "detach", cmd_detach, true },	  { "move", cmd_move, true },
-	{ "addr", cmd_addr, true },	  { "up", cmd_up, true },
-	{ "down", cmd_down, true },	  { "mtu", cmd_mtu, true },
-	{ "route", cmd_route, true },	  { "connect", cmd_connect, true },
-	{ "disconnect", cmd_disconnect, true }, { "ls", cmd_ls, false },
+/* Each command's --help, after "Usage:" (command_usage() adds the common tail). */
+#define ADD_USAGE                                                                                  \
+	" vethctl add <name> [options]\n"                                                           \
+	"\nCreate a veth pair: <name> here, its peer here or inside --peer-netns.\n"                \
+	"Both ends come up unless --no-up.\n" CTU_USAGE_OPTIONS                                      \
+	"     --peer <name>         the other end's name (default <name>p)\n"                       \
+	"     --peer-netns <ns>     create the other end inside <ns>\n"                             \
+	"     --addr <cidr>         an address for this end\n"                                      \
+	"     --peer-addr <cidr>    an address for the other end\n"                                 \
+	"     --mtu <n>             the MTU of both ends\n"                                         \
+	"     --mac <mac>           this end's MAC (default: stable, from the name)\n"              \
+	"     --peer-mac <mac>      the other end's MAC\n"                                          \
+	"     --bridge <br>         make this end a port of bridge <br>\n"                          \
+	"     --no-up               leave both ends down\n"                                         \
+	"\nExample:\n"                                                                              \
+	" vethctl add h0 --peer eth0 --peer-netns web --addr 10.1.0.1/24 --peer-addr 10.1.0.2/24\n"
+
+#define CONNECT_USAGE                                                                              \
+	" vethctl connect <ns> --bridge <br> --addr <cidr> [options]\n"                             \
+	"\nPlug the container of namespace <ns> into bridge <br> (made if missing): a veth\n"       \
+	"pair, its inner end inside <ns> with the address, lo up, and a default route.\n"          \
+	CTU_USAGE_OPTIONS                                                                          \
+	"     --bridge <br>         the bridge (required)\n"                                        \
+	"     --addr <cidr>         the container's address (required)\n"                           \
+	"     --gw <ip>             the default route (default: the bridge's address)\n"            \
+	"     --ifname <name>       the container's end (default eth0)\n"                           \
+	"     --host-name <name>    the host's end (default: from the namespace)\n"                 \
+	"     --mtu <n>             the MTU of both ends\n"                                         \
+	"\nExample:\n"                                                                              \
+	" vethctl connect $(cat /run/c1.pid) --bridge br0 --addr 10.0.0.2/24\n"
+
+static const struct command commands[] = {
+	{ "add", cmd_add, ADD_USAGE, true },
+	{ "del", cmd_del,
+	  " vethctl del <name>\n"
+	  "\nDelete a veth pair (either end deletes both) or any other link.\n"
+	  "\nExample:\n vethctl del h0\n",
+	  true },
+	{ "bridge", cmd_bridge,
+	  " vethctl bridge add <br> [--addr <cidr>] [--mtu <n>] [--no-up]\n"
+	  " vethctl bridge del <br>\n"
+	  "\nCreate a bridge (up unless --no-up), or delete one.\n" CTU_USAGE_OPTIONS
+	  "     --addr <cidr>         the bridge's address\n"
+	  "     --mtu <n>             its MTU\n"
+	  "     --no-up               leave it down\n"
+	  "\nExample:\n vethctl bridge add br0 --addr 10.0.0.1/24\n",
+	  true },
+	{ "attach", cmd_attach,
+	  " vethctl attach <if> <br>\n"
+	  "\nMake interface <if> a port of bridge <br>.\n"
+	  "\nExample:\n vethctl attach h0 br0\n",
+	  true },
+	{ "detach", cmd_detach,
+	  " vethctl detach <if>\n"
+	  "\nRelease interface <if> from its bridge.\n"
+	  "\nExample:\n vethctl detach h0\n",
+	  true },
+	{ "move", cmd_move,
+	  " vethctl move <if> <ns> [--name <new>]\n"
+	  "\nMove interface <if> into network namespace <ns>.\n" CTU_USAGE_OPTIONS
+	  "     --name <name>         rename it on the way\n"
+	  "\nExample:\n vethctl move h0p web --name eth1\n",
+	  true },
+	{ "addr", cmd_addr,
+	  " vethctl addr add|del <if> <cidr>\n"
+	  "\nAdd an address to interface <if>, or delete one.\n"
+	  "\nExample:\n vethctl addr add h0 10.1.0.1/24\n",
+	  true },
+	{ "up", cmd_up,
+	  " vethctl up <if>\n"
+	  "\nBring interface <if> up.\n"
+	  "\nExample:\n vethctl up h0\n",
+	  true },
+	{ "down", cmd_down,
+	  " vethctl down <if>\n"
+	  "\nBring interface <if> down.\n"
+	  "\nExample:\n vethctl down h0\n",
+	  true },
+	{ "mtu", cmd_mtu,
+	  " vethctl mtu <if> <n>\n"
+	  "\nSet the MTU of interface <if> (68 to 65535).\n"
+	  "\nExample:\n vethctl mtu h0 1400\n",
+	  true },
+	{ "route", cmd_route,
+	  " vethctl route add|del <dest> [via <gw>] [dev <if>]\n"
+	  "\nAdd or delete a route to <dest>, a CIDR or default; via, dev or both.\n"
+	  "\nExample:\n vethctl route add default via 10.0.0.1\n",
+	  true },
+	{ "connect", cmd_connect, CONNECT_USAGE, true },
+	{ "disconnect", cmd_disconnect,
+	  " vethctl disconnect <ns> [--ifname <name>]\n"
+	  "\nUndo connect: delete the container's end of its veth, and with it the host's.\n"
+	  CTU_USAGE_OPTIONS "     --ifname <name>       the container's end (default eth0)\n"
+	  "\nExample:\n vethctl disconnect $(cat /run/c1.pid)\n",
+	  true },
+	{ "ls", cmd_ls,
+	  " vethctl ls [--all] [--json|--raw|--noheadings]\n"
+	  "\nThe interfaces of the namespace: name, type, state, MTU, bridge, the veth\n"
+	  "peer (in another namespace: peer@namespace) and the addresses.\n" CTU_USAGE_OPTIONS
+	  "     --all                 loopback too\n" CTU_USAGE_OUT_OPTIONS
+	  "\nExample:\n vethctl --netns web ls --json\n",
+	  false },
 };
+
+/* SUB --help: the command's usage on stdout, exit 0. */
+static noreturn void command_usage(const struct command *c)
+{
+	printf(CTU_USAGE_HEADER "%s"
+	       "\nGlobal options, before or after the command: --netns <ns>, --batch <file>|-,\n"
+	       "--json, --raw, --noheadings (see vethctl --help).\n" CTU_USAGE_MAN_TAIL("vethctl(8)"),
+	       c->usage);
+	exit(CTU_EXIT_OK);
+}
+
+static bool is_help(const char *arg)
+{
+	return arg && (!strcmp(arg, "--help") || !strcmp(arg, "-h"));
+}
 
 static int run_command(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 {
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[0], commands[i].name) != 0)
 			continue;
-		/* said up front, before the kernel answers "Operation not permitted" */
-		if (commands[i].changes && !ctu_caps_have(CAP_NET_ADMIN))
-			return ctu_err_make(err, 0,
-					    "%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
-					    argv[0]);
-		v->in_command = true;
+		v->command = &commands[i];
+		/* a usage error from here on says "Try 'vethctl CMD --help'" */
+		ctu_err_set_subcommand(commands[i].name);
+		/* bridge, addr, route --help: before their add|del word */
+		if (is_help(argv[1]))
+			command_usage(v->command);
 		return commands[i].fn(v, argc, argv, err);
 	}
+	ctu_err_set_subcommand(NULL);
 	return ctu_err_usage(err, "unknown command '%s'", argv[0]);
+}
+
+int needs_caps(const struct vethctl *v, ctu_err_t *err)
+{
+	/* said up front, before the kernel answers "Operation not permitted" */
+	if (v->command && v->command->changes && !ctu_caps_have(CAP_NET_ADMIN))
+		return ctu_err_make(err, 0,
+				    "%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
+				    v->command->name);
+	return 0;
 }
 
 static int run_line(struct vethctl *v, char *line, ctu_err_t *err)

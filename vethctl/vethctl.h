@@ -22,7 +22,7 @@ struct vethctl {
 	struct ctu_out_flags output; /* --json, --raw, --noheadings */
 	const char *batch;	     /* --batch FILE */
 	unsigned long batch_line;    /* the line being run; 0: not in --batch */
-	bool in_command;	     /* global options now come after a command */
+	const struct command *command; /* the command being run; NULL before the first */
 	/* the global options, which every command takes too */
 	const char *global_shortopts;
 	const struct option *global_longopts;
@@ -64,10 +64,15 @@ int batch_split(char *line, char **words, int max);
  * wherever they stand.  Option @longopts[i] is stored at byte @fields[i]
  * of @opts: its argument (a const char *), or true (a bool) for one without.
  * Returns 0 (optind is then the first operand), or a negative number with
- * *@err naming the command ("add: unknown option '-x'").
+ * *@err naming the command ("add: unknown option '-x'").  Then, for a
+ * command that changes links, CAP_NET_ADMIN is checked: after the options,
+ * so that --help works without it.
  */
 int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *longopts,
 	      const size_t *fields, void *opts, ctu_err_t *err);
+
+/* CAP_NET_ADMIN for a command that changes links (vethctl.c): 0, or why not. */
+int needs_caps(const struct vethctl *v, ctu_err_t *err);
 
 /* The operands after the options: exactly @n of them, or "CMD: @what". */
 int operands(int argc, char **argv, int n, const char *what, char ***out, ctu_err_t *err);
@@ -132,6 +137,15 @@ int create_veth(struct nlsock *s, const struct veth_spec *v, struct ctu_undo *un
 /* ---- the commands: 0, or a negative number with *err set --------------------- */
 
 typedef int command_fn(struct vethctl *v, int argc, char **argv, ctu_err_t *err);
+
+/* A command of vethctl.c's table. */
+struct command {
+	const char *name;
+	command_fn *fn;
+	const char *usage; /* its --help: synopsis, what it does, options, an example */
+	bool changes;	   /* needs CAP_NET_ADMIN */
+};
+
 command_fn cmd_add, cmd_del, cmd_bridge, cmd_attach, cmd_detach, cmd_move, cmd_addr, cmd_up,
     cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls;
 
