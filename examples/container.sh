@@ -67,8 +67,12 @@ printf '$ %s\n' "cgctl --self exec $RUN --preserve-fds 1 -- unshare-lite -m -u -
 cgctl --self exec "$RUN" --preserve-fds 1 -- \
 	unshare-lite -m -u -i -n -p -f --init --hostname box --pidfile "$WORK/pid" --block-fd 3 -- \
 	pivot "$WORK/merged" --proc --dev --ro-bind "$cgdir:/cgroup" -- /bin/sh -c "$inside" 3<>"$WORK/go" &
-container=$!
-on_exit "cgctl --self kill $RUN; wait $container"
+# Not a job of this shell: step 8 ends it through its cgroup (cgctl kill, then
+# cgctl wait until the cgroup is empty), and bash would report that SIGKILL on
+# stderr ("line 18: 4076 Killed  cgctl --self exec ..."), in the middle of the
+# narration.  bash still reaps it.
+disown
+on_exit "cgctl --self kill $RUN; cgctl --self wait --timeout 10 $RUN"
 for _ in $(seq 100); do [ -s "$WORK/pid" ] && break; sleep 0.1; done
 pid=$(cat "$WORK/pid")
 echo "   the container's PID 1 (unshare-lite's init) is $pid here" >&2
@@ -98,7 +102,6 @@ show cgctl --self stat "$RUN"
 step "8. Teardown"
 show cgctl --self kill "$RUN"
 show cgctl --self wait --timeout 10 "$RUN"
-wait "$container" 2>/dev/null || true
 show cgctl --self delete "$RUN"
 show ovlmount --umount "$WORK/merged"
 show umount "/run/netns/$RUN-h"

@@ -20,6 +20,17 @@ show() {
 	"$@"
 }
 
+# show_killed CMD...: show, for a command that a signal is meant to end (the
+# OOM killer, cgctl kill).  bash reports such an end on its own stderr
+# ("line 18: 4076 Killed  cgctl ..."): noise in the narration.  That report
+# goes to /dev/null here, while CMD's own stderr stays where it was (fd 3
+# carries it past the redirection, and is closed for CMD); the exit status
+# (137 for SIGKILL) is still CMD's.
+show_killed() {
+	printf '$ %s\n' "$*" >&2
+	{ "$@" 2>&3 3>&-; } 3>&2 2>/dev/null
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || { echo "$0: run me as root (the kernel wants CAP_SYS_ADMIN)" >&2; exit 1; }
 }
