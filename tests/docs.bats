@@ -127,6 +127,7 @@ subcommands() {
 }
 
 @test "every command of cgctl and vethctl has --help and -h: its usage on stdout, exit 0" {
+	local bad=
 	for t in cgctl vethctl; do
 		[ -x "$CTU_BUILD/$t" ] || continue
 		subs=$(subcommands "$t")
@@ -135,24 +136,32 @@ subcommands() {
 			for h in --help -h; do
 				# shellcheck disable=SC2086
 				run "$CTU_BUILD/$t" $sub "$h"
-				[ "$status" -eq 0 ] || fail "$t $sub $h exited $status: $output"
 				# CTU_USAGE_HEADER; a command of two words ("bridge add") may
 				# print the usage of its first
-				[[ $output == $'\nUsage:\n '"$t ${sub%% *}"* ]] ||
-					fail "$t $sub $h: no usage of '$t ${sub%% *}' on stdout: $output"
+				if [ "$status" -ne 0 ]; then
+					bad+=$'\n'"$t $sub $h: exit $status: ${lines[0]:-}"
+				elif [[ $output != $'\nUsage:\n '"$t ${sub%% *}"* ]]; then
+					bad+=$'\n'"$t $sub $h: no usage of '$t ${sub%% *}' first on stdout: ${lines[1]:-}"
+				fi
 			done
 		done <<<"$subs"
 	done
+	[ -z "$bad" ] || fail "commands without their --help:$bad"
 }
 
 @test "a tool that takes --json has a JSON OUTPUT section in its man page" {
+	local bad=
 	for t in $(tools); do
 		src=$(man_source "$t")
 		if ! "$CTU_BUILD/$t" --help | grep -q -- '--json' && ! grep -q -- '--json' "$src"; then
 			continue
 		fi
-		grep -q '^# JSON OUTPUT$' "$src" || fail "$src: $t takes --json but has no '# JSON OUTPUT' section"
-		grep -q '^\.SH "\?JSON OUTPUT' "$CTU_BUILD/man/$t.$(man_section "$t")" ||
-			fail "$CTU_BUILD/man/$t.$(man_section "$t"): no JSON OUTPUT heading (make the man pages again?)"
+		page=$CTU_BUILD/man/$t.$(man_section "$t")
+		if ! grep -q '^# JSON OUTPUT$' "$src"; then
+			bad+=$'\n'"$src: $t takes --json but has no '# JSON OUTPUT' section"
+		elif ! grep -q '^\.SH "\?JSON OUTPUT' "$page"; then
+			bad+=$'\n'"$page: no JSON OUTPUT heading (make the man pages again?)"
+		fi
 	done
+	[ -z "$bad" ] || fail "man pages without the JSON shape:$bad"
 }
