@@ -47,6 +47,10 @@ on_exit() {
 }
 _run_cleanup() {
 	local c
+	# the cleanup ends the example's background programs (kill, cgctl
+	# kill): as jobs of this shell, each end by a signal would be reported
+	# on stderr ("lib.sh: line 48: 4076 Killed ..."), after the narration
+	disown -a
 	for c in "${CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
 	rm -rf --one-file-system "$WORK"
 }
