@@ -28,9 +28,11 @@ man_source() {
 @test "every long option in --help is in the man page and the completion, and back" {
 	for t in $(tools); do
 		# option definitions only: help lines that start with one, and
-		# man page lines that start with a bold one ("*--foo*")
+		# man page lines that start with a bold one ("*--foo*") above an
+		# indented description (not a sentence that starts with one)
 		help=$("$CTU_BUILD/$t" --help | grep -E '^ +-' | long_options)
-		man=$(sed 's/\\//g' "$(man_source "$t")" | grep -E '^\*-' | long_options)
+		man=$(sed 's/\\//g' "$(man_source "$t")" |
+			awk 'prev ~ /^\*-/ && /^\t/ {print prev} {prev = $0}' | long_options)
 		comp=$(long_options <"$CTU_ROOT/completions/$t")
 		run diff <(echo "$help") <(echo "$man")
 		[ "$status" -eq 0 ] || fail "$t: --help and man page differ: $output"
