@@ -6,7 +6,8 @@
 #   make SANITIZE=1   the same with ASan+UBSan, into build-san/
 #   make check-vm     the integration suite on Debian's 6.1 kernel with pure
 #                     cgroup v2, in a qemu VM (as root; tests/vm/run)
-#   make install      PREFIX=/usr/local, DESTDIR honoured
+#   make install      PREFIX=/usr/local, DESTDIR honoured; section-8 tools
+#                     in SBINDIR ($(PREFIX)/sbin), the others in BINDIR
 #   make fuzz         libFuzzer on every parser, FUZZ_SECONDS each (clang)
 #   make lint         cppcheck and clang-tidy, zero findings
 #   make memcheck     valgrind on each tool's main paths
@@ -17,6 +18,9 @@
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+# section-8 tools (system administration: their man page is <tool>.8) go to
+# sbin, as util-linux and iproute2 install theirs; the others to bin
+SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
@@ -204,9 +208,14 @@ demo:
 	@$(MAKE) --no-print-directory all rootfs
 	examples/container.sh
 
+# A tool's directory follows its man page's section: <tool>.8.scd -> SBINDIR.
+SBIN_TOOLS := $(foreach t,$(TOOLS),$(if $(wildcard $(t)/$(t).8.scd),$(t)))
+BIN_TOOLS := $(filter-out $(SBIN_TOOLS),$(TOOLS))
+
 install: all
-	install -d $(DESTDIR)$(BINDIR)
-	$(if $(TOOL_BINS),install -m 0755 $(TOOL_BINS) $(DESTDIR)$(BINDIR)/)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	$(if $(BIN_TOOLS),install -m 0755 $(BIN_TOOLS:%=$(B)/%) $(DESTDIR)$(BINDIR)/)
+	$(if $(SBIN_TOOLS),install -m 0755 $(SBIN_TOOLS:%=$(B)/%) $(DESTDIR)$(SBINDIR)/)
 	$(foreach p,$(MAN_PAGES),install -D -m 0644 $(p) \
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))$(newline))
 	$(foreach c,$(COMPLETIONS),install -D -m 0644 $(c) \

@@ -17,5 +17,5 @@ usage=$(cgctl --self stat -J "$RUN" | jq -r '.stat[] | select(.key == "cpu.usage
 echo "CPU used in 2 s: $((usage / 1000)) ms (about $((usage / 20000))%)"
 
 step "a program that wants more than 80M: the OOM killer ends it"
-show cgctl --self exec "$RUN" -- tail /dev/zero || echo "exit status $? (137 = killed by SIGKILL)"
+show_killed cgctl --self exec "$RUN" -- tail /dev/zero || echo "exit status $? (137 = killed by SIGKILL)"
 show cgctl --self stat "$RUN"

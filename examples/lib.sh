@@ -20,6 +20,17 @@ show() {
 	"$@"
 }
 
+# show_killed CMD...: show, for a command that a signal is meant to end (the
+# OOM killer, cgctl kill).  bash reports such an end on its own stderr
+# ("line 18: 4076 Killed  cgctl ..."): noise in the narration.  That report
+# goes to /dev/null here, while CMD's own stderr stays where it was (fd 3
+# carries it past the redirection, and is closed for CMD); the exit status
+# (137 for SIGKILL) is still CMD's.
+show_killed() {
+	printf '$ %s\n' "$*" >&2
+	{ "$@" 2>&3 3>&-; } 3>&2 2>/dev/null
+}
+
 need_root() {
 	[ "$(id -u)" -eq 0 ] || { echo "$0: run me as root (the kernel wants CAP_SYS_ADMIN)" >&2; exit 1; }
 }
@@ -36,6 +47,10 @@ on_exit() {
 }
 _run_cleanup() {
 	local c
+	# the cleanup ends the example's background programs (kill, cgctl
+	# kill): as jobs of this shell, each end by a signal would be reported
+	# on stderr ("lib.sh: line 48: 4076 Killed ..."), after the narration
+	disown -a
 	for c in "${CLEANUP[@]}"; do eval "$c" >/dev/null 2>&1 || true; done
 	rm -rf --one-file-system "$WORK"
 }

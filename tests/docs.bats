@@ -28,9 +28,11 @@ man_source() {
 @test "every long option in --help is in the man page and the completion, and back" {
 	for t in $(tools); do
 		# option definitions only: help lines that start with one, and
-		# man page lines that start with a bold one ("*--foo*")
+		# man page lines that start with a bold one ("*--foo*") above an
+		# indented description (not a sentence that starts with one)
 		help=$("$CTU_BUILD/$t" --help | grep -E '^ +-' | long_options)
-		man=$(sed 's/\\//g' "$(man_source "$t")" | grep -E '^\*-' | long_options)
+		man=$(sed 's/\\//g' "$(man_source "$t")" |
+			awk 'prev ~ /^\*-/ && /^\t/ {print prev} {prev = $0}' | long_options)
 		comp=$(long_options <"$CTU_ROOT/completions/$t")
 		run diff <(echo "$help") <(echo "$man")
 		[ "$status" -eq 0 ] || fail "$t: --help and man page differ: $output"
@@ -61,4 +63,107 @@ man_source() {
 		assert_success
 		assert_output --partial -- "--help"
 	done
+}
+
+# The section of a tool's man page: 1 or 8.
+man_section() {
+	local src
+	src=$(man_source "$1")
+	src=${src%.scd}
+	echo "${src##*.}"
+}
+
+@test "make install: section-8 tools in sbin, section-1 in bin, man pages by section, below DESTDIR only" {
+	d=$(ctu_tmpdir)
+	before=$(ls /usr/local/bin /usr/local/sbin /usr/local/share/man 2>/dev/null | sort)
+	run make -s -C "$CTU_ROOT" install DESTDIR="$d/stage" PREFIX=/usr
+	assert_success
+	s=$d/stage/usr
+	# as util-linux and iproute2 install theirs
+	for t in ovlmount vethctl pivot; do
+		[ -x "$s/sbin/$t" ] || fail "no $t in /usr/sbin"
+	done
+	for t in cgctl unshare-lite nsenter-lite; do
+		[ -x "$s/bin/$t" ] || fail "no $t in /usr/bin"
+	done
+	# and for every tool: its directory is its man page's section
+	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot; do
+		sec=$(man_section "$t")
+		if [ "$sec" = 8 ]; then dir=sbin other=bin; else dir=bin other=sbin; fi
+		[ -x "$s/$dir/$t" ] || fail "$t (section $sec) is not in $dir"
+		[ ! -e "$s/$other/$t" ] || fail "$t (section $sec) is in $other too"
+		[ -f "$s/share/man/man$sec/$t.$sec" ] || fail "no man$sec/$t.$sec"
+		[ "$(ls "$s/share/man/"man*/"$t".* | wc -l)" -eq 1 ] || fail "$t has a man page in another section"
+		[ -f "$s/share/bash-completion/completions/$t" ] || fail "no completion for $t"
+	done
+	# everything is below DESTDIR, and nothing appeared in the default prefix
+	[ -z "$(find "$d/stage" -mindepth 1 -maxdepth 1 ! -name usr)" ]
+	[ "$(ls /usr/local/bin /usr/local/sbin /usr/local/share/man 2>/dev/null | sort)" = "$before" ]
+}
+
+@test "no doc, example or script names a tool in the directory it is not installed in" {
+	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot; do
+		if [ "$(man_section "$t")" = 8 ]; then wrong=bin; else wrong=sbin; fi
+		run grep -rnE "(^|[^s])/$wrong/$t\\b" "$CTU_ROOT/README.md" "$CTU_ROOT/docs" "$CTU_ROOT/examples" \
+			"$CTU_ROOT/completions" "$CTU_ROOT/scripts" "$CTU_ROOT/$t/$t".[18].scd
+		[ "$status" -eq 1 ] || fail "$t is not in /$wrong: $output"
+	done
+}
+
+# The commands of TOOL, from the "Commands:" block of its --help, one line
+# each: "create", "bridge add", "addr add", "addr del", "freeze", "thaw", ...
+# (a line's leading words, up to the first argument or option, each of its
+# "a | b" alternatives, each "add|del" choice).
+subcommands() {
+	"$CTU_BUILD/$1" --help | sed -n '/^Commands:/,/^$/{/^ /p}' | sed 's/  .*//' |
+		awk -F' [|] ' '{
+			for (i = 1; i <= NF; i++) {
+				n = split($i, w, " "); cmd = ""; sub2 = ""
+				for (j = 1; j <= n && w[j] ~ /^[a-z][a-z|-]*$/; j++)
+					if (j == 1) cmd = w[j]; else if (j == 2) sub2 = w[j]
+				if (cmd == "") continue
+				print cmd
+				if (sub2 != "") { m = split(sub2, c, "|"); for (k = 1; k <= m; k++) print cmd " " c[k] }
+			}
+		}' | sed 's/^ *//' | sort -u
+}
+
+@test "every command of cgctl and vethctl has --help and -h: its usage on stdout, exit 0" {
+	local bad=
+	for t in cgctl vethctl; do
+		[ -x "$CTU_BUILD/$t" ] || continue
+		subs=$(subcommands "$t")
+		[ "$(wc -l <<<"$subs")" -ge 5 ] || fail "$t: too few commands found in --help: $subs"
+		while read -r sub; do
+			for h in --help -h; do
+				# shellcheck disable=SC2086
+				run "$CTU_BUILD/$t" $sub "$h"
+				# CTU_USAGE_HEADER; a command of two words ("bridge add") may
+				# print the usage of its first
+				if [ "$status" -ne 0 ]; then
+					bad+=$'\n'"$t $sub $h: exit $status: ${lines[0]:-}"
+				elif [[ $output != $'\nUsage:\n '"$t ${sub%% *}"* ]]; then
+					bad+=$'\n'"$t $sub $h: no usage of '$t ${sub%% *}' first on stdout: ${lines[1]:-}"
+				fi
+			done
+		done <<<"$subs"
+	done
+	[ -z "$bad" ] || fail "commands without their --help:$bad"
+}
+
+@test "a tool that takes --json has a JSON OUTPUT section in its man page" {
+	local bad=
+	for t in $(tools); do
+		src=$(man_source "$t")
+		if ! "$CTU_BUILD/$t" --help | grep -q -- '--json' && ! grep -q -- '--json' "$src"; then
+			continue
+		fi
+		page=$CTU_BUILD/man/$t.$(man_section "$t")
+		if ! grep -q '^# JSON OUTPUT$' "$src"; then
+			bad+=$'\n'"$src: $t takes --json but has no '# JSON OUTPUT' section"
+		elif ! grep -q '^\.SH "\?JSON OUTPUT' "$page"; then
+			bad+=$'\n'"$page: no JSON OUTPUT heading (make the man pages again?)"
+		fi
+	done
+	[ -z "$bad" ] || fail "man pages without the JSON shape:$bad"
 }

@@ -17,13 +17,22 @@ setup() {
 	ctu_state_save /run/ctutils /run/netns
 }
 
+# The narration is the product: no job report of bash in it ("line 18: 4076
+# Killed  cgctl ...", "[1]+ Done ...") when a step ends a program.
+refute_job_noise() {
+	local noise
+	noise=$(grep -E 'Killed|Terminated|Done|^\[[0-9]+\]' <<<"$output") || return 0
+	fail "$1: bash's job reports in the narration: $noise"
+}
+
 example() {
 	run timeout 120 "$CTU_ROOT/examples/$1"
 	[ "$status" -eq 0 ] || fail "$1 exited $status: $output"
+	refute_job_noise "$1"
 	assert_state_unchanged
 }
 
-@test "container.sh: the whole container, every step, nothing left" {
+@test "container.sh (make demo): the whole container, every step, no job noise, nothing left" {
 	example container.sh
 	for n in 1 2 3 4 5 6 7 8; do assert_output --partial "== $n. "; done
 	assert_output --partial "inside: hostname is box"
@@ -40,6 +49,7 @@ example() {
 	run timeout 120 "$CTU_ROOT/examples/container.sh" --rootfs "$BATS_TEST_TMPDIR/other"
 	assert_success
 	assert_output --partial "lower      1 $BATS_TEST_TMPDIR/other"
+	refute_job_noise "container.sh --rootfs"
 	assert_state_unchanged
 }
 

@@ -97,18 +97,3 @@ load helpers
 	assert_failure
 	assert_output --partial "some reason"
 }
-
-@test "make install DESTDIR= installs binaries, man pages and completions there only" {
-	d=$(ctu_tmpdir)
-	before=$(ls /usr/local/bin /usr/local/share/man 2>/dev/null | sort)
-	run make -s -C "$CTU_ROOT" install DESTDIR="$d/stage" PREFIX=/usr
-	assert_success
-	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot; do
-		[ -x "$d/stage/usr/bin/$t" ] || fail "no $t in the stage"
-		[ -f "$d/stage/usr/share/bash-completion/completions/$t" ] || fail "no completion for $t"
-		ls "$d/stage/usr/share/man/man"[18]/"$t".[18] >/dev/null || fail "no man page for $t"
-	done
-	# everything is below DESTDIR, and nothing appeared in the default prefix
-	[ -z "$(find "$d/stage" -mindepth 1 -maxdepth 1 ! -name usr)" ]
-	[ "$(ls /usr/local/bin /usr/local/share/man 2>/dev/null | sort)" = "$before" ]
-}

@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Every --json output of every tool, on real objects, checked with jq: each
+# key has the JSON type its man page gives it (numbers are numbers, a
+# boolean is a boolean, an absent value null, a limit that can be "max" a
+# string), no key is missing or undocumented, and each key is named in the
+# tool's man page (# JSON OUTPUT).  What each test makes is its own: a
+# cgroup below ours, an overlay in a private mount namespace, a veth in a
+# netns of this run; all removed at the end.
+
+load helpers
+
+setup() {
+	require_root
+	require_cmd jq
+	T=$(ctu_tmpdir)
+	ctu_state_save
+}
+
+teardown() {
+	# the processes first (ctu_teardown reaps them quietly), then their cgroup
+	ctu_teardown
+	[ -z "${CG:-}" ] || "$CGCTL" --self delete -r --kill "$CG" >/dev/null 2>&1 || true
+}
+
+# json_problems TOP TYPES REQUIRED: the JSON document on stdin is
+# {"TOP": [objects]}, the objects' "children" (a tree, as cgctl ls prints it)
+# objects too; TYPES maps each key to its allowed jq types
+# ({"pid":["number"], "master":["string","null"]}), REQUIRED lists the keys
+# every object has; the elements of an array are strings (or null: an empty
+# array cell is [null] with libsmartcols 2.38).  One line per problem,
+# nothing when all is right.
+json_problems() {
+	jq -r --arg top "$1" --argjson types "$2" --argjson required "$3" '
+		def objs: .[$top][] | recurse(.children[]?);
+		if type != "object" or (keys != [$top]) then
+			"the top level is not one key \($top): \(tojson | .[0:300])"
+		elif (.[$top] | type) != "array" or (.[$top] | length) == 0 then
+			".\($top) is not an array of objects: \(.[$top] | tojson | .[0:300])"
+		else
+			(objs | . as $o | $required[] | select(. as $k | $o | has($k) | not)
+				| "no key \(.) in \($o | del(.children) | tojson)"),
+			(objs | to_entries[] | (.value | type) as $t
+				| select(($types[.key] // []) | any(. == $t) | not)
+				| if $types[.key] then
+					"\(.key): \(.value | tojson | .[0:100]) is \($t), not \($types[.key] | join(" or "))"
+				else
+					"\(.key): a key this test does not know (\(.value | tojson | .[0:100]))"
+				end),
+			(objs | to_entries[] | select(.key != "children" and (.value | type) == "array")
+				| .key as $k | .value[] | select(type != "string" and type != "null")
+				| "\($k): the element \(tojson) is not a string")
+		end'
+}
+
+# The text of TOOL's "# JSON OUTPUT" man page section, scdoc escapes gone.
+json_section() {
+	sed -n '/^# JSON OUTPUT$/,/^# [A-Z]/p' "$CTU_ROOT/$1/$1".[18].scd | sed 's/\\//g'
+}
+
+# named_in KEY TEXT: KEY stands in TEXT as a word of its own, whatever the
+# markup around it (*pids.max*, "layers", a table cell; "pids" is not named
+# by "pids.max"), a full stop after it allowed.
+named_in() {
+	local re=${1//./\\.}
+	grep -qE "(^|[^A-Za-z0-9_.%-])$re\\.?([^A-Za-z0-9_.%-]|\$)" <<<"$2"
+}
+
+# check_json TOOL TOP TYPES REQUIRED: $output (of `run`) is a JSON output of
+# TOOL with these types (json_problems), and its man page's JSON OUTPUT
+# section names every key, TOP too (named_in).  Fails with every problem found.
+check_json() {
+	local problems section k missing=
+	[ "$status" -eq 0 ] || fail "$1 exited $status: $output"
+	problems=$(json_problems "$2" "$3" "$4" <<<"$output" 2>&1) || fail "$1: not JSON: $problems: $output"
+	# the VM suite (tests/vm) copies no man page sources: the types are
+	# checked there, the man pages here
+	if compgen -G "$CTU_ROOT/$1/$1.[18].scd" >/dev/null; then
+		section=$(json_section "$1")
+		for k in $(jq -r '[.. | objects | keys[]] | unique[]' <<<"$output"); do
+			named_in "$k" "$section" || missing+=" $k"
+		done
+		if [ -z "$section" ]; then
+			problems+=$'\n'"the man page has no JSON OUTPUT section"
+		elif [ -n "$missing" ]; then
+			problems+=$'\n'"JSON OUTPUT in the man page does not name:$missing"
+		fi
+	fi
+	problems=${problems#$'\n'}
+	[ -z "$problems" ] || fail "$1 --json, .$2:"$'\n'"$problems"
+}
+
+@test "cgctl: get, stat, procs, ls, which and top --json are typed" {
+	require_tool "$CGCTL"
+	CG=$(ctu_name cg)
+	G=("$CGCTL" --self)
+	"${G[@]}" create "$CG" --memory 64M --pids 32
+	"${G[@]}" create "$CG/free"
+	sleep 1000 >/dev/null 2>&1 3>&- &
+	pid=$!
+	ctu_cleanup_add pid $pid
+	"${G[@]}" attach "$CG" "$pid"
+
+	run "${G[@]}" get "$CG" --json
+	check_json cgctl settings '{"key":["string"],"value":["string"]}' '["key","value"]'
+	# a setting is the interface file's text: "max" or a number, a string
+	jq -e '.settings[] | select(.key == "memory.max") | .value == "67108864"' <<<"$output"
+
+	run "${G[@]}" stat "$CG" --json
+	check_json cgctl stat '{"key":["string"],"value":["number"]}' '["key","value"]'
+	# the issue's own example: a count compared as a number
+	jq -e '.stat[] | select(.key == "pids.current") | .value >= 1' <<<"$output"
+	jq -e '.stat[] | select(.key == "populated") | .value == 1' <<<"$output"
+
+	run "${G[@]}" procs "$CG" --json
+	check_json cgctl processes '{"pid":["number"],"comm":["string"],"cgroup":["string"]}' \
+		'["pid","comm","cgroup"]'
+	jq -e --argjson pid "$pid" '.processes | any(.pid == $pid)' <<<"$output"
+
+	run "${G[@]}" ls "$CG" --json
+	check_json cgctl cgroups '{"path":["string"],"procs":["number"],
+		"memory.current":["number","null"],"memory.max":["string","null"],
+		"pids.current":["number","null"],"pids.max":["string","null"],
+		"cpu.max":["string","null"],"children":["array"]}' \
+		'["path","procs","memory.current","memory.max","pids.current","pids.max","cpu.max"]'
+	# a limit is a string, "max" included
+	jq -e '.cgroups[0]["pids.max"] == "32" and .cgroups[0].procs == 1' <<<"$output"
+	jq -e '.cgroups[0].children[0]["pids.max"] == "max"' <<<"$output"
+
+	run "${G[@]}" which "$pid" --json
+	check_json cgctl cgroups '{"hierarchy":["string"],"controllers":["string"],"cgroup":["string"]}' \
+		'["hierarchy","controllers","cgroup"]'
+
+	run "${G[@]}" top -b -n 1 -d 200ms "$CG" --json
+	check_json cgctl top '{"cgroup":["string"],"cpu%":["number"],"memory":["number","null"],
+		"pids":["number","null"]}' '["cgroup","cpu%","memory","pids"]'
+	jq -e '.top | any(.pids == 1)' <<<"$output"
+
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	"${G[@]}" delete -r "$CG"
+	CG=
+	assert_state_unchanged
+}
+
+@test "vethctl: ls --json is typed, for a bridge, a veth pair and a peer in another netns" {
+	require_kernel_feature netns veth bridge
+	require_tool "$VETHCTL" "$UNSHARE_LITE"
+	H=$(ctu_name h)
+	ip netns add "$H"
+	ctu_cleanup_add netns "$H"
+	"$UNSHARE_LITE" -n --pidfile "$T/c.pid" sleep 1000 >/dev/null 2>&1 3>&- &
+	ctu_cleanup_add pid $!
+	ctu_wait_for_file "$T/c.pid" || fail "the container did not start"
+	V=("$VETHCTL" --netns "$H")
+	"${V[@]}" bridge add br0 --addr 10.9.0.1/24
+	"${V[@]}" add l1 --peer l1p --bridge br0 --addr 10.9.0.5/24 --mtu 1400
+	"${V[@]}" connect "$(cat "$T/c.pid")" --bridge br0 --addr 10.9.0.2/24 --host-name hc
+
+	types='{"name":["string"],"ifindex":["number"],"type":["string"],"state":["string"],
+		"mtu":["number"],"master":["string","null"],"peer":["string","null"],
+		"peer_ifindex":["number","null"],"peer_netnsid":["number","null"],
+		"peer_netns":["string","null"],"addresses":["array","null"]}'
+	required='["name","type","state","mtu","master","peer","addresses"]'
+	run "${V[@]}" ls --json
+	check_json vethctl interfaces "$types" "$required"
+	jq -e '.interfaces[] | select(.name == "l1") | .mtu == 1400 and .master == "br0" and .peer == "l1p"' <<<"$output"
+	jq -e '.interfaces[] | select(.name == "br0") | any(.addresses[]; . == "10.9.0.1/24")' <<<"$output"
+	run "${V[@]}" ls --all --json
+	check_json vethctl interfaces "$types" "$required"
+	jq -e '.interfaces | any(.name == "lo" and .type == "loopback")' <<<"$output"
+	# and inside the container: its end, whose peer is in the host netns
+	run "$VETHCTL" --netns "$(cat "$T/c.pid")" ls --json
+	check_json vethctl interfaces "$types" "$required"
+
+	ip netns del "$H"
+	assert_state_unchanged
+}
+
+@test "ovlmount: --show and --diff --json are typed" {
+	require_kernel_feature mountns overlay
+	require_tool "$OVLMOUNT" "$UNSHARE_LITE"
+	mkdir -p "$T"/{l1,l2,up,m,m2}
+	echo a >"$T/l2/file"
+	echo b >"$T/l2/gone"
+	# in a private mount namespace: nothing to unmount afterwards
+	run "$UNSHARE_LITE" -m -- bash -ec "
+		'$OVLMOUNT' -l '$T/l1' -l '$T/l2' -u '$T/up' '$T/m'
+		echo new >'$T/m/new'; echo changed >>'$T/m/file'; rm '$T/m/gone'
+		'$OVLMOUNT' --show --json '$T/m' >'$T/show.json'
+		'$OVLMOUNT' --diff --json '$T/m' >'$T/diff.json'
+		'$OVLMOUNT' -l '$T/l2' --tmpfs-upper '$T/m2'
+		'$OVLMOUNT' --show --json '$T/m2' >'$T/show-tmpfs.json'
+		'$OVLMOUNT' --umount '$T/m2'"
+	assert_success
+	layers='{"layer":["string"],"index":["number","null"],"path":["string","null"]}'
+	output=$(cat "$T/show.json")
+	check_json ovlmount layers "$layers" '["layer","index","path"]'
+	jq -e '[.layers[] | select(.layer == "lower") | .index] == [1, 2]' <<<"$output"
+	jq -e '.layers[] | select(.layer == "upper") | .index == null' <<<"$output"
+	output=$(cat "$T/show-tmpfs.json")
+	check_json ovlmount layers "$layers" '["layer","index","path"]'
+	output=$(cat "$T/diff.json")
+	check_json ovlmount changes '{"change":["string"],"path":["string"]}' '["change","path"]'
+	jq -e '[.changes[] | .change + " " + .path] | index("A /new") != null and index("D /gone") != null' <<<"$output"
+	assert_state_unchanged
+}
+
+@test "unshare-lite: --info-fd's JSON is typed: pid and namespace inodes are numbers" {
+	require_kernel_feature utsns
+	require_tool "$UNSHARE_LITE"
+	run "$UNSHARE_LITE" -u --info-fd 3 true 3>"$T/info.json"
+	assert_success
+	run jq -e '(keys == ["ns", "pid"]) and (.pid | type) == "number"
+		and (.ns | length > 0 and all(.[]; type == "number"))' "$T/info.json"
+	[ "$status" -eq 0 ] || fail "--info-fd: $(cat "$T/info.json")"
+	[ "$(jq .ns.uts "$T/info.json")" != "$(stat -L -c %i /proc/self/ns/uts)" ]
+	assert_state_unchanged
+}
