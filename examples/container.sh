@@ -42,10 +42,9 @@ show cgctl --self create "$RUN" --memory 64M --pids 64 --cpus 0.5
 on_exit cgctl --self delete -r --kill "$RUN"
 show cgctl --self get "$RUN"
 
-step "2. An overlay root: the rootfs read-only below, a directory on top for writes (ovlmount)"
-# --tmpfs-upper would make that layer a tmpfs gone with the overlay, but one
-# that no path reaches: step 7 reads the changes back from the upper layer
-show ovlmount --mkdir --lower "$CTU_ROOTFS" --upper "$WORK/upper" "$WORK/merged"
+step "2. An overlay root: the rootfs read-only below, a tmpfs on top for writes (ovlmount)"
+mkdir "$WORK/merged"
+show ovlmount --lower "$CTU_ROOTFS" --tmpfs-upper "$WORK/merged"
 on_exit ovlmount --umount "$WORK/merged"
 show ovlmount --show "$WORK/merged"
 
@@ -62,7 +61,7 @@ echo "inside: ping the gateway:"; ping -c 1 -W 2 '"$NET"'.1 | sed -n 2p
 echo "inside: my cgroups:"; sed "s/^/  /" /proc/self/cgroup
 echo "inside: my memory limit: $(cat /cgroup/memory.max 2>/dev/null || cat /cgroup/memory.limit_in_bytes) bytes"
 echo "written inside the container" >/root/hello
-echo "inside: wrote /root/hello (it lands in the upper layer)"
+echo "inside: wrote /root/hello (it lands in the tmpfs upper layer)"
 exec sleep 600'
 printf '$ %s\n' "cgctl --self exec $RUN --preserve-fds 1 -- unshare-lite -m -u -i -n -p -f --init --hostname box --pidfile $WORK/pid --block-fd 3 -- pivot $WORK/merged --proc --dev --ro-bind $cgdir:/cgroup -- /bin/sh -c ..." >&2
 cgctl --self exec "$RUN" --preserve-fds 1 -- \
