@@ -2,7 +2,7 @@
 /*
  * dirs.c - what a mount needs made first: the --tmpfs-upper tmpfs with its
  * upper and work directories, the directories of --mkdir and the default
- * work directory.  Everything made is recorded in the caller's undo log.
+ * work directory.  Everything made is recorded in the caller's undo logs.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -11,21 +11,6 @@
 
 #include "ctu.h"
 #include "ovlmount.h"
-
-char *tmpfs_dir_for(const char *merged)
-{
-	_cleanup_free_ char *real = realpath(merged, NULL);
-	const char *src = real ? real : merged;
-	char *out = malloc(strlen(TMPFS_UPPER_BASE) + 2 + strlen(src) * 3 + 1), *p;
-
-	if (!out)
-		return NULL;
-	p = out + sprintf(out, "%s/", TMPFS_UPPER_BASE);
-	for (const char *c = src; *c; c++)
-		p += *c == '/' ? sprintf(p, "_") : *c == '_' ? sprintf(p, "_5f") : sprintf(p, "%c", *c);
-	*p = '\0';
-	return out;
-}
 
 static int make_dirs(struct ctu_undo *undo, const char *path, ctu_err_t *err)
 {
@@ -56,22 +41,46 @@ static int make_work_dir(struct ctu_undo *undo, const char *work, ctu_err_t *err
 	return 0;
 }
 
-/* A tmpfs of its own under TMPFS_UPPER_BASE, holding the upper and work directories. */
-static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
+/*
+ * A directory of its own under TMPFS_UPPER_BASE for the tmpfs's mount point.
+ * The base is recorded too, so that the last rollback removes it; another
+ * ovlmount removing it between our mkdir -p and mkdtemp is ENOENT: again.
+ */
+static int make_tmpfs_mount_point(char *dir, struct ctu_undo *scaffold, ctu_err_t *err)
 {
-	_cleanup_free_ char *opts = NULL, *dir = tmpfs_dir_for(req->target);
+	for (int tries = 0;; tries++) {
+		strcpy(dir, TMPFS_UPPER_BASE "/XXXXXX");
+		if (make_dirs(scaffold, TMPFS_UPPER_BASE, err) < 0)
+			return ctu_err_code(*err);
+		if (mkdtemp(dir))
+			return ctu_undo_dir(scaffold, AT_FDCWD, dir, 0, err);
+		if (errno != ENOENT || tries == 3)
+			return ctu_err_errno(err, "cannot create a directory in %s", TMPFS_UPPER_BASE);
+	}
+}
+
+/*
+ * A tmpfs of its own holding the upper and work directories.  It is mounted
+ * only while the overlay is set up (recorded in @scaffold, which the caller
+ * rolls back once the overlay holds its own private clone of it), so no
+ * directory is left under /run when the mount namespace dies.
+ */
+static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *scaffold, ctu_err_t *err)
+{
+	_cleanup_free_ char *opts = NULL;
+	char dir[] = TMPFS_UPPER_BASE "/XXXXXX";
 	struct stack *st = &req->stack;
 
-	if (!dir || asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
-			     req->tmpfs_size ? req->tmpfs_size : "") < 0)
+	if (asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
+		     req->tmpfs_size ? req->tmpfs_size : "") < 0)
 		return ctu_err_make(err, ENOMEM, "cannot make the tmpfs upper for %s", req->target);
-	if (make_dirs(undo, dir, err) < 0)
+	if (make_tmpfs_mount_point(dir, scaffold, err) < 0)
 		return ctu_err_code(*err);
-	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("ovlmount-upper", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return ctu_err_errno(err, "cannot mount the tmpfs upper on %s", dir);
-	if (ctu_undo_mount(undo, dir, err) < 0)
+	if (ctu_undo_mount(scaffold, dir, err) < 0)
 		return ctu_err_code(*err);
-	/* inside the tmpfs: gone with it on rollback */
+	/* inside the tmpfs: gone with it */
 	if (asprintf(&st->upper, "%s/upper", dir) < 0)
 		st->upper = NULL;
 	if (asprintf(&st->work, "%s/work", dir) < 0)
@@ -83,14 +92,15 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_
 	return 0;
 }
 
-int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
+int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, struct ctu_undo *scaffold,
+		     ctu_err_t *err)
 {
 	struct stack *st = &req->stack;
 
 	if (req->tmpfs_upper) {
 		if (req->mkdir && make_dirs(undo, req->target, err) < 0)
 			return ctu_err_code(*err);
-		return make_tmpfs_upper(req, undo, err);
+		return make_tmpfs_upper(req, scaffold, err);
 	}
 	if (st->upper && !st->work && asprintf(&st->work, "%s.work", st->upper) < 0) {
 		st->work = NULL;

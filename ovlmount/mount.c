@@ -175,24 +175,61 @@ static int add_userxattr_if_needed(struct ovl_request *req, ctu_err_t *err)
 	return ovl_options_conflict(&req->options, err);
 }
 
+/*
+ * Data-only layers ("::" in lowerdir, datadir+) came with overlayfs's own fs
+ * context in Linux 6.5: an older kernel takes "::" for an empty layer.
+ */
+static int check_data_layers(const struct ovl_request *req, ctu_err_t *err)
+{
+	_cleanup_close_ int fsfd = -1;
+	int r;
+
+	if (req->stack.data.n == 0)
+		return 0;
+	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0 && errno != ENOSYS)
+		return ctu_err_errno(err, "cannot use overlayfs");
+	r = fsfd < 0 ? 1 : fs_context_is_legacy(fsfd, err);
+	if (r > 0)
+		return ctu_err_make(err, 0, "data-only lower layers (--data-lower) need Linux 6.5");
+	return r;
+}
+
+/* A failed mount with data-only layers: older kernels take them only with metacopy=on. */
+static int hint_data_layers(const struct ovl_request *req, ctu_err_t *err)
+{
+	if (req->stack.data.n && !ovl_option_value(&req->options, "metacopy"))
+		return ctu_err_hint(err, "older kernels take data-only layers only with -o metacopy=on");
+	return ctu_err_code(*err);
+}
+
 static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 {
 	int r;
 
 	stack_canonicalize(&req->stack);
-	if (stack_check(&req->stack, req->target, err) < 0 || add_userxattr_if_needed(req, err) < 0)
+	if (stack_check(&req->stack, req->target, err) < 0 || check_data_layers(req, err) < 0 ||
+	    add_userxattr_if_needed(req, err) < 0)
 		return ctu_err_code(*err);
 	r = legacy_forced() ? OVL_NO_LOWERDIR_PLUS : mount_with_fsconfig(req, err);
 	if (r == OVL_NO_LOWERDIR_PLUS)
 		r = ovl_mount_legacy(req, err);
-	return r;
+	return r < 0 ? hint_data_layers(req, err) : r;
 }
 
 int ovl_mount(struct ovl_request *req, ctu_err_t *err)
 {
-	struct ctu_undo undo = CTU_UNDO_INIT;
+	struct ctu_undo undo = CTU_UNDO_INIT, scaffold = CTU_UNDO_INIT;
+	int r = ovl_prepare_dirs(req, &undo, &scaffold, err);
 
-	if (ovl_prepare_dirs(req, &undo, err) < 0 || mount_stack(req, err) < 0) {
+	if (r == 0)
+		r = mount_stack(req, err);
+	/*
+	 * The --tmpfs-upper tmpfs goes from its mount point either way: the
+	 * overlay holds a private clone of it, so nothing stays in /run.
+	 */
+	ctu_undo_rollback(&scaffold);
+	if (r < 0) {
 		ctu_undo_rollback(&undo);
 		return ctu_err_code(*err);
 	}
