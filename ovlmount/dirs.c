@@ -43,20 +43,16 @@ static int make_work_dir(struct ctu_undo *undo, const char *work, ctu_err_t *err
 
 /*
  * A directory of its own under TMPFS_UPPER_BASE for the tmpfs's mount point.
- * The base is recorded too, so that the last rollback removes it; another
- * ovlmount removing it between our mkdir -p and mkdtemp is ENOENT: again.
+ * The base stays once made, as /run/netns does after `ip netns`: nothing
+ * is left in it.
  */
 static int make_tmpfs_mount_point(char *dir, struct ctu_undo *scaffold, ctu_err_t *err)
 {
-	for (int tries = 0;; tries++) {
-		strcpy(dir, TMPFS_UPPER_BASE "/XXXXXX");
-		if (make_dirs(scaffold, TMPFS_UPPER_BASE, err) < 0)
-			return ctu_err_code(*err);
-		if (mkdtemp(dir))
-			return ctu_undo_dir(scaffold, AT_FDCWD, dir, 0, err);
-		if (errno != ENOENT || tries == 3)
-			return ctu_err_errno(err, "cannot create a directory in %s", TMPFS_UPPER_BASE);
-	}
+	if (ctu_mkdir_p(NULL, AT_FDCWD, TMPFS_UPPER_BASE, 0755, 0, err) < 0)
+		return ctu_err_code(*err);
+	if (!mkdtemp(dir))
+		return ctu_err_errno(err, "cannot create a directory in %s", TMPFS_UPPER_BASE);
+	return ctu_undo_dir(scaffold, AT_FDCWD, dir, 0, err);
 }
 
 /*

@@ -22,11 +22,6 @@ setup() {
 }
 
 teardown() {
-	# --tmpfs-upper's directory is made in /run (the host's): the mount
-	# went with the test's namespace, the empty directory is ours to remove
-	local enc
-	enc=$(sed 's/_/_5f/g; s|/|_|g' <<<"$T")
-	rmdir /run/ctutils/ovlmount/"$enc"_* 2>/dev/null || true
 	ctu_teardown
 }
 
@@ -35,6 +30,13 @@ kernel_has_lowerdir_plus() {
 	local major minor
 	IFS=. read -r major minor _ < <(uname -r)
 	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 8 ]; }
+}
+
+# Linux 6.5 added data-only lower layers ("::" in lowerdir, datadir+).
+kernel_has_data_layers() {
+	local major minor
+	IFS=. read -r major minor _ < <(uname -r)
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 5 ]; }
 }
 
 # in_ns COMMANDS: a shell in a private mount namespace, with $O set.
@@ -165,16 +167,84 @@ in_ns() {
 	run in_ns "\$O -l '$T/l2' --tmpfs-upper=16M '$T/m'
 		echo scratch >'$T/m/scratch'
 		\$O --show '$T/m' --json >'$T/show.json'
-		tmpfs=\$(jq -r '.layers[] | select(.layer == \"tmpfs\") | .path' '$T/show.json')
-		findmnt -n -o FSTYPE,SIZE \"\$tmpfs\"
+		findmnt -n -o FSTYPE,SIZE '$T/m'
 		\$O --umount '$T/m'
-		test -e \"\$tmpfs\" && echo still-there || echo tmpfs-gone
 		findmnt -n '$T/m' || echo unmounted"
 	assert_success
-	assert_line --index 0 --regexp '^tmpfs +16M$'
-	assert_line --index 1 tmpfs-gone
-	assert_line --index 2 unmounted
+	# the overlay's size is its upper's: the tmpfs
+	assert_line --index 0 --regexp '^overlay +16M$'
+	assert_line --index 1 unmounted
 	[ ! -e "$T/up/scratch" ] && [ ! -e "$T/l2/scratch" ]
+	# no path reaches the tmpfs: one line with a null path, no upper or work
+	jq -e '[.layers[] | select(.layer == "tmpfs")] == [{"layer": "tmpfs", "index": null, "path": null}]' "$T/show.json"
+	jq -e '[.layers[] | select(.layer == "upper" or .layer == "work")] == []' "$T/show.json"
+}
+
+@test "--tmpfs-upper leaves nothing under /run/ctutils: mounted, when its namespace dies, at --umount" {
+	mkdir -p /run/ctutils/ovlmount # the runtime directory stays once made
+	ctu_state_save /run/ctutils
+	# while mounted: no directory, no tmpfs mount of its own
+	run unshare -m --propagation private "$OVLMOUNT" -l "$T/l2" --tmpfs-upper "$T/m" -- sh -ec "
+		echo new >'$T/m/new'; cat '$T/m/new'
+		find /run/ctutils -mindepth 2 | wc -l
+		findmnt -n -S ovlmount-upper || echo no-tmpfs-mount"
+	assert_success
+	assert_output "$(printf 'new\n0\nno-tmpfs-mount')"
+	# the namespace died with the shell
+	assert_state_unchanged
+	run in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m'; \$O --umount '$T/m'; findmnt -n '$T/m' || echo unmounted"
+	assert_success
+	assert_output unmounted
+	assert_state_unchanged
+	# --diff cannot reach it, and says so
+	run -1 in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m'; \$O --diff '$T/m'"
+	assert_output "ovlmount: $T/m: the upper layer is the tmpfs of --tmpfs-upper, which only the overlay reaches: nothing to diff from outside"
+}
+
+@test "one lower and a data-only layer mount read-only (Linux 6.5)" {
+	mkdir "$T/data"
+	echo blob >"$T/data/blob"
+	if ! kernel_has_data_layers; then
+		ctu_state_save "$T"
+		run -1 in_ns "\$O -l '$T/l2' --data-lower '$T/data' '$T/m'"
+		assert_output "ovlmount: data-only lower layers (--data-lower) need Linux 6.5"
+		assert_state_unchanged
+		skip "no data-only layers before Linux 6.5: refused, said"
+	fi
+	for legacy in 0 1; do
+		run in_ns "CTU_OVLMOUNT_LEGACY=$legacy \$O -l '$T/l2' --data-lower '$T/data' '$T/m'
+			cat '$T/m/file'
+			test -e '$T/m/blob' && echo blob-visible || echo blob-hidden
+			awk '\$5 == \"$T/m\" { print \$NF }' /proc/self/mountinfo
+			touch '$T/m/x' 2>&1 || true
+			\$O --show --raw --noheadings '$T/m'"
+		assert_success
+		assert_line --index 0 only-l2
+		# a data-only layer is not merged: reachable only through redirects
+		assert_line --index 1 blob-hidden
+		if [ "$legacy" = 0 ] && kernel_has_lowerdir_plus; then
+			assert_line --index 2 --regexp "^ro,lowerdir\+=$T/l2,datadir\+=$T/data(,|$)"
+		else
+			assert_line --index 2 --regexp "^ro,lowerdir=$T/l2::$T/data(,|$)"
+		fi
+		assert_line --index 3 --partial "Read-only file system"
+		assert_line --index 4 "lower 1 $T/l2"
+		assert_line --index 5 "data 1 $T/data"
+	done
+}
+
+@test "--show and --diff --json are typed: numbers, strings, null when absent" {
+	run in_ns "\$O -l '$T/l1' -l '$T/l2' -u '$T/up' '$T/m'; echo n >'$T/m/n'
+		\$O --show --json '$T/m'; \$O --diff --json '$T/m'"
+	assert_success
+	jq -e -s '
+		(.[0].layers | length > 3) and
+		(.[0].layers | all(.layer | type == "string")) and
+		(.[0].layers | all(.path | type == "string")) and
+		([.[0].layers[] | select(.layer == "lower") | .index] == [1, 2]) and
+		([.[0].layers[] | select(.layer != "lower") | .index] | unique == [null]) and
+		(.[1].changes | length > 0) and
+		(.[1].changes | all((.change | type == "string") and (.path | type == "string")))' <<<"$output"
 }
 
 @test "--readonly refuses writes; two lowers without an upper are read-only too" {
@@ -233,6 +303,8 @@ in_ns() {
 	done <<-EOF
 		-l $T/nope -u $T/up $T/m|lower layer $T/nope: No such file or directory
 		-l $T/afile -u $T/up $T/m|lower layer $T/afile: not a directory
+		-l $T/afile $T/m|lower layer $T/afile: not a directory
+		-l $T/l2 --data-lower $T/afile $T/m|data layer $T/afile: not a directory
 		-l $T/l2 -u $T/afile -w $T/other/work $T/m|upper layer $T/afile: not a directory
 		-l $T/l2 -u $T/up -w $T/other/work $T/m|upper layer $T/up and work directory $T/other/work are on different filesystems
 		-l $T/l2 -u $T/up -w $T/up/inside $T/m|work directory $T/up/inside and upper layer $T/up overlap
