@@ -195,16 +195,23 @@ static int check_data_layers(const struct ovl_request *req, ctu_err_t *err)
 	return r;
 }
 
-/* A failed mount with data-only layers: older kernels take them only with metacopy=on. */
-static int hint_data_layers(const struct ovl_request *req, ctu_err_t *err)
+/*
+ * A failed mount with data-only layers: older kernels take them only with
+ * metacopy=on.  Said unless the kernel gave its own words (the new API's
+ * log); the legacy path's hint only points at dmesg, and still does.
+ */
+static int hint_data_layers(const struct ovl_request *req, bool legacy, ctu_err_t *err)
 {
-	if (req->stack.data.n && !ovl_option_value(&req->options, "metacopy"))
-		return ctu_err_hint(err, "older kernels take data-only layers only with -o metacopy=on");
-	return ctu_err_code(*err);
+	if (!req->stack.data.n || ovl_option_value(&req->options, "metacopy") ||
+	    (!legacy && (*err)->hint))
+		return ctu_err_code(*err);
+	return ctu_err_hint(err, "older kernels take data-only layers only with -o metacopy=on%s",
+			    legacy ? "; the kernel log may say more: dmesg" : "");
 }
 
 static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 {
+	bool legacy;
 	int r;
 
 	stack_canonicalize(&req->stack);
@@ -212,9 +219,10 @@ static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 	    add_userxattr_if_needed(req, err) < 0)
 		return ctu_err_code(*err);
 	r = legacy_forced() ? OVL_NO_LOWERDIR_PLUS : mount_with_fsconfig(req, err);
-	if (r == OVL_NO_LOWERDIR_PLUS)
+	legacy = r == OVL_NO_LOWERDIR_PLUS;
+	if (legacy)
 		r = ovl_mount_legacy(req, err);
-	return r < 0 ? hint_data_layers(req, err) : r;
+	return r < 0 ? hint_data_layers(req, legacy, err) : r;
 }
 
 int ovl_mount(struct ovl_request *req, ctu_err_t *err)
