@@ -191,11 +191,6 @@ int ovl_diff_cmd(const char *target, struct ctu_strv *lower, const struct ctu_ou
 		if (r == 0 && !st.upper)
 			r = ctu_err_make(err, 0, "%s: a read-only overlay has no upper layer to diff",
 					 target);
-		if (r == 0 && stack_upper_is_tmpfs(&st))
-			r = ctu_err_make(err, 0,
-					 "%s: the upper layer is the tmpfs of --tmpfs-upper, which only "
-					 "the overlay reaches: nothing to diff from outside",
-					 target);
 		if (r < 0) {
 			stack_free(&st);
 			return r;

@@ -2,7 +2,7 @@
 /*
  * dirs.c - what a mount needs made first: the --tmpfs-upper tmpfs with its
  * upper and work directories, the directories of --mkdir and the default
- * work directory.  Everything made is recorded in the caller's undo logs.
+ * work directory.  Everything made is recorded in the caller's undo log.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -11,6 +11,21 @@
 
 #include "ctu.h"
 #include "ovlmount.h"
+
+char *tmpfs_dir_for(const char *merged)
+{
+	_cleanup_free_ char *real = realpath(merged, NULL);
+	const char *src = real ? real : merged;
+	char *out = malloc(strlen(TMPFS_UPPER_BASE) + 2 + strlen(src) * 3 + 1), *p;
+
+	if (!out)
+		return NULL;
+	p = out + sprintf(out, "%s/", TMPFS_UPPER_BASE);
+	for (const char *c = src; *c; c++)
+		p += *c == '/' ? sprintf(p, "_") : *c == '_' ? sprintf(p, "_5f") : sprintf(p, "%c", *c);
+	*p = '\0';
+	return out;
+}
 
 static int make_dirs(struct ctu_undo *undo, const char *path, ctu_err_t *err)
 {
@@ -41,42 +56,22 @@ static int make_work_dir(struct ctu_undo *undo, const char *work, ctu_err_t *err
 	return 0;
 }
 
-/*
- * A directory of its own under TMPFS_UPPER_BASE for the tmpfs's mount point.
- * The base stays once made, as /run/netns does after `ip netns`: nothing
- * is left in it.
- */
-static int make_tmpfs_mount_point(char *dir, struct ctu_undo *scaffold, ctu_err_t *err)
+/* A tmpfs of its own under TMPFS_UPPER_BASE, holding the upper and work directories. */
+static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
 {
-	if (ctu_mkdir_p(NULL, AT_FDCWD, TMPFS_UPPER_BASE, 0755, 0, err) < 0)
-		return ctu_err_code(*err);
-	if (!mkdtemp(dir))
-		return ctu_err_errno(err, "cannot create a directory in %s", TMPFS_UPPER_BASE);
-	return ctu_undo_dir(scaffold, AT_FDCWD, dir, 0, err);
-}
-
-/*
- * A tmpfs of its own holding the upper and work directories.  It is mounted
- * only while the overlay is set up (recorded in @scaffold, which the caller
- * rolls back once the overlay holds its own private clone of it), so no
- * directory is left under /run when the mount namespace dies.
- */
-static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *scaffold, ctu_err_t *err)
-{
-	_cleanup_free_ char *opts = NULL;
-	char dir[] = TMPFS_UPPER_BASE "/XXXXXX";
+	_cleanup_free_ char *opts = NULL, *dir = tmpfs_dir_for(req->target);
 	struct stack *st = &req->stack;
 
-	if (asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
-		     req->tmpfs_size ? req->tmpfs_size : "") < 0)
+	if (!dir || asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
+			     req->tmpfs_size ? req->tmpfs_size : "") < 0)
 		return ctu_err_make(err, ENOMEM, "cannot make the tmpfs upper for %s", req->target);
-	if (make_tmpfs_mount_point(dir, scaffold, err) < 0)
+	if (make_dirs(undo, dir, err) < 0)
 		return ctu_err_code(*err);
-	if (mount("ovlmount-upper", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return ctu_err_errno(err, "cannot mount the tmpfs upper on %s", dir);
-	if (ctu_undo_mount(scaffold, dir, err) < 0)
+	if (ctu_undo_mount(undo, dir, err) < 0)
 		return ctu_err_code(*err);
-	/* inside the tmpfs: gone with it */
+	/* inside the tmpfs: gone with it on rollback */
 	if (asprintf(&st->upper, "%s/upper", dir) < 0)
 		st->upper = NULL;
 	if (asprintf(&st->work, "%s/work", dir) < 0)
@@ -88,15 +83,14 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *scaffold, 
 	return 0;
 }
 
-int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, struct ctu_undo *scaffold,
-		     ctu_err_t *err)
+int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
 {
 	struct stack *st = &req->stack;
 
 	if (req->tmpfs_upper) {
 		if (req->mkdir && make_dirs(undo, req->target, err) < 0)
 			return ctu_err_code(*err);
-		return make_tmpfs_upper(req, scaffold, err);
+		return make_tmpfs_upper(req, undo, err);
 	}
 	if (st->upper && !st->work && asprintf(&st->work, "%s.work", st->upper) < 0) {
 		st->work = NULL;

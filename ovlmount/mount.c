@@ -227,17 +227,9 @@ static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 
 int ovl_mount(struct ovl_request *req, ctu_err_t *err)
 {
-	struct ctu_undo undo = CTU_UNDO_INIT, scaffold = CTU_UNDO_INIT;
-	int r = ovl_prepare_dirs(req, &undo, &scaffold, err);
+	struct ctu_undo undo = CTU_UNDO_INIT;
 
-	if (r == 0)
-		r = mount_stack(req, err);
-	/*
-	 * The --tmpfs-upper tmpfs goes from its mount point either way: the
-	 * overlay holds a private clone of it, so nothing stays in /run.
-	 */
-	ctu_undo_rollback(&scaffold);
-	if (r < 0) {
+	if (ovl_prepare_dirs(req, &undo, err) < 0 || mount_stack(req, err) < 0) {
 		ctu_undo_rollback(&undo);
 		return ctu_err_code(*err);
 	}

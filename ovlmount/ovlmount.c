@@ -52,7 +52,7 @@ static noreturn void usage(void)
 	      " -J, --json                JSON output for --show and --diff\n"
 	      " -n, --noheadings          no header line\n"
 	      "     --raw                 raw output\n"
-	      " -U, --umount              unmount <merged> (its --tmpfs-upper goes with it)\n"
+	      " -U, --umount              unmount <merged> (and remove its --tmpfs-upper)\n"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("ovlmount(8)"),
 	      stdout);

@@ -18,10 +18,7 @@
 /* The kernel's OVL_MAX_STACK. */
 #define OVL_MAX_LAYERS 500
 
-/*
- * Where --tmpfs-upper mounts its tmpfs while the overlay is set up (one
- * mkdtemp directory per mount, removed once the overlay is mounted).
- */
+/* Where --tmpfs-upper mounts its tmpfs: one directory per merged directory. */
 #define TMPFS_UPPER_BASE "/run/ctutils/ovlmount"
 
 /* An overlay stack as mounted (from mountinfo) or as given. */
@@ -58,12 +55,6 @@ int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err);
 /* --layers-from FILE: lower layers one per line, top first; '#' starts a comment line. */
 int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err);
 
-/*
- * Whether the upper layer of a mounted @st is --tmpfs-upper's tmpfs, which
- * no path reaches once mounted: recorded under TMPFS_UPPER_BASE, now gone.
- */
-bool stack_upper_is_tmpfs(const struct stack *st);
-
 /* Reads the overlay mounted at @merged from mountinfo.  Returns 0, -ENOENT, -EINVAL (not overlay). */
 int stack_from_mount(const char *merged, struct stack *st);
 
@@ -83,14 +74,14 @@ int stack_check(const struct stack *st, const char *target, ctu_err_t *err);
 
 /* ---- dirs.c: the directories and the tmpfs a mount needs */
 
+/* TMPFS_UPPER_BASE/<merged, '/' as '_' and '_' as "_5f">, newly allocated, or NULL. */
+char *tmpfs_dir_for(const char *merged);
+
 /*
- * The upper, work and merged directories: --mkdir's directories and the
- * default work directory, recorded in @undo; --tmpfs-upper's tmpfs and its
- * mount point, recorded in @scaffold, to be rolled back once the overlay is
- * mounted (the overlay keeps the tmpfs).
+ * The upper, work and merged directories: --tmpfs-upper's tmpfs, --mkdir's
+ * directories and the default work directory, each recorded in @undo.
  */
-int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, struct ctu_undo *scaffold,
-		     ctu_err_t *err);
+int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err);
 
 /* ---- options.c: the overlay options (-o), pure, for the fuzzer too */
 
@@ -120,7 +111,7 @@ int ovl_mount_legacy(const struct ovl_request *req, ctu_err_t *err);
 /* --show: the layers of the overlay mounted at @merged. */
 int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err);
 
-/* --umount: unmounts @merged (its --tmpfs-upper goes with it). */
+/* --umount: unmounts @merged, and its --tmpfs-upper. */
 int ovl_umount(const char *merged, ctu_err_t *err);
 
 /*

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ctu.h"
+#include "mnt.h"
 #include "ovlmount.h"
 
 static int add_show_line(struct libscols_table *tb, const char *layer, size_t index, const char *path)
@@ -14,26 +15,21 @@ static int add_show_line(struct libscols_table *tb, const char *layer, size_t in
 	return ctu_out_line(tb, cells, 3);
 }
 
-/*
- * One line per layer, top first, then the options.  The upper and work
- * directories of --tmpfs-upper are on a tmpfs no path reaches: one line
- * "tmpfs" with no path instead.
- */
-static int add_show_lines(struct libscols_table *tb, const struct stack *st)
+/* One line per layer, top first, then the tmpfs of --tmpfs-upper and the options. */
+static int add_show_lines(struct libscols_table *tb, const struct stack *st, const char *tmpfs)
 {
-	bool tmpfs = stack_upper_is_tmpfs(st);
 	int r = 0;
 
 	for (size_t i = 0; i < st->lower.n && r == 0; i++)
 		r = add_show_line(tb, "lower", i + 1, st->lower.v[i]);
 	for (size_t i = 0; i < st->data.n && r == 0; i++)
 		r = add_show_line(tb, "data", i + 1, st->data.v[i]);
-	if (tmpfs && r == 0)
-		r = add_show_line(tb, "tmpfs", 0, NULL);
-	if (st->upper && !tmpfs && r == 0)
+	if (st->upper && r == 0)
 		r = add_show_line(tb, "upper", 0, st->upper);
-	if (st->work && !tmpfs && r == 0)
+	if (st->work && r == 0)
 		r = add_show_line(tb, "work", 0, st->work);
+	if (tmpfs && ctu_mnt_is_mount_point(tmpfs) == 1 && r == 0)
+		r = add_show_line(tb, "tmpfs", 0, tmpfs);
 	for (size_t i = 0; i < st->other.n && r == 0; i++)
 		if (strcmp(st->other.v[i], "rw") != 0)
 			r = add_show_line(tb, "option", 0, st->other.v[i]);
@@ -49,12 +45,13 @@ int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err
 	};
 	struct stack st = { 0 };
 	struct libscols_table *tb = NULL;
+	_cleanup_free_ char *tmpfs = tmpfs_dir_for(merged);
 	int r;
 
 	if (stack_read_mounted(merged, &st, err) < 0 || stack_require_absolute(merged, &st, err) < 0)
 		goto out;
 	tb = ctu_out_table("layers", cols, CTU_ARRAY_SIZE(cols), out);
-	if (!tb || add_show_lines(tb, &st) < 0) {
+	if (!tb || add_show_lines(tb, &st, tmpfs) < 0) {
 		ctu_err_make(err, ENOMEM, "cannot list the layers of %s", merged);
 		goto out;
 	}

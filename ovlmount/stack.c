@@ -96,14 +96,6 @@ static int stack_add_mount_option(struct stack *st, char *o)
 	return ctu_strv_push(&st->other, o, strlen(o));
 }
 
-bool stack_upper_is_tmpfs(const struct stack *st)
-{
-	static const char base[] = TMPFS_UPPER_BASE "/";
-
-	return st->upper && strncmp(st->upper, base, sizeof(base) - 1) == 0 &&
-	       access(st->upper, F_OK) < 0;
-}
-
 int stack_from_mount(const char *merged, struct stack *st)
 {
 	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();

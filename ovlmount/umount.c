@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * umount.c - ovlmount --umount: the overlay.  A --tmpfs-upper tmpfs is held
- * by the overlay alone (its mount point was removed at the mount): it goes too.
- */
+/* umount.c - ovlmount --umount: the overlay, then the tmpfs of its --tmpfs-upper. */
 #include <sys/mount.h>
 
 #include "ctu.h"
+#include "mnt.h"
 #include "ovlmount.h"
 
 int ovl_umount(const char *merged, ctu_err_t *err)
 {
+	_cleanup_free_ char *tmpfs = tmpfs_dir_for(merged);
 	struct stack st = { 0 };
 	int r = stack_read_mounted(merged, &st, err);
 
@@ -18,5 +17,10 @@ int ovl_umount(const char *merged, ctu_err_t *err)
 		return r;
 	if (umount2(merged, 0) < 0)
 		return ctu_err_errno(err, "cannot unmount %s", merged);
+	if (tmpfs && ctu_mnt_is_mount_point(tmpfs) == 1) {
+		if (umount2(tmpfs, MNT_DETACH) < 0)
+			return ctu_err_errno(err, "cannot unmount the tmpfs upper %s", tmpfs);
+		rmdir(tmpfs);
+	}
 	return 0;
 }
