@@ -228,7 +228,6 @@ in_ns() {
 		([.[0].layers[] | select(.layer != "lower") | .index] | unique == [null]) and
 		(.[1].changes | length > 0) and
 		(.[1].changes | all((.change | type == "string") and (.path | type == "string")))' <<<"$output"
-}
 	# --tmpfs-upper: the upper, work and tmpfs lines name paths in the tmpfs under /run
 	run in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m'; \$O --show --json '$T/m'"
 	assert_success
