@@ -202,8 +202,10 @@ static int check_data_layers(const struct ovl_request *req, ctu_err_t *err)
  */
 static int hint_data_layers(const struct ovl_request *req, bool legacy, ctu_err_t *err)
 {
-	if (!req->stack.data.n || ovl_option_value(&req->options, "metacopy") ||
-	    (!legacy && (*err)->hint))
+	const char *meta = ovl_option_value(&req->options, "metacopy");
+
+	/* metacopy=off (or none) is what such a kernel refuses: hint at on */
+	if (!req->stack.data.n || (meta && strcmp(meta, "on") == 0) || (!legacy && (*err)->hint))
 		return ctu_err_code(*err);
 	return ctu_err_hint(err, "older kernels take data-only layers only with -o metacopy=on%s",
 			    legacy ? "; the kernel log may say more: dmesg" : "");
