@@ -70,7 +70,7 @@ void stack_canonicalize(struct stack *st)
 		make_absolute(&st->work);
 }
 
-/* The rules about the number of layers. */
+/* The kernel's limit, and at least one lower layer. */
 static int check_counts(const struct stack *st, ctu_err_t *err)
 {
 	if (st->lower.n + st->data.n > OVL_MAX_LAYERS)
@@ -78,7 +78,17 @@ static int check_counts(const struct stack *st, ctu_err_t *err)
 				    st->lower.n + st->data.n, OVL_MAX_LAYERS);
 	if (st->lower.n == 0)
 		return ctu_err_make(err, 0, "no lower layer given: use --lower");
-	if (!st->upper && st->lower.n < 2)
+	return 0;
+}
+
+/*
+ * Without an upper the kernel needs two layers, a data-only one counting:
+ * checked after the layers themselves, so that a file given as the only
+ * layer is named as such first.
+ */
+static int check_readonly_stack(const struct stack *st, ctu_err_t *err)
+{
+	if (!st->upper && st->lower.n + st->data.n < 2)
 		return ctu_err_make(err, 0,
 				    "a read-only overlay needs at least two lower layers (kernel rule): "
 				    "add --upper or --tmpfs-upper");
@@ -112,7 +122,7 @@ int stack_check(const struct stack *st, const char *target, ctu_err_t *err)
 	struct stat s;
 
 	if (check_counts(st, err) < 0 || check_dirs("lower layer", &st->lower, err) < 0 ||
-	    check_dirs("data layer", &st->data, err) < 0 ||
+	    check_dirs("data layer", &st->data, err) < 0 || check_readonly_stack(st, err) < 0 ||
 	    check_dir("mount point", target, &s, err) < 0)
 		return ctu_err_code(*err);
 	return st->upper ? check_upper(st, err) : 0;

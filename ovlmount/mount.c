@@ -175,17 +175,56 @@ static int add_userxattr_if_needed(struct ovl_request *req, ctu_err_t *err)
 	return ovl_options_conflict(&req->options, err);
 }
 
+/*
+ * Data-only layers ("::" in lowerdir, datadir+) came with overlayfs's own fs
+ * context in Linux 6.5: an older kernel takes "::" for an empty layer.
+ */
+static int check_data_layers(const struct ovl_request *req, ctu_err_t *err)
+{
+	_cleanup_close_ int fsfd = -1;
+	int r;
+
+	if (req->stack.data.n == 0)
+		return 0;
+	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0 && errno != ENOSYS)
+		return ctu_err_errno(err, "cannot use overlayfs");
+	r = fsfd < 0 ? 1 : fs_context_is_legacy(fsfd, err);
+	if (r > 0)
+		return ctu_err_make(err, 0, "data-only lower layers (--data-lower) need Linux 6.5");
+	return r;
+}
+
+/*
+ * A failed mount with data-only layers: older kernels take them only with
+ * metacopy=on.  Said unless the kernel gave its own words (the new API's
+ * log); the legacy path's hint only points at dmesg, and still does.
+ */
+static int hint_data_layers(const struct ovl_request *req, bool legacy, ctu_err_t *err)
+{
+	const char *meta = ovl_option_value(&req->options, "metacopy");
+
+	/* metacopy=off (or none) is what such a kernel refuses: hint at on */
+	if (!req->stack.data.n || (meta && strcmp(meta, "on") == 0) || (!legacy && (*err)->hint))
+		return ctu_err_code(*err);
+	return ctu_err_hint(err, "older kernels take data-only layers only with -o metacopy=on%s",
+			    legacy ? "; the kernel log may say more: dmesg" : "");
+}
+
 static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 {
+	bool legacy;
 	int r;
 
 	stack_canonicalize(&req->stack);
-	if (stack_check(&req->stack, req->target, err) < 0 || add_userxattr_if_needed(req, err) < 0)
+	if (stack_check(&req->stack, req->target, err) < 0 || check_data_layers(req, err) < 0 ||
+	    add_userxattr_if_needed(req, err) < 0)
 		return ctu_err_code(*err);
 	r = legacy_forced() ? OVL_NO_LOWERDIR_PLUS : mount_with_fsconfig(req, err);
-	if (r == OVL_NO_LOWERDIR_PLUS)
+	legacy = r == OVL_NO_LOWERDIR_PLUS;
+	if (legacy)
 		r = ovl_mount_legacy(req, err);
-	return r;
+	return r < 0 ? hint_data_layers(req, legacy, err) : r;
 }
 
 int ovl_mount(struct ovl_request *req, ctu_err_t *err)

@@ -37,6 +37,13 @@ kernel_has_lowerdir_plus() {
 	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 8 ]; }
 }
 
+# Linux 6.5 added data-only lower layers ("::" in lowerdir, datadir+).
+kernel_has_data_layers() {
+	local major minor
+	IFS=. read -r major minor _ < <(uname -r)
+	[ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 5 ]; }
+}
+
 # in_ns COMMANDS: a shell in a private mount namespace, with $O set.
 in_ns() {
 	O=$OVLMOUNT "$UNSHARE_LITE" -m -- bash -ec "$1"
@@ -177,6 +184,67 @@ in_ns() {
 	[ ! -e "$T/up/scratch" ] && [ ! -e "$T/l2/scratch" ]
 }
 
+@test "one lower and a data-only layer mount read-only (Linux 6.5)" {
+	mkdir "$T/data"
+	echo blob >"$T/data/blob"
+	if ! kernel_has_data_layers; then
+		ctu_state_save "$T"
+		run -1 in_ns "\$O -l '$T/l2' --data-lower '$T/data' '$T/m'"
+		assert_output "ovlmount: data-only lower layers (--data-lower) need Linux 6.5"
+		assert_state_unchanged
+		skip "no data-only layers before Linux 6.5: refused, said"
+	fi
+	# Linux 6.5 took data-only layers only with metacopy=on; newer kernels
+	# (6.18 here) take them without it, even with metacopy=off, and turn on
+	# redirect_dir themselves.  Follow the kernel: a refusal must hint at it.
+	local meta=
+	run in_ns "\$O -l '$T/l2' --data-lower '$T/data' -o metacopy=off '$T/m'"
+	if [ "$status" -ne 0 ]; then
+		assert_output --partial "older kernels take data-only layers only with -o metacopy=on"
+		meta="-o metacopy=on"
+	fi
+	for legacy in 0 1; do
+		run in_ns "CTU_OVLMOUNT_LEGACY=$legacy \$O -l '$T/l2' --data-lower '$T/data' $meta '$T/m'
+			cat '$T/m/file'
+			test -e '$T/m/blob' && echo blob-visible || echo blob-hidden
+			awk '\$5 == \"$T/m\" { print \$NF }' /proc/self/mountinfo
+			touch '$T/m/x' 2>&1 || true
+			\$O --show --raw --noheadings '$T/m'"
+		assert_success
+		assert_line --index 0 only-l2
+		# a data-only layer is not merged: reachable only through redirects
+		assert_line --index 1 blob-hidden
+		if [ "$legacy" = 0 ] && kernel_has_lowerdir_plus; then
+			assert_line --index 2 --regexp "^ro,lowerdir\+=$T/l2,datadir\+=$T/data(,|$)"
+		else
+			assert_line --index 2 --regexp "^ro,lowerdir=$T/l2::$T/data(,|$)"
+		fi
+		assert_line --index 3 --partial "Read-only file system"
+		assert_line --index 4 "lower 1 $T/l2"
+		assert_line --index 5 "data 1 $T/data"
+	done
+}
+
+@test "--show and --diff --json are typed: numbers, strings, null when absent" {
+	run in_ns "\$O -l '$T/l1' -l '$T/l2' -u '$T/up' '$T/m'; echo n >'$T/m/n'
+		\$O --show --json '$T/m'; \$O --diff --json '$T/m'"
+	assert_success
+	jq -e -s '
+		(.[0].layers | length > 3) and
+		(.[0].layers | all(.layer | type == "string")) and
+		(.[0].layers | all(.path | type == "string")) and
+		([.[0].layers[] | select(.layer == "lower") | .index] == [1, 2]) and
+		([.[0].layers[] | select(.layer != "lower") | .index] | unique == [null]) and
+		(.[1].changes | length > 0) and
+		(.[1].changes | all((.change | type == "string") and (.path | type == "string")))' <<<"$output"
+	# --tmpfs-upper: the upper, work and tmpfs lines name paths in the tmpfs under /run
+	run in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m'; \$O --show --json '$T/m'"
+	assert_success
+	jq -e '
+		([.layers[] | select(.layer == "upper" or .layer == "work" or .layer == "tmpfs") | .layer] == ["upper", "work", "tmpfs"]) and
+		([.layers[] | select(.layer == "upper" or .layer == "work" or .layer == "tmpfs") | .path] | all(type == "string" and startswith("/run/ctutils/ovlmount/")))' <<<"$output"
+}
+
 @test "--readonly refuses writes; two lowers without an upper are read-only too" {
 	run in_ns "\$O -l '$T/l2' -u '$T/up' --readonly '$T/m'; touch '$T/m/x' 2>&1 || true"
 	assert_output --partial "Read-only file system"
@@ -233,6 +301,8 @@ in_ns() {
 	done <<-EOF
 		-l $T/nope -u $T/up $T/m|lower layer $T/nope: No such file or directory
 		-l $T/afile -u $T/up $T/m|lower layer $T/afile: not a directory
+		-l $T/afile $T/m|lower layer $T/afile: not a directory
+		-l $T/l2 --data-lower $T/afile $T/m|data layer $T/afile: not a directory
 		-l $T/l2 -u $T/afile -w $T/other/work $T/m|upper layer $T/afile: not a directory
 		-l $T/l2 -u $T/up -w $T/other/work $T/m|upper layer $T/up and work directory $T/other/work are on different filesystems
 		-l $T/l2 -u $T/up -w $T/up/inside $T/m|work directory $T/up/inside and upper layer $T/up overlap
