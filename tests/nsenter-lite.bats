@@ -224,24 +224,22 @@ both_paths() {
 	mkdir -p "$T/root/work" "$T/mine"
 	echo in-my-dir >"$T/mine/marker"
 	# a target in a chrooted root of its own, in our namespaces
-	(cd "$T/root/work" && exec chroot "$T/root" /bin/sleep 1000) &
+	chroot "$T/root" /bin/sh -c 'cd /work && exec sleep 1000' &
 	ctu_cleanup_add pid "$!"
 	TARGET=$!
+	work=$(cd "$T/root/work" && pwd -P)
 	for _ in $(seq 50); do
-		[ -e "/proc/$TARGET/root/marker" ] && break
+		[ "$(readlink "/proc/$TARGET/cwd")" = "$work" ] && break
 		sleep 0.1
 	done
 	run "$NSENTER_LITE" -t "$TARGET" -r -- cat /marker
 	assert_success
 	assert_output in-target-root
-	# -r alone stays in our namespaces: only the root changed
-	run "$NSENTER_LITE" -t "$TARGET" -r -- readlink /proc/self/ns/mnt
-	assert_output "$(readlink /proc/self/ns/mnt)"
 	run "$NSENTER_LITE" -t "$TARGET" -r -w -- /bin/pwd
 	assert_output /work
 	run "$NSENTER_LITE" -t "$TARGET" -w -- pwd
 	assert_success
-	assert_output "$(cd "$T/root/work" && pwd -P)"
+	assert_output "$work"
 	run "$NSENTER_LITE" --root="$T/root" -- cat /marker
 	assert_success
 	assert_output in-target-root
@@ -253,6 +251,24 @@ both_paths() {
 	# nothing at all to do is still a usage error
 	run -125 "$NSENTER_LITE" -t "$TARGET" true
 	assert_output --partial "no namespace specified"
+}
+
+@test "-r alone reads the root of a pivoted target in its own mount namespace" {
+	require_tool "$PIVOT"
+	ctu_make_rootfs "$T/root"
+	echo in-pivoted-root >"$T/root/ctu-pivot-marker"
+	"$UNSHARE_LITE" -m -f --pidfile "$T/target.pid" -- "$PIVOT" "$T/root" -- sleep 1000 &
+	ctu_cleanup_add pid "$!"
+	ctu_wait_for_file "$T/target.pid" || fail "the target did not start"
+	TARGET=$(cat "$T/target.pid")
+	ctu_cleanup_add pid "$TARGET"
+	for _ in $(seq 50); do
+		[ -e "/proc/$TARGET/root/ctu-pivot-marker" ] && break
+		sleep 0.1
+	done
+	run "$NSENTER_LITE" -t "$TARGET" -r -- cat /ctu-pivot-marker
+	assert_success
+	assert_output in-pivoted-root
 }
 
 @test "-c joins the target's cgroups in every hierarchy" {
