@@ -186,12 +186,18 @@ static bool needs_target(const struct opts *o)
 	return false;
 }
 
-static bool any_namespace(const struct opts *o)
+/*
+ * Whether there is anything to do: a namespace, or (as util-linux 2.38's
+ * nsenter takes them alone) a root, working directory, environment or
+ * cgroups of the target's or of our choosing.
+ */
+static bool anything_to_enter(const struct opts *o)
 {
 	for (size_t i = 0; i < CTU_NS_COUNT; i++)
 		if (o->ns[i].wanted)
 			return true;
-	return o->all;
+	return o->all || o->root || o->root_from_target || o->wd || o->wd_from_target ||
+	       o->wdns || o->env || o->join_cgroup;
 }
 
 static void resolve_options(struct opts *o)
@@ -209,7 +215,7 @@ static void resolve_options(struct opts *o)
 	}
 	if (needs_target(o) && !o->target)
 		ctu_usage_exit("no target process: use --target <pid> or --pidfile <file>");
-	if (!any_namespace(o) && !o->join_cgroup)
+	if (!anything_to_enter(o))
 		ctu_usage_exit("no namespace specified");
 	if (o->preserve_credentials && (o->creds.has_uid || o->creds.has_gid))
 		ctu_usage_exit("--preserve-credentials cannot go with --setuid or --setgid");

@@ -2,7 +2,10 @@
 /*
  * hostns.c - pivoting in the host's mount namespace would change the root
  * of every process in it: refuse unless --force, when anyone but our own
- * ancestors shares our mount namespace.
+ * ancestors shares our mount namespace.  PID 1 sharing it says "the host's"
+ * at a glance, unless PID 1 is us or one of our ancestors: the init of a new
+ * pid namespace (unshare-lite -m -p -f --mount-proc -- pivot ...), where the
+ * others are looked for one by one.
  */
 #include <stdio.h>
 #include <sys/stat.h>
@@ -54,6 +57,7 @@ static pid_t proc_self_pid(void)
 	return (pid_t)pid;
 }
 
+/* Whether @pid is us or one of our ancestors (up to the first not in our /proc). */
 static bool is_our_ancestor(pid_t pid)
 {
 	for (pid_t p = proc_self_pid(); p > 0; p = parent_of(p))
@@ -62,7 +66,7 @@ static bool is_our_ancestor(pid_t pid)
 	return false;
 }
 
-/* Where /proc/1 cannot be read: does anyone but our ancestors share our mount ns? */
+/* Does anyone but us and our ancestors share our mount namespace? */
 static bool others_share_our_mount_ns(void)
 {
 	_cleanup_closedir_ DIR *d = opendir("/proc");
@@ -93,7 +97,8 @@ int refuse_host_namespace(const struct opts *o, ctu_err_t *err)
 	if (o->force)
 		return 0;
 	shared = same_file("/proc/self/ns/mnt", "/proc/1/ns/mnt", &err_init);
-	if (err_init == EACCES || err_init == EPERM)
+	/* /proc/1 unreadable, or PID 1 is of our own chain: ask every process */
+	if (err_init == EACCES || err_init == EPERM || (shared && is_our_ancestor(1)))
 		shared = others_share_our_mount_ns();
 	if (!shared)
 		return 0;

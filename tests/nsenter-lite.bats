@@ -218,6 +218,59 @@ both_paths() {
 	assert_output --partial "--wd and --wdns are mutually exclusive"
 }
 
+@test "-r, -w, --root=DIR and --wd=DIR alone, with no namespace option" {
+	ctu_make_rootfs "$T/root"
+	echo in-target-root >"$T/root/marker"
+	mkdir -p "$T/root/work" "$T/mine"
+	echo in-my-dir >"$T/mine/marker"
+	# a target in a chrooted root of its own, in our namespaces
+	chroot "$T/root" /bin/sh -c 'cd /work && exec sleep 1000' &
+	ctu_cleanup_add pid "$!"
+	TARGET=$!
+	work=$(cd "$T/root/work" && pwd -P)
+	for _ in $(seq 50); do
+		[ "$(readlink "/proc/$TARGET/cwd")" = "$work" ] && break
+		sleep 0.1
+	done
+	run "$NSENTER_LITE" -t "$TARGET" -r -- cat /marker
+	assert_success
+	assert_output in-target-root
+	run "$NSENTER_LITE" -t "$TARGET" -r -w -- /bin/pwd
+	assert_output /work
+	run "$NSENTER_LITE" -t "$TARGET" -w -- pwd
+	assert_success
+	assert_output "$work"
+	run "$NSENTER_LITE" --root="$T/root" -- cat /marker
+	assert_success
+	assert_output in-target-root
+	run "$NSENTER_LITE" --wd="$T/mine" -- cat marker
+	assert_success
+	assert_output in-my-dir
+	run "$NSENTER_LITE" -W "$T/mine" -- cat marker
+	assert_output in-my-dir
+	# nothing at all to do is still a usage error
+	run -125 "$NSENTER_LITE" -t "$TARGET" true
+	assert_output --partial "no namespace specified"
+}
+
+@test "-r alone reads the root of a pivoted target in its own mount namespace" {
+	require_tool "$PIVOT"
+	ctu_make_rootfs "$T/root"
+	echo in-pivoted-root >"$T/root/ctu-pivot-marker"
+	"$UNSHARE_LITE" -m -f --pidfile "$T/target.pid" -- "$PIVOT" "$T/root" -- sleep 1000 &
+	ctu_cleanup_add pid "$!"
+	ctu_wait_for_file "$T/target.pid" || fail "the target did not start"
+	TARGET=$(cat "$T/target.pid")
+	ctu_cleanup_add pid "$TARGET"
+	for _ in $(seq 50); do
+		[ -e "/proc/$TARGET/root/ctu-pivot-marker" ] && break
+		sleep 0.1
+	done
+	run "$NSENTER_LITE" -t "$TARGET" -r -- cat /ctu-pivot-marker
+	assert_success
+	assert_output in-pivoted-root
+}
+
 @test "-c joins the target's cgroups in every hierarchy" {
 	cg=$(ctu_name cg)
 	# a cgroup below our own in the memory hierarchy and in the unified one

@@ -108,6 +108,25 @@ in_ns() {
 	assert_state_unchanged
 }
 
+@test "as PID 1 of a new pid namespace (--mount-proc): pivot does not count itself as others" {
+	ctu_state_save "$T"
+	run "$UNSHARE_LITE" -m -p -f --mount-proc -- "$PIVOT" "$ROOT" --proc --dev -- /bin/sh -c '
+		echo $$; ps -o pid,comm | sed 1d; echo data >/dev/null && echo dev-ok; ls /etc/passwd'
+	assert_success
+	assert_line --index 0 1
+	assert_line --regexp '^ +1 sh$'
+	assert_line dev-ok
+	assert_line /etc/passwd
+	# a shell of the new pid namespace as PID 1 that waits for pivot is of its chain too
+	run "$UNSHARE_LITE" -m -p -f --mount-proc -- sh -c "'$PIVOT' '$ROOT' --proc -- /bin/cat /proc/1/comm"
+	assert_success
+	assert_output sh
+	# a process of the new namespaces that is not an ancestor still counts
+	run -125 "$UNSHARE_LITE" -m -p -f --mount-proc -- sh -c "sleep 1000 & '$PIVOT' '$ROOT' true; rc=\$?; kill \$!; exit \$rc"
+	assert_output --partial "pivot: refusing to run in the mount namespace of other processes"
+	assert_state_unchanged
+}
+
 @test "NEWROOT missing, a file, or not given" {
 	run -125 in_ns "$T/nonexistent" true
 	assert_output "pivot: cannot use '$T/nonexistent' as the new root: No such file or directory"

@@ -266,8 +266,13 @@ int opts_resolve(struct opts *o, ctu_err_t *err)
 	if (o->init && !(o->ns_flags & CLONE_NEWPID))
 		return ctu_err_usage(err,
 				     "--init needs --pid: it is the PID 1 of a new pid namespace");
+	/*
+	 * Without --fork a pid namespace has no process to bind it from; the
+	 * time namespace has us, as we enter it ourselves (timens.c).
+	 */
 	for (size_t i = 0; i < CTU_NS_COUNT; i++)
-		if (o->persist[i] && ctu_ns_types[i].for_children && !o->fork)
+		if (o->persist[i] && ctu_ns_types[i].for_children && !o->fork &&
+		    ctu_ns_types[i].clone_flag != CLONE_NEWTIME)
 			return ctu_err_usage(err, "persisting a %s namespace needs --fork",
 					     ctu_ns_types[i].name);
 	if ((o->ns_flags & CLONE_NEWPID) && !o->fork)
