@@ -62,9 +62,18 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_
 	_cleanup_free_ char *opts = NULL, *dir = tmpfs_dir_for(req->target);
 	struct stack *st = &req->stack;
 
+	_cleanup_close_ int base = -1;
+
 	if (!dir || asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
 			     req->tmpfs_size ? req->tmpfs_size : "") < 0)
 		return ctu_err_make(err, ENOMEM, "cannot make the tmpfs upper for %s", req->target);
+	if (make_dirs(undo, TMPFS_UPPER_BASE, err) < 0)
+		return ctu_err_code(*err);
+	/* locked from the sweep to the mount: no other sweep takes our directory */
+	base = tmpfs_base_lock();
+	if (base < 0)
+		return ctu_err_make(err, -base, "cannot lock %s", TMPFS_UPPER_BASE);
+	tmpfs_sweep(base);
 	if (make_dirs(undo, dir, err) < 0)
 		return ctu_err_code(*err);
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)

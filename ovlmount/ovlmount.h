@@ -72,6 +72,14 @@ void stack_canonicalize(struct stack *st);
 /* Every rule the kernel would refuse with a bare EINVAL, said by name. */
 int stack_check(const struct stack *st, const char *target, ctu_err_t *err);
 
+/* ---- sweep.c: the directories of tmpfs uppers whose namespace died */
+
+/* TMPFS_UPPER_BASE opened and locked (flock, exclusive): the fd, or -errno. */
+int tmpfs_base_lock(void);
+
+/* Removes TMPFS_UPPER_BASE's directories no living mount namespace mounts on. */
+void tmpfs_sweep(int basefd);
+
 /* ---- dirs.c: the directories and the tmpfs a mount needs */
 
 /* TMPFS_UPPER_BASE/<merged, '/' as '_' and '_' as "_5f">, newly allocated, or NULL. */

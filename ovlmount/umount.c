@@ -1,10 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* umount.c - ovlmount --umount: the overlay, then the tmpfs of its --tmpfs-upper. */
+/*
+ * umount.c - ovlmount --umount: the overlay, then the tmpfs of its
+ * --tmpfs-upper, then the directories of tmpfs uppers whose namespace died.
+ */
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "ctu.h"
 #include "mnt.h"
 #include "ovlmount.h"
+
+/* The directories of tmpfs uppers whose namespace died go too (best effort). */
+static void sweep_stale(void)
+{
+	int base = tmpfs_base_lock();
+
+	if (base < 0)
+		return; /* no base, nothing to sweep */
+	tmpfs_sweep(base);
+	close(base);
+}
 
 int ovl_umount(const char *merged, ctu_err_t *err)
 {
@@ -22,5 +37,6 @@ int ovl_umount(const char *merged, ctu_err_t *err)
 			return ctu_err_errno(err, "cannot unmount the tmpfs upper %s", tmpfs);
 		rmdir(tmpfs);
 	}
+	sweep_stale();
 	return 0;
 }

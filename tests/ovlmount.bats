@@ -168,6 +168,33 @@ in_ns() {
 	assert_output "$(printf '%s\n' 'C      /dir' 'C      /dir/sub' 'A      /dir/sub/new' 'A      /empty')"
 }
 
+@test "--tmpfs-upper: a dead namespace's directory is swept, a living one's kept" {
+	local enc base=/run/ctutils/ovlmount
+	enc=$(sed 's/_/_5f/g; s|/|_|g' <<<"$T")
+	mkdir -p "$T/m1" "$T/m2" "$T/m3"
+	# the namespace that held m1's tmpfs is gone: its directory stays behind
+	in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m1'"
+	[ -d "$base/${enc}_m1" ]
+	# m2's namespace lives on
+	O=$OVLMOUNT "$UNSHARE_LITE" -m -- bash -ec "\$O -l '$T/l2' --tmpfs-upper '$T/m2'
+		echo kept >'$T/m2/mine'; echo \$\$ >'$T/ready'; exec sleep 1000" &
+	ctu_cleanup_add pid $!
+	ctu_wait_for_file "$T/ready" || fail "the second namespace did not start"
+	# the next --tmpfs-upper sweeps m1's directory, and keeps m2's
+	in_ns "\$O -l '$T/l2' --tmpfs-upper '$T/m3'"
+	[ ! -e "$base/${enc}_m1" ]
+	[ -d "$base/${enc}_m2" ]
+	# (the process that wrote its pid there became the sleep: exec)
+	run nsenter -t "$(cat "$T/ready")" -m cat "$T/m2/mine"
+	assert_output kept
+	# --umount sweeps too: m3's namespace is gone now
+	[ -d "$base/${enc}_m3" ]
+	mkdir -p "$T/m4"
+	in_ns "\$O -l '$T/l2' -u '$T/up' '$T/m4'; \$O --umount '$T/m4'"
+	[ ! -e "$base/${enc}_m3" ]
+	[ -d "$base/${enc}_m2" ]
+}
+
 @test "--tmpfs-upper is ephemeral: --show names the tmpfs, --umount removes it" {
 	run in_ns "\$O -l '$T/l2' --tmpfs-upper=16M '$T/m'
 		echo scratch >'$T/m/scratch'
