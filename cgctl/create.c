@@ -142,12 +142,26 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 
 /* ---- v2 controllers ----------------------------------------------------------- */
 
-/* Adds @ctrl to the space-separated list @out unless it is there already. */
+/* Whether @list (words separated by spaces or '+') holds the word @word, @len long. */
+static bool has_word(const char *list, const char *word, size_t len)
+{
+	for (const char *q = list; *q;) {
+		size_t m = strcspn(q, " +");
+
+		if (m == len && !strncmp(word, q, len))
+			return true;
+		q += m;
+		q += strspn(q, " +");
+	}
+	return false;
+}
+
+/* Adds @ctrl to the space-separated list @out unless it is there already ("cpu" and "cpuset" are two). */
 static void add_word(char *out, size_t size, const char *ctrl)
 {
 	size_t n = strlen(out);
 
-	if (!strstr(out, ctrl))
+	if (!has_word(out, ctrl, strlen(ctrl)))
 		snprintf(out + n, size - n, "%s%s", n ? " " : "", ctrl);
 }
 
@@ -185,17 +199,8 @@ static bool all_enabled(const char *dir, const char *ctrls)
 		return false;
 	for (const char *p = ctrls; *p;) {
 		size_t len = strcspn(p, " ");
-		bool found = false;
 
-		for (const char *q = text; *q;) {
-			size_t m = strcspn(q, " +");
-
-			if (m == len && !strncmp(p, q, len))
-				found = true;
-			q += m;
-			q += strspn(q, " +");
-		}
-		if (!found)
+		if (!has_word(text, p, len))
 			return false;
 		p += len;
 		p += strspn(p, " ");
@@ -226,7 +231,7 @@ static int check_internal_processes(const struct hier *h, const char *parent, co
 				     "the cgroup v2 'no internal processes' rule forbids it; move them "
 				     "to a leaf first (mkdir %s/init; echo PID > %s/init/cgroup.procs)",
 				     ctrls, dir, (int)pids[0], n > 1 ? ", ..." : "", dir, dir);
-			return -EBUSY;
+			return ctu_err_code(*err);
 		}
 		dir[i] = parent[i];
 	}

@@ -330,7 +330,7 @@ int cgroup_mkdir(const struct hier *h, const char *path, struct ctu_undo *undo,
 
 static int write_subtree(const char *dir, const char *text)
 {
-	char file[1400];
+	char file[CG_DIR_MAX + 64];
 
 	snprintf(file, sizeof(file), "%s/cgroup.subtree_control", dir);
 	/* EBUSY right after a child went away: try again briefly */
@@ -437,7 +437,7 @@ int cgroup_enable(const struct hier *h, const char *path, const char *ctrls, ctu
 static int add_pids_of(const char *dir, pid_t **pids, size_t *n)
 {
 	_cleanup_free_ char *text = NULL;
-	char file[1400];
+	char file[CG_DIR_MAX + 64];
 	char *save = NULL;
 
 	snprintf(file, sizeof(file), "%s/cgroup.procs", dir);
@@ -471,7 +471,7 @@ int cgroup_pids(const char *dir, bool recursive, pid_t **pids, size_t *n)
 		return r;
 	d = opendir(dir);
 	while (d && (e = readdir(d))) {
-		char sub[1400];
+		char sub[CG_DIR_MAX + 64];
 
 		if (e->d_type != DT_DIR || e->d_name[0] == '.')
 			continue;
@@ -485,7 +485,7 @@ int cgroup_pids(const char *dir, bool recursive, pid_t **pids, size_t *n)
 
 int cgroup_move(const char *dir, const char *file, pid_t pid)
 {
-	char path[1400], text[16];
+	char path[CG_DIR_MAX + 64], text[16];
 	int r = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -502,7 +502,7 @@ int cgroup_move(const char *dir, const char *file, pid_t pid)
 
 bool cgroup_has_file(const char *dir, const char *file)
 {
-	char path[1400];
+	char path[CG_DIR_MAX + 64];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return access(path, F_OK) == 0;
@@ -525,7 +525,7 @@ static int event_value(int fd, const char *key)
 
 int cgroup_wait_event(const char *dir, const char *key, int value, int timeout_ms)
 {
-	char path[1400];
+	char path[CG_DIR_MAX + 64];
 	_cleanup_close_ int fd = -1;
 	struct timespec start, now;
 

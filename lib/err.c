@@ -56,11 +56,13 @@ CTU_PRINTF(4, 0) static int set_new(ctu_err_t *err, int errnum, enum ctu_err_kin
 		   va_list ap)
 {
 	CTU_PROTECT_ERRNO;
-	struct ctu_err *e;
+	struct ctu_err *e = calloc(1, sizeof(*e));
 
+	/* formatted first: the old error's words may be among the arguments */
+	if (e)
+		e->msg = vformat(fmt, ap);
 	ctu_err_free(err);
-	e = calloc(1, sizeof(*e));
-	if (!e || !(e->msg = vformat(fmt, ap))) {
+	if (!e || !e->msg) {
 		free(e);
 		*err = &out_of_memory;
 		return -ENOMEM;
@@ -127,12 +129,16 @@ int ctu_err_hint(ctu_err_t *err, const char *fmt, ...)
 	va_list ap;
 	char *hint;
 
-	if (!*err)
-		return -EINVAL;
 	va_start(ap, fmt);
 	hint = vformat(fmt, ap);
 	va_end(ap);
-	if (*err == &out_of_memory || !hint) {
+	if (!*err && hint) {
+		/* a callee failed without saying why: the hint is all there is to say */
+		ctu_err_make(err, 0, "%s", hint);
+		free(hint);
+		return ctu_err_code(*err);
+	}
+	if (!*err || *err == &out_of_memory || !hint) {
 		free(hint);
 		return ctu_err_code(*err);
 	}
@@ -283,6 +289,7 @@ noreturn void ctu_common_option_exit(int opt, void (*usage)(void))
  */
 static void close_stdout(void)
 {
+	errno = 0; /* an earlier failure's errno is not this one's reason */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno != EPIPE)
 			ctu_warn(errno, "write error");

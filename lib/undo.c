@@ -42,16 +42,21 @@ int ctu_undo_push(struct ctu_undo *u, const struct ctu_undo_entry *e, ctu_err_t 
 
 /*
  * Adds @e with its own copies of @path and @dirfd (-1: none; AT_FDCWD stays
- * as it is).  When a copy cannot be made the action is undone at once with
+ * as it is for an absolute path, and is pinned by an fd for a relative one).  When a copy cannot be made the action is undone at once with
  * the caller's path and fd, which are still valid.
  */
 static int record(struct ctu_undo *u, struct ctu_undo_entry *e, const char *path, int dirfd,
 		  ctu_err_t *err)
 {
-	bool own_fd = dirfd >= 0;
+	/* a relative path is pinned to today's working directory, not tomorrow's */
+	bool pin_cwd = dirfd == AT_FDCWD && path && path[0] != '/';
+	bool own_fd = dirfd >= 0 || pin_cwd;
 
 	e->path = path ? strdup(path) : NULL;
-	e->fd = own_fd ? fcntl(dirfd, F_DUPFD_CLOEXEC, 3) : dirfd;
+	if (pin_cwd)
+		e->fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	else
+		e->fd = own_fd ? fcntl(dirfd, F_DUPFD_CLOEXEC, 3) : dirfd;
 	if ((path && !e->path) || (own_fd && e->fd < 0)) {
 		struct ctu_undo_entry now = *e;
 		int saved = errno;
@@ -96,7 +101,9 @@ static void replay_mount_at(const struct ctu_undo_entry *e)
 	if (fd < 0)
 		return;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (umount2(path, MNT_DETACH) < 0 && (e->flags & CTU_UNDO_IN_ROOT) && is_our_root(e->fd)) {
+	/* by path only when there is no /proc: any other failure says no mount is there */
+	if (umount2(path, MNT_DETACH) < 0 && errno == ENOENT && (e->flags & CTU_UNDO_IN_ROOT) &&
+	    is_our_root(e->fd)) {
 		char *abs = NULL;
 
 		if (asprintf(&abs, "/%s", e->path) >= 0)
@@ -331,6 +338,8 @@ int ctu_mkdir_p(struct ctu_undo *u, int dirfd, const char *path, mode_t mode, un
 
 	if (!p)
 		return ctu_err_make(err, ENOMEM, "cannot create %s", path);
+	if (!*p)
+		return ctu_err_make(err, ENOENT, "cannot create a directory of an empty name");
 	len = strlen(p);
 	while (len > 1 && p[len - 1] == '/')
 		p[--len] = '\0';

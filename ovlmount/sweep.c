@@ -80,39 +80,51 @@ static const char *name_under_base(const char *line, size_t *len)
 	return *len ? p : NULL;
 }
 
-/* Adds the names the mount namespace of /proc/@pid has mounts on. */
-static void add_mounted_names(int procfd, const char *pid, struct names *mounted)
+/*
+ * Adds the names the mount namespace of /proc/@pid has mounts on.  Returns
+ * 0 (also when the process exited meanwhile), or -errno when its mounts
+ * could not be read: then nothing may be swept, they might be there.
+ */
+static int add_mounted_names(int procfd, const char *pid, struct names *mounted)
 {
 	char path[300], *line = NULL;
 	size_t size = 0;
 	FILE *f;
-	int fd;
+	int fd, r = 0;
 
 	snprintf(path, sizeof(path), "%s/mountinfo", pid);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !(f = fdopen(fd, "r"))) {
-		if (fd >= 0)
-			close(fd);
-		return; /* it exited meanwhile */
+	if (fd < 0)
+		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return -ENOMEM;
 	}
-	while (getline(&line, &size, f) > 0) {
+	while (r == 0 && getline(&line, &size, f) > 0) {
 		size_t len;
 		const char *name = name_under_base(line, &len);
 
 		if (name)
-			names_add(mounted, name, len);
+			r = names_add(mounted, name, len);
 	}
+	if (r == 0 && ferror(f) && errno != ESRCH)
+		r = -EIO;
 	free(line);
 	fclose(f);
+	return r;
 }
 
-/* Every living mount namespace's mounts under the base, each namespace once. */
+/*
+ * Every living mount namespace's mounts under the base, each namespace once.
+ * Any namespace that cannot be read fails it all (-errno): sweep nothing.
+ */
 static int collect_mounted_names(struct names *mounted)
 {
 	_cleanup_closedir_ DIR *proc = opendir("/proc");
 	ino_t *seen = NULL;
 	size_t n_seen = 0;
 	struct dirent *d;
+	int r;
 
 	if (!proc)
 		return -errno;
@@ -125,8 +137,12 @@ static int collect_mounted_names(struct names *mounted)
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "%s/ns/mnt", d->d_name);
-		if (fstatat(dirfd(proc), path, &st, 0) < 0)
-			continue;
+		if (fstatat(dirfd(proc), path, &st, 0) < 0) {
+			if (errno == ENOENT || errno == ESRCH)
+				continue; /* it exited meanwhile */
+			free(seen);
+			return -errno; /* a namespace we cannot see may hold a mount */
+		}
 		for (size_t i = 0; i < n_seen && !known; i++)
 			known = seen[i] == st.st_ino;
 		if (known)
@@ -138,7 +154,11 @@ static int collect_mounted_names(struct names *mounted)
 		}
 		seen = more;
 		seen[n_seen++] = st.st_ino;
-		add_mounted_names(dirfd(proc), d->d_name, mounted);
+		r = add_mounted_names(dirfd(proc), d->d_name, mounted);
+		if (r < 0) {
+			free(seen);
+			return r;
+		}
 	}
 	free(seen);
 	return 0;

@@ -89,6 +89,18 @@ in_host() {
 	[ "${#lines[@]}" -eq 1 ]
 }
 
+@test "connect whose veth name is taken: the new bridge goes, and the hint says only that" {
+	container c1
+	in_host ip link add hx0 type dummy
+	in_host ip -o link show >"$T/before"
+	run -1 "${V[@]}" connect "$c1_PID" --bridge bry --addr "$NET.3.2/24" --host-name hx0
+	assert_output --partial "hx0"
+	assert_output --partial "(the bridge was removed)"
+	in_host ip -o link show >"$T/after"
+	diff "$T/before" "$T/after"
+	in_host ip link del hx0
+}
+
 @test "add with --peer-netns: the peer is born inside, so a host name clash does not matter" {
 	container c1
 	# the host namespace already has an interface called eth0

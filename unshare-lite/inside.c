@@ -107,6 +107,8 @@ static noreturn void init_wait_or_die(struct ctu_child *prog, int status_fd)
 	ctu_err_t err = NULL;
 	int status = 0, e;
 
+	/* the program is started: whatever happens to us now, the start did not fail */
+	inside_failed_fd = -1;
 	prctl(PR_SET_NAME, "unshare-init");
 	e = ctu_wait_child(prog, &status);
 	if (e < 0) {

@@ -57,7 +57,7 @@ struct connect_job {
 	struct nl_addr *addr, *gw;
 	struct nlsock inside; /* a socket in the container's namespace */
 	struct ctu_undo undo;
-	bool made_bridge;
+	bool made_bridge, made_pair;
 };
 
 static void connect_job_free(struct connect_job *j)
@@ -73,9 +73,11 @@ static void connect_job_free(struct connect_job *j)
 /* Says in *@err what the rollback is about to remove. */
 static int undone(struct connect_job *j, ctu_err_t *err)
 {
-	if (j->made_bridge)
+	if (j->made_bridge && j->made_pair)
 		return said_removed(err, "the veth pair and the bridge were removed");
-	if (j->undo.n)
+	if (j->made_bridge)
+		return said_removed(err, "the bridge was removed");
+	if (j->made_pair)
 		return said_removed(err, "the veth pair was removed");
 	return said_removed(err, "nothing was made");
 }
@@ -190,8 +192,11 @@ static void default_gateway(struct vethctl *v, struct connect_job *j)
 
 static int make_pair(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
 {
+	size_t before = j->undo.n;
 	int r = create_veth(&v->host, &j->veth, &j->undo, err);
 
+	/* recorded: made, even if a later step of create_veth failed */
+	j->made_pair = j->undo.n > before;
 	if (r == -EEXIST)
 		ctu_err_make(err, 0, "cannot create veth pair %s/%s: %s or %s in %s already exists",
 			     j->veth.name, j->veth.peer, j->veth.name, j->veth.peer, j->ns);
