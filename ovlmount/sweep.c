@@ -81,6 +81,16 @@ static const char *name_under_base(const char *line, size_t *len)
 }
 
 /*
+ * A process that exited meanwhile (ENOENT, ESRCH), or one that even root may
+ * not look into (EACCES, EPERM: another user namespace's, an outer sandbox's):
+ * it cannot have run ovlmount on our /run, so its namespace is passed over.
+ */
+static bool gone_or_not_ours(int e)
+{
+	return e == ENOENT || e == ESRCH || e == EACCES || e == EPERM;
+}
+
+/*
  * Adds the names the mount namespace of /proc/@pid has mounts on.  Returns
  * 0 (also when the process exited meanwhile), or -errno when its mounts
  * could not be read: then nothing may be swept, they might be there.
@@ -95,7 +105,7 @@ static int add_mounted_names(int procfd, const char *pid, struct names *mounted)
 	snprintf(path, sizeof(path), "%s/mountinfo", pid);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? 0 : -errno;
+		return gone_or_not_ours(errno) ? 0 : -errno;
 	if (!(f = fdopen(fd, "r"))) {
 		close(fd);
 		return -ENOMEM;
@@ -138,10 +148,10 @@ static int collect_mounted_names(struct names *mounted)
 			continue;
 		snprintf(path, sizeof(path), "%s/ns/mnt", d->d_name);
 		if (fstatat(dirfd(proc), path, &st, 0) < 0) {
-			if (errno == ENOENT || errno == ESRCH)
-				continue; /* it exited meanwhile */
+			if (gone_or_not_ours(errno))
+				continue;
 			free(seen);
-			return -errno; /* a namespace we cannot see may hold a mount */
+			return -errno; /* a namespace we cannot read may hold a mount */
 		}
 		for (size_t i = 0; i < n_seen && !known; i++)
 			known = seen[i] == st.st_ino;

@@ -473,7 +473,8 @@ commands() {
 	assert_success
 	[ -d "$(cg_dir pids)" ]
 	[ -d "$(cg_dir memory)" ]
-	run "$CGCTL" create "$CG/b" --self
+	# -c after the command too (on pure v2 it enables them for b)
+	run "$CGCTL" create "$CG/b" --self -c "$ctrls"
 	assert_success
 	[ -d "$(cg_dir pids)/b" ]
 	run "$CGCTL" ls "$CG" -c "$ctrls" --self --json
@@ -570,51 +571,4 @@ commands() {
 	# get prints the interface files' values
 	run "$CGCTL" --root "$F" get a memory.max
 	assert_line --regexp '^memory.max +1610612736$'
-}
-
-@test "the man page tells command --help, -b/--bytes and the JSON shape of every output" {
-	man=$CTU_ROOT/cgctl/cgctl.1.scd
-	grep -q '^# JSON OUTPUT$' "$man"
-	json=$(sed -n '/^# JSON OUTPUT$/,/^# /p' "$man")
-	for key in settings stat processes cgroups top; do
-		grep -q "^\*[a-z]*\*: \*$key\*" <<<"$json" || fail "JSON OUTPUT lacks $key"
-	done
-	for type in string number null array; do
-		grep -q "$type" <<<"$json" || fail "JSON OUTPUT names no $type"
-	done
-	grep -q '"max"' <<<"$json"
-	grep -q '^\*-b\*, \*--bytes\*$' "$man"
-	grep -q '_command_ \*--help\*' "$man"
-	# every command's long options are in the man page and the completion
-	for sub in $(commands); do
-		for opt in $("$CGCTL" "$sub" --help | grep -E '^ +-' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
-			grep -q -- "^\*.*$opt\*" "$man" || fail "man page lacks $sub's $opt"
-			grep -q -- "$opt" "$CTU_ROOT/completions/cgctl" || fail "completion lacks $sub's $opt"
-		done
-	done
-}
-
-@test "completion: --help and the global options after a command" {
-	[ -f /usr/share/bash-completion/bash_completion ] || ctu_skip "needs bash-completion"
-	complete_line() {
-		bash -c "source /usr/share/bash-completion/bash_completion
-			source '$CTU_ROOT/completions/cgctl'
-			COMP_LINE='$1'; COMP_POINT=\${#COMP_LINE}
-			read -ra COMP_WORDS <<<\"\$COMP_LINE\"; COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
-			_cgctl cgctl \"\${COMP_WORDS[-1]}\" \"\${COMP_WORDS[-2]}\"
-			printf '%s\n' \"\${COMPREPLY[@]}\""
-	}
-	for sub in $(commands); do
-		run complete_line "cgctl $sub x --he"
-		assert_output -- "--help"
-		run complete_line "cgctl $sub x --sel"
-		assert_output -- "--self"
-		run complete_line "cgctl $sub x --byt"
-		assert_output -- "--bytes"
-	done
-	run complete_line "cgctl create x --exc"
-	assert_output -- "--exclusive"
-	run complete_line "cgctl top --b"
-	assert_line -- "--batch"
-	assert_line -- "--bytes"
 }

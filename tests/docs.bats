@@ -167,3 +167,59 @@ subcommands() {
 	done
 	[ -z "$bad" ] || fail "man pages without the JSON shape:$bad"
 }
+
+# ---- cgctl: its man page and completion know every command's options
+# (here, not in cgctl.bats: the VM run has neither man sources nor
+# bash-completion)
+
+# cgctl's commands, from its --help's list.
+cgctl_commands() {
+	"$CGCTL" --help | sed -n '/^Commands:/,/^$/p' | grep -oE '^ [a-z]+|\| [a-z]+' | tr -d ' |'
+}
+
+@test "cgctl's man page tells command --help, -b/--bytes and the JSON shape of every output" {
+	man=$CTU_ROOT/cgctl/cgctl.1.scd
+	grep -q '^# JSON OUTPUT$' "$man"
+	json=$(sed -n '/^# JSON OUTPUT$/,/^# /p' "$man")
+	for key in settings stat processes cgroups top; do
+		grep -q "^\*[a-z]*\*: \*$key\*" <<<"$json" || fail "JSON OUTPUT lacks $key"
+	done
+	for type in string number null array; do
+		grep -q "$type" <<<"$json" || fail "JSON OUTPUT names no $type"
+	done
+	grep -q '"max"' <<<"$json"
+	grep -q '^\*-b\*, \*--bytes\*$' "$man"
+	grep -q '_command_ \*--help\*' "$man"
+	# every command's long options are in the man page and the completion
+	for sub in $(cgctl_commands); do
+		for opt in $("$CGCTL" "$sub" --help | grep -E '^ +-' | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -q -- "^\*.*$opt\*" "$man" || fail "man page lacks $sub's $opt"
+			grep -q -- "$opt" "$CTU_ROOT/completions/cgctl" || fail "completion lacks $sub's $opt"
+		done
+	done
+}
+
+@test "cgctl's completion: --help and the global options after a command" {
+	[ -f /usr/share/bash-completion/bash_completion ] || ctu_skip "needs bash-completion"
+	complete_line() {
+		bash -c "source /usr/share/bash-completion/bash_completion
+			source '$CTU_ROOT/completions/cgctl'
+			COMP_LINE='$1'; COMP_POINT=\${#COMP_LINE}
+			read -ra COMP_WORDS <<<\"\$COMP_LINE\"; COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
+			_cgctl cgctl \"\${COMP_WORDS[-1]}\" \"\${COMP_WORDS[-2]}\"
+			printf '%s\n' \"\${COMPREPLY[@]}\""
+	}
+	for sub in $(cgctl_commands); do
+		run complete_line "cgctl $sub x --he"
+		assert_output -- "--help"
+		run complete_line "cgctl $sub x --sel"
+		assert_output -- "--self"
+		run complete_line "cgctl $sub x --byt"
+		assert_output -- "--bytes"
+	done
+	run complete_line "cgctl create x --exc"
+	assert_output -- "--exclusive"
+	run complete_line "cgctl top --b"
+	assert_line -- "--batch"
+	assert_line -- "--bytes"
+}

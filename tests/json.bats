@@ -95,7 +95,8 @@ check_json() {
 	CG=$(ctu_name cg)
 	G=("$CGCTL" --self)
 	"${G[@]}" create "$CG" --memory 64M --pids 32
-	"${G[@]}" create "$CG/free"
+	# pids.max there (on pure v2 the controller must be enabled for it): "max"
+	"${G[@]}" create "$CG/free" --pids max
 	sleep 1000 >/dev/null 2>&1 3>&- &
 	pid=$!
 	ctu_cleanup_add pid $pid

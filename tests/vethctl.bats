@@ -91,7 +91,7 @@ in_host() {
 
 @test "connect whose veth name is taken: the new bridge goes, and the hint says only that" {
 	container c1
-	in_host ip link add hx0 type dummy
+	in_host ip link add hx0 type veth peer name hx0p
 	in_host ip -o link show >"$T/before"
 	run -1 "${V[@]}" connect "$c1_PID" --bridge bry --addr "$NET.3.2/24" --host-name hx0
 	assert_output --partial "hx0"
