@@ -14,6 +14,13 @@ setup() {
 	require_root
 	require_cmd jq
 	T=$(ctu_tmpdir)
+	# /run/netns is a mount of its own once `ip netns add` has made it, and it
+	# stays (a runtime directory, as ip leaves it): made before the snapshot
+	if ! mountpoint -q /run/netns; then
+		local warm
+		warm=$(ctu_name warm)
+		ip netns add "$warm" && ip netns del "$warm"
+	fi
 	ctu_state_save
 }
 
