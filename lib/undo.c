@@ -333,13 +333,14 @@ static int mkdir_one(struct ctu_undo *u, int dirfd, const char *p, mode_t mode,
 int ctu_mkdir_p(struct ctu_undo *u, int dirfd, const char *path, mode_t mode, unsigned int flags,
 		ctu_err_t *err)
 {
-	_cleanup_free_ char *p = strdup(path);
+	_cleanup_free_ char *p = NULL;
 	size_t len;
 
+	if (!*path)
+		return ctu_err_make(err, ENOENT, "cannot create a directory of an empty name");
+	p = strdup(path);
 	if (!p)
 		return ctu_err_make(err, ENOMEM, "cannot create %s", path);
-	if (!*p)
-		return ctu_err_make(err, ENOENT, "cannot create a directory of an empty name");
 	len = strlen(p);
 	while (len > 1 && p[len - 1] == '/')
 		p[--len] = '\0';

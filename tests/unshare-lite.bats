@@ -434,15 +434,6 @@ setup() {
 	assert_output "$(cat "$T/pid")"
 }
 
-@test "--pidfile without --fork: a start that fails inside removes the pid file" {
-	# nothing else for a helper to do outside (no maps, no binds): the pid file alone
-	run -125 "$UNSHARE_LITE" -m --pidfile "$T/pid" --wd "$T/no/such/dir" true
-	assert_output --partial "$T/no/such/dir"
-	[ ! -e "$T/pid" ]
-	run -125 "$UNSHARE_LITE" -u --pidfile "$T/pid2" --wd "$T/no/such/dir" true
-	[ ! -e "$T/pid2" ]
-}
-
 @test "--info-fd writes the pid and namespace inodes as JSON" {
 	require_cmd jq
 	"$UNSHARE_LITE" -f -n -u -i --info-fd 3 --pidfile "$T/pid" sleep 5 3>"$T/info" &

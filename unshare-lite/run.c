@@ -84,14 +84,9 @@ static bool wants_persist(const struct opts *o)
 	return false;
 }
 
-/*
- * Whether a helper must stay outside: to write maps or bind namespaces, or
- * to remove our pid file if we fail inside, where its path may no longer
- * lead to it (a new mount namespace, --root).
- */
 static bool has_outside_work(const struct opts *o, const struct map_plan *p)
 {
-	return p->uid.n || p->gid.n || p->setgroups >= 0 || wants_persist(o) || o->pidfile;
+	return p->uid.n || p->gid.n || p->setgroups >= 0 || wants_persist(o);
 }
 
 /*
