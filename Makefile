@@ -56,6 +56,10 @@ PKGS := mount libnl-3.0 libnl-route-3.0 libcap smartcols
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libcap linked in: one shared library fewer to load at every start (bench/)
 PKG_LIBS := $(patsubst -lcap,-l:libcap.a,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# images (ovlmount only, and lib/json, lib/digest): tar, JSON, sha256
+IMG_PKGS := libarchive jansson libcrypto
+PKG_CFLAGS += $(shell pkg-config --cflags $(IMG_PKGS) 2>/dev/null)
+IMG_LIBS := $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
@@ -104,12 +108,14 @@ $(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 $(B)/cgctl: override PKG_LIBS += -lm
+$(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 
 # Unit tests of a tool's pure parts link that part.
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
+$(B)/tests/unit/test_digest $(B)/tests/unit/test_json: override PKG_LIBS += $(IMG_LIBS)
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
