@@ -48,10 +48,10 @@ bool ctu_out_option(int opt, struct ctu_out_flags *f);
 
 /*
  * Options that exclude each other: a row lists the option values of one
- * group (up to 7), 0-terminated; as util-linux's err_exclusive_options().
+ * group (up to 11), 0-terminated; as util-linux's err_exclusive_options().
  */
 struct ctu_excl {
-	int opts[8];
+	int opts[12];
 };
 
 /*

@@ -123,6 +123,30 @@ out:
 	return ctu_err_code(*err);
 }
 
+int ctu_err_append(ctu_err_t *err, const char *fmt, ...)
+{
+	CTU_PROTECT_ERRNO;
+	va_list ap;
+	char *tail, *msg = NULL;
+	int code;
+
+	if (!*err || *err == &out_of_memory)
+		return *err ? ctu_err_code(*err) : -EINVAL;
+	code = ctu_err_code(*err);
+	va_start(ap, fmt);
+	tail = vformat(fmt, ap);
+	va_end(ap);
+	/* the cause's words move into the message, so they stay before the tail */
+	if (tail && asprintf(&msg, "%s%s%s: %s", (*err)->msg, (*err)->errnum ? ": " : "",
+			     (*err)->errnum ? strerror((*err)->errnum) : "", tail) >= 0) {
+		free((*err)->msg);
+		(*err)->msg = msg;
+		(*err)->errnum = 0;
+	}
+	free(tail);
+	return code;
+}
+
 int ctu_err_hint(ctu_err_t *err, const char *fmt, ...)
 {
 	CTU_PROTECT_ERRNO;

@@ -62,6 +62,12 @@ int ctu_err_usage(ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(2, 3);
  */
 int ctu_err_wrap(ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(2, 3);
 
+/*
+ * Puts ": TAIL" after the message and its cause ("...: blob has digest X:
+ * nothing kept").  Returns the error's negative number as it was.
+ */
+int ctu_err_append(ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(2, 3);
+
 /* Sets (replaces) the hint of *@err.  Returns the error's negative number. */
 int ctu_err_hint(ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(2, 3);
 

@@ -92,6 +92,12 @@ static const char *name_as_fd(const char *path, size_t k, void *ctx)
 	return names[k];
 }
 
+/* -r and an image's nodev as mount(2) flags. */
+static unsigned long mount_flags(const struct ovl_request *req)
+{
+	return (req->readonly ? MS_RDONLY : 0) | (req->nodev ? MS_NODEV : 0);
+}
+
 /* In the child: every layer opened, then mount(2) from /proc/self/fd.  Never returns. */
 static noreturn void mount_by_fds_child(const struct ovl_request *req)
 {
@@ -114,7 +120,7 @@ static noreturn void mount_by_fds_child(const struct ovl_request *req)
 	target = realpath(req->target, NULL);
 	if (!data || !target || chdir("/proc/self/fd") < 0 || strlen(data) >= 4096)
 		_exit(E2BIG);
-	if (mount("overlay", target, "overlay", req->readonly ? MS_RDONLY : 0, data) < 0)
+	if (mount("overlay", target, "overlay", mount_flags(req), data) < 0)
 		_exit(errno);
 	_exit(0);
 }
@@ -145,9 +151,7 @@ int ovl_mount_legacy(const struct ovl_request *req, ctu_err_t *err)
 	if (!data)
 		return ctu_err_make(err, ENOMEM, "cannot mount the overlay on %s", req->target);
 	if (strlen(data) < 4096)
-		r = mount("overlay", req->target, "overlay", req->readonly ? MS_RDONLY : 0, data) < 0 ?
-			    -errno :
-			    0;
+		r = mount("overlay", req->target, "overlay", mount_flags(req), data) < 0 ? -errno : 0;
 	else
 		r = mount_legacy_by_fds(req);
 	if (r < 0) {

@@ -148,7 +148,8 @@ static int mount_with_fsconfig(const struct ovl_request *req, ctu_err_t *err)
 	}
 	if (configure_overlay(fsfd, req, 1, err) < 0)
 		return ctu_err_code(*err);
-	mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, req->readonly ? MOUNT_ATTR_RDONLY : 0);
+	mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC,
+			(req->readonly ? MOUNT_ATTR_RDONLY : 0) | (req->nodev ? MOUNT_ATTR_NODEV : 0));
 	target = open(req->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mntfd < 0 || target < 0 ||
 	    move_mount(mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -227,11 +228,18 @@ static int mount_stack(struct ovl_request *req, ctu_err_t *err)
 	return r < 0 ? hint_data_layers(req, legacy, err) : r;
 }
 
+int ovl_mount_logged(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
+{
+	if (ovl_prepare_dirs(req, undo, err) < 0 || mount_stack(req, err) < 0)
+		return ctu_err_code(*err);
+	return ctu_undo_mount(undo, req->target, err);
+}
+
 int ovl_mount(struct ovl_request *req, ctu_err_t *err)
 {
 	struct ctu_undo undo = CTU_UNDO_INIT;
 
-	if (ovl_prepare_dirs(req, &undo, err) < 0 || mount_stack(req, err) < 0) {
+	if (ovl_mount_logged(req, &undo, err) < 0) {
 		ctu_undo_rollback(&undo);
 		return ctu_err_code(*err);
 	}

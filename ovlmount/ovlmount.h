@@ -38,8 +38,21 @@ struct ovl_request {
 	const char *tmpfs_size; /* NULL: tmpfs's default */
 	bool mkdir;
 	bool readonly;
+	bool nodev;		 /* MOUNT_ATTR_NODEV: an image's device nodes reach no device */
 	struct ctu_strv options; /* -o, validated */
 	const char *target;	 /* the merged directory */
+};
+
+/* The options of the image jobs (image.h, imgjobs.c). */
+struct image_opts {
+	const char *source;   /* --image, --image-config SRC */
+	const char *store;    /* --store DIR, or NULL: the default */
+	const char *platform; /* --platform, or NULL: the host's */
+	bool quiet;	      /* -q: no line per unpacked layer */
+	bool print_layers;    /* --pull-only --print-layers */
+	bool allow_devices;   /* --allow-devices: no nodev */
+	bool images;	      /* --store-ls --images */
+	bool dry_run;	      /* --store-prune --dry-run */
 };
 
 void ovl_request_free(struct ovl_request *req);
@@ -54,6 +67,11 @@ int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err);
 
 /* --layers-from FILE: lower layers one per line, top first; '#' starts a comment line. */
 int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err);
+
+struct libmnt_fs;
+
+/* The layers of one overlay entry of a mount table.  Returns 0, -EINVAL (not overlay), -ENOMEM. */
+int stack_from_fs(struct libmnt_fs *fs, struct stack *st);
 
 /* Reads the overlay mounted at @merged from mountinfo.  Returns 0, -ENOENT, -EINVAL (not overlay). */
 int stack_from_mount(const char *merged, struct stack *st);
@@ -111,8 +129,30 @@ int ovl_options_conflict(const struct ctu_strv *options, ctu_err_t *err);
 /* Mounts the overlay of @req, making what it needs first; on failure nothing is left. */
 int ovl_mount(struct ovl_request *req, ctu_err_t *err);
 
+/* ovl_mount() recording what it made, the mount last, in @undo (the caller forgets or rolls back). */
+int ovl_mount_logged(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err);
+
 /* Before Linux 6.8: mount(2) with one lowerdir= string, by fds when it exceeds a page. */
 int ovl_mount_legacy(const struct ovl_request *req, ctu_err_t *err);
+
+/* ---- imgjobs.c: the image jobs, sources and store put together */
+
+/* --image: pulls what the store lacks, stacks the image under -l, mounts, leases. */
+int image_mount(struct ovl_request *req, const struct image_opts *o, ctu_err_t *err);
+
+/* --pull-only [--print-layers] */
+int image_pull_only(const struct image_opts *o, ctu_err_t *err);
+
+/* --image-config [-J] */
+int image_config(const struct image_opts *o, bool json, ctu_err_t *err);
+
+/* --store-ls, --store-rm, --store-prune */
+int image_store_ls(const struct image_opts *o, const struct ctu_out_flags *out, ctu_err_t *err);
+int image_store_rm(const struct image_opts *o, char *const *names, ctu_err_t *err);
+int image_store_prune(const struct image_opts *o, ctu_err_t *err);
+
+/* The lease of @merged in --store (or the default store) dropped, if there is one. */
+void image_lease_drop(const struct image_opts *o, const char *merged);
 
 /* ---- show.c, umount.c, diff.c: the other jobs */
 

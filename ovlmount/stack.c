@@ -96,20 +96,10 @@ static int stack_add_mount_option(struct stack *st, char *o)
 	return ctu_strv_push(&st->other, o, strlen(o));
 }
 
-int stack_from_mount(const char *merged, struct stack *st)
+int stack_from_fs(struct libmnt_fs *fs, struct stack *st)
 {
-	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
-	_cleanup_free_ char *real = realpath(merged, NULL);
 	_cleanup_strv_ struct ctu_strv opts = CTU_STRV_INIT;
-	struct libmnt_fs *fs;
 
-	if (!real)
-		return -errno;
-	if (!tb)
-		return -ENOMEM;
-	fs = mnt_table_find_target(tb, real, MNT_ITER_BACKWARD);
-	if (!fs)
-		return -ENOENT;
 	if (strcmp(mnt_fs_get_fstype(fs), "overlay") != 0)
 		return -EINVAL;
 	if (ctu_strv_split_escaped(&opts, mnt_fs_get_fs_options(fs), ',') < 0)
@@ -121,6 +111,22 @@ int stack_from_mount(const char *merged, struct stack *st)
 			return r;
 	}
 	return 0;
+}
+
+int stack_from_mount(const char *merged, struct stack *st)
+{
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
+	_cleanup_free_ char *real = realpath(merged, NULL);
+	struct libmnt_fs *fs;
+
+	if (!real)
+		return -errno;
+	if (!tb)
+		return -ENOMEM;
+	fs = mnt_table_find_target(tb, real, MNT_ITER_BACKWARD);
+	if (!fs)
+		return -ENOENT;
+	return stack_from_fs(fs, st);
 }
 
 int stack_read_mounted(const char *merged, struct stack *st, ctu_err_t *err)
