@@ -116,6 +116,13 @@ $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
 $(B)/tests/unit/test_digest $(B)/tests/unit/test_json: override PKG_LIBS += $(IMG_LIBS)
+IMG_SRC_OBJS := $(patsubst %,$(B)/obj/ovlmount/%.o,image source platform archive resolve manifest \
+	config docker)
+$(B)/tests/unit/test_ovl_image: $(IMG_SRC_OBJS)
+$(B)/tests/unit/test_ovl_image: override PKG_LIBS += $(IMG_LIBS)
+LAYER_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ovlmount/layer*.c))
+$(B)/tests/unit/test_ovl_layer: $(LAYER_OBJS)
+$(B)/tests/unit/test_ovl_layer: override PKG_LIBS += $(IMG_LIBS)
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)
@@ -153,6 +160,9 @@ $(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
 $(B)/tests/fuzz/fuzz_vethctl_addr: $(B)/obj/vethctl/addr.o
+$(B)/tests/fuzz/fuzz_image_json: $(IMG_SRC_OBJS)
+$(B)/tests/fuzz/fuzz_image_json: override PKG_LIBS += $(IMG_LIBS)
+$(B)/tests/fuzz/fuzz_layer_names: $(B)/obj/ovlmount/layer-names.o
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

@@ -97,7 +97,7 @@ int ctu_digest_check(const char *s, const char *what, ctu_err_t *err)
 {
 	if (ctu_digest_valid(s))
 		return 0;
-	return ctu_err_make(err, EINVAL, "%s '%.80s': not sha256: and 64 lowercase hex digits",
+	return ctu_err_make(err, 0, "%s '%.80s': not sha256: and 64 lowercase hex digits",
 			    what, s ? s : "");
 }
 

@@ -236,3 +236,16 @@ int ctu_idmap_run_helper(pid_t pid, bool gid, const struct ctu_idmap *m)
 		return 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+bool ctu_userns_is_initial(void)
+{
+	char *map = NULL;
+	unsigned int a, b, c;
+	bool initial;
+
+	if (ctu_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL) < 0)
+		return true; /* no user namespaces in this kernel */
+	initial = sscanf(map, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == UINT32_MAX;
+	free(map);
+	return initial;
+}

@@ -68,4 +68,11 @@ int ctu_idmap_write(pid_t pid, bool gid, const struct ctu_idmap *m);
  */
 int ctu_idmap_run_helper(pid_t pid, bool gid, const struct ctu_idmap *m);
 
+/*
+ * Whether this process is in the initial user namespace (its uid_map is
+ * "0 0 4294967295"): where trusted.* xattrs, the host's /run and real
+ * device numbers are within root's reach.
+ */
+bool ctu_userns_is_initial(void);
+
 #endif

@@ -17,7 +17,7 @@ json_t *ctu_json_parse(const char *buf, size_t len, const char *what, ctu_err_t 
 	json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 
 	if (!v)
-		ctu_err_make(err, EINVAL, "%s: line %d: %s", what, je.line, je.text);
+		ctu_err_make(err, 0, "%s: line %d: %s", what, je.line, je.text);
 	return v;
 }
 
@@ -58,7 +58,7 @@ int ctu_json_read_fd(int fd, size_t cap, const char *what, char **out, size_t *l
 		size += (size_t)n;
 		if (size > cap) {
 			free(buf);
-			return ctu_err_make(err, EFBIG, "%s: larger than %zu bytes", what, cap);
+			return ctu_err_make(err, 0, "%s: larger than %zu bytes", what, cap);
 		}
 	}
 	buf[size] = '\0';
@@ -108,14 +108,14 @@ static int get_typed(json_t *obj, const char *path, const char *key, bool requir
 	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
 
 	if (!json_is_object(obj))
-		return ctu_err_make(err, EINVAL, "%s: not an object", *path ? path : ".");
+		return ctu_err_make(err, 0, "%s: not an object", *path ? path : ".");
 	if (!v || json_is_null(v)) {
 		if (required)
-			return ctu_err_make(err, EINVAL, "%s.%s: missing", path, key);
+			return ctu_err_make(err, 0, "%s.%s: missing", path, key);
 		return 1;
 	}
 	if (json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v)))
-		return ctu_err_make(err, EINVAL, "%s.%s: not %s", path, key, type_name);
+		return ctu_err_make(err, 0, "%s.%s: not %s", path, key, type_name);
 	*out = v;
 	return 0;
 }
@@ -171,7 +171,7 @@ int ctu_json_array_string(json_t *arr, const char *path, size_t i, const char **
 	json_t *v = json_array_get(arr, i);
 
 	if (!json_is_string(v))
-		return ctu_err_make(err, EINVAL, "%s[%zu]: not a string", path, i);
+		return ctu_err_make(err, 0, "%s[%zu]: not a string", path, i);
 	*out = json_string_value(v);
 	return 0;
 }
@@ -181,7 +181,7 @@ int ctu_json_check_strings(json_t *arr, const char *path, ctu_err_t *err)
 	const char *s;
 
 	if (!json_is_array(arr))
-		return ctu_err_make(err, EINVAL, "%s: not an array", path);
+		return ctu_err_make(err, 0, "%s: not an array", path);
 	for (size_t i = 0; i < json_array_size(arr); i++)
 		if (ctu_json_array_string(arr, path, i, &s, err) < 0)
 			return ctu_err_code(*err);

@@ -7,6 +7,26 @@
 #include "ctu.h"
 #include "out.h"
 
+/* The header, or in JSON the key: "DIFF-ID" is "diff_id" (libsmartcols lowers the case). */
+static const char *column_name(const struct ctu_out_column *col, bool json, char *buf, size_t size)
+{
+	if (!json)
+		return col->name;
+	if (col->json_name)
+		return col->json_name;
+	snprintf(buf, size, "%s", col->name);
+	for (char *p = buf; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return buf;
+}
+
+/* SCOLS_FL_HIDDEN hides a column from tables only: JSON has every key. */
+static int column_flags(const struct ctu_out_column *col, bool json)
+{
+	return json ? col->flags & ~SCOLS_FL_HIDDEN : col->flags;
+}
+
 struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_column *cols, size_t n,
 				     const struct ctu_out_flags *flags)
 {
@@ -19,8 +39,10 @@ struct libscols_table *ctu_out_table(const char *name, const struct ctu_out_colu
 	scols_table_enable_raw(tb, flags->raw);
 	scols_table_enable_noheadings(tb, flags->noheadings);
 	for (size_t i = 0; i < n; i++) {
+		char key[64];
 		struct libscols_column *cl =
-			scols_table_new_column(tb, cols[i].name, cols[i].width_hint, cols[i].flags);
+			scols_table_new_column(tb, column_name(&cols[i], flags->json, key, sizeof(key)),
+					       cols[i].width_hint, column_flags(&cols[i], flags->json));
 
 		if (!cl) {
 			scols_unref_table(tb);

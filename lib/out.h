@@ -18,12 +18,16 @@ struct ctu_out_flags {
 	bool noheadings;
 };
 
-/* A column: its name (upper case in the header, lower case in JSON) and JSON type. */
+/*
+ * A column: its name (upper case in the header; lower case in JSON, '-' as
+ * '_', unless json_name says otherwise) and JSON type.
+ */
 struct ctu_out_column {
 	const char *name;
 	double width_hint;
 	int json_type; /* SCOLS_JSON_STRING, SCOLS_JSON_NUMBER, ... */
-	int flags;     /* SCOLS_FL_RIGHT, SCOLS_FL_TRUNC, ... */
+	int flags;     /* SCOLS_FL_RIGHT, SCOLS_FL_TRUNC, ...; SCOLS_FL_HIDDEN: JSON only */
+	const char *json_name; /* the JSON key when it is not the name's ("IMAGE": "sources") */
 };
 
 /*

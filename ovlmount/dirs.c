@@ -10,17 +10,54 @@
 #include <sys/stat.h>
 
 #include "ctu.h"
+#include "idmap.h"
 #include "ovlmount.h"
+
+/*
+ * The uid outside that our uid is mapped to: a name that cannot meet the
+ * directory of another user namespace's root (or the host's).
+ */
+static unsigned long outside_uid(void)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned long inside, outside, count;
+	unsigned long uid = geteuid();
+
+	if (ctu_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL) < 0)
+		return uid;
+	for (const char *l = map; l && sscanf(l, " %lu %lu %lu", &inside, &outside, &count) == 3;
+	     l = strchr(l + 1, '\n'))
+		if (uid >= inside && uid - inside < count)
+			return outside + (uid - inside);
+	return uid;
+}
+
+const char *tmpfs_upper_base(void)
+{
+	static char base[128];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (*base)
+		return base;
+	/* the host's /run is root's of the initial user namespace only */
+	if (geteuid() == 0 && ctu_userns_is_initial())
+		snprintf(base, sizeof(base), "%s", TMPFS_UPPER_BASE);
+	else if (xdg && *xdg == '/' && access(xdg, W_OK) == 0)
+		snprintf(base, sizeof(base), "%.80s/ctutils/ovlmount", xdg);
+	else
+		snprintf(base, sizeof(base), "/tmp/ctutils-%lu/ovlmount", outside_uid());
+	return base;
+}
 
 char *tmpfs_dir_for(const char *merged)
 {
 	_cleanup_free_ char *real = realpath(merged, NULL);
-	const char *src = real ? real : merged;
-	char *out = malloc(strlen(TMPFS_UPPER_BASE) + 2 + strlen(src) * 3 + 1), *p;
+	const char *src = real ? real : merged, *base = tmpfs_upper_base();
+	char *out = malloc(strlen(base) + 2 + strlen(src) * 3 + 1), *p;
 
 	if (!out)
 		return NULL;
-	p = out + sprintf(out, "%s/", TMPFS_UPPER_BASE);
+	p = out + sprintf(out, "%s/", base);
 	for (const char *c = src; *c; c++)
 		p += *c == '/' ? sprintf(p, "_") : *c == '_' ? sprintf(p, "_5f") : sprintf(p, "%c", *c);
 	*p = '\0';
@@ -56,7 +93,25 @@ static int make_work_dir(struct ctu_undo *undo, const char *work, ctu_err_t *err
 	return 0;
 }
 
-/* A tmpfs of its own under TMPFS_UPPER_BASE, holding the upper and work directories. */
+/*
+ * The base directory made, and in /tmp (where anyone may have made it
+ * first) only taken when it is ours and no other user's to write.
+ */
+static int make_base(struct ctu_undo *undo, const char *base, ctu_err_t *err)
+{
+	struct stat st;
+
+	if (make_dirs(undo, base, err) < 0)
+		return ctu_err_code(*err);
+	if (strncmp(base, "/tmp/", 5) != 0)
+		return 0;
+	if (lstat(base, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022))
+		return ctu_err_make(err, EPERM, "%s is not a directory only we may write", base);
+	return 0;
+}
+
+/* A tmpfs of its own under tmpfs_upper_base(), holding the upper and work directories. */
 static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
 {
 	_cleanup_free_ char *opts = NULL, *dir = tmpfs_dir_for(req->target);
@@ -67,12 +122,12 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_
 	if (!dir || asprintf(&opts, "mode=0755%s%s", req->tmpfs_size ? ",size=" : "",
 			     req->tmpfs_size ? req->tmpfs_size : "") < 0)
 		return ctu_err_make(err, ENOMEM, "cannot make the tmpfs upper for %s", req->target);
-	if (make_dirs(undo, TMPFS_UPPER_BASE, err) < 0)
+	if (make_base(undo, tmpfs_upper_base(), err) < 0)
 		return ctu_err_code(*err);
 	/* locked from the sweep to the mount: no other sweep takes our directory */
 	base = tmpfs_base_lock();
 	if (base < 0)
-		return ctu_err_make(err, -base, "cannot lock %s", TMPFS_UPPER_BASE);
+		return ctu_err_make(err, -base, "cannot lock %s", tmpfs_upper_base());
 	tmpfs_sweep(base);
 	if (make_dirs(undo, dir, err) < 0)
 		return ctu_err_code(*err);

@@ -44,6 +44,13 @@ struct img_source {
 int img_source_parse(const char *arg, struct img_source *src, ctu_err_t *err);
 void img_source_free(struct img_source *src);
 
+/*
+ * The path made absolute (realpath) and the spec rebuilt with it, as the
+ * store records sources: a record or lease must name the same image from
+ * any working directory.
+ */
+int img_source_absolute(struct img_source *src, ctu_err_t *err);
+
 /* OS/ARCH[/VARIANT] in Go's words (amd64, arm64, arm/v7, 386, ...). */
 struct img_platform {
 	char os[32], arch[32], variant[16];
@@ -158,6 +165,24 @@ struct layer_stats {
 int layer_unpack(int blobfd, int64_t size, const char *digest, const char *diff_id, int rootfd,
 		 const int *lowers, size_t n_lowers, const struct layer_opts *o,
 		 struct layer_stats *st, ctu_err_t *err);
+
+/* What a tar member's name is, once layer_name_check() has normalized it. */
+enum layer_name_kind {
+	LAYER_NAME_ENTRY,    /* a path in the layer */
+	LAYER_NAME_ROOT,     /* ".", "./" or "/": the layer's root */
+	LAYER_NAME_WHITEOUT, /* D/.wh.NAME: out is D/NAME, the path it hides */
+	LAYER_NAME_OPAQUE,   /* D/.wh..wh..opq: out is D ("." for the root) */
+	LAYER_NAME_SKIP,     /* another .wh..wh. (AUFS) name, or a path below a .wh. one */
+};
+
+/*
+ * Normalizes tar member name @name into @out (@size bytes): leading "/" and
+ * "./", "." components and repeated or trailing slashes dropped.  Refuses
+ * (-EINVAL, *@err naming the entry) an empty name, a ".." component, a
+ * component of 255 or more bytes, a path of 4096 or more, and ".wh." alone.
+ * Returns an enum layer_name_kind.  Pure: the fuzzer drives it.
+ */
+int layer_name_check(const char *name, char *out, size_t size, ctu_err_t *err);
 
 /* ---- store.c: the layer store */
 

@@ -36,7 +36,8 @@ static int job_open(struct image_job *j, const struct image_opts *o, bool store,
 	_cleanup_close_ int tmp = -1;
 
 	*j = (struct image_job){ .store = { .dirfd = -1, .lockfd = -1 } };
-	if (img_source_parse(o->source, &j->src, err) < 0)
+	if (img_source_parse(o->source, &j->src, err) < 0 ||
+	    (store && img_source_absolute(&j->src, err) < 0))
 		return ctu_err_code(*err);
 	if ((o->platform ? img_platform_parse(o->platform, &j->platform, err) :
 			   img_platform_host(&j->platform, err)) < 0)

@@ -11,19 +11,9 @@
 #include <sys/mount.h>
 
 #include "ctu.h"
+#include "idmap.h"
 #include "mnt.h"
 #include "ovlmount.h"
-
-/* Inside a user namespace the trusted.* xattrs are out of reach: userxattr. */
-static bool in_user_namespace(void)
-{
-	_cleanup_free_ char *map = NULL;
-	unsigned int a, b, c;
-
-	if (ctu_read_file(AT_FDCWD, "/proc/self/uid_map", &map, NULL) < 0)
-		return false;
-	return sscanf(map, "%u %u %u", &a, &b, &c) != 3 || a != 0 || b != 0 || c != UINT32_MAX;
-}
 
 /* The kernel's own words about a failed fsconfig, from the fs context log. */
 static void kernel_log(int fsfd, char *buf, size_t size)
@@ -168,7 +158,7 @@ static bool legacy_forced(void)
 /* Inside a user namespace: userxattr, unless given, said on stderr. */
 static int add_userxattr_if_needed(struct ovl_request *req, ctu_err_t *err)
 {
-	if (!in_user_namespace() || ovl_option_value(&req->options, "userxattr"))
+	if (ctu_userns_is_initial() || ovl_option_value(&req->options, "userxattr"))
 		return 0;
 	ctu_warn(0, "inside a user namespace: adding the overlay option userxattr");
 	if (ctu_strv_push(&req->options, "userxattr", 9) < 0)

@@ -18,8 +18,18 @@
 /* The kernel's OVL_MAX_STACK. */
 #define OVL_MAX_LAYERS 500
 
-/* Where --tmpfs-upper mounts its tmpfs: one directory per merged directory. */
+/*
+ * Where --tmpfs-upper mounts its tmpfs: one directory per merged directory,
+ * for root on the host; tmpfs_upper_base() says where for everyone else.
+ */
 #define TMPFS_UPPER_BASE "/run/ctutils/ovlmount"
+
+/*
+ * TMPFS_UPPER_BASE for root in the initial user namespace; in a user
+ * namespace (which cannot write the host's /run) $XDG_RUNTIME_DIR/ctutils/
+ * ovlmount, else /tmp/ctutils-UID/ovlmount with UID the uid outside.
+ */
+const char *tmpfs_upper_base(void);
 
 /* An overlay stack as mounted (from mountinfo) or as given. */
 struct stack {

@@ -111,7 +111,7 @@ static int lock_missing(struct pull *p, ctu_err_t *err)
 	_cleanup_free_ size_t *order = calloc(n ? n : 1, sizeof(*order));
 
 	if (!order)
-		return ctu_err_make(err, ENOMEM, "cannot pull %s", p->img->source);
+		return ctu_err_make(err, ENOMEM, "%s: cannot pull", p->img->source);
 	for (size_t i = 0; i < n; i++)
 		if (!p->l[i].stored)
 			order[m++] = i;
@@ -122,8 +122,8 @@ static int lock_missing(struct pull *p, ctu_err_t *err)
 
 		l->lockfd = store_lock_file(p->s, ctu_digest_hex(chain), LOCK_EX);
 		if (l->lockfd < 0)
-			return ctu_err_make(err, -l->lockfd, "cannot lock layer %.19s in store %s",
-					    chain, p->s->path);
+			return ctu_err_make(err, -l->lockfd, "%s: cannot lock layer %.19s in store %s",
+					    p->img->source, chain, p->s->path);
 		l->stored = layer_stored(p->s, chain);
 		if (!l->stored)
 			remove_crashed_staging(p->s, chain);
@@ -221,14 +221,15 @@ static int unpack_one(struct pull *p, size_t i, ctu_err_t *err)
 		return ctu_err_make(err, ENOMEM, "cannot unpack %s", name);
 	for (size_t k = 0; k < i; k++)
 		lowers[k] = p->l[i - 1 - k].rootfd;
-	if (make_staging(p, i, err) < 0)
-		return ctu_err_code(*err);
+	/* img_layer_open() names the source and layer itself */
 	blob = img_layer_open(p->r, p->img, i, err);
-	if (blob < 0 ||
+	if (blob < 0)
+		return blob;
+	if (make_staging(p, i, err) < 0 ||
 	    layer_unpack(blob, il->size, il->digest, il->diff_id, p->l[i].rootfd, lowers, i, &o,
 			 &p->l[i].stats, err) < 0 ||
 	    write_layer_record(p, i, err) < 0)
-		return ctu_err_wrap(err, "%s", name);
+		return ctu_err_wrap(err, "%s: %s", p->img->source, name);
 	say_unpacked(p, i, name, now_seconds() - start);
 	return 0;
 }
@@ -239,7 +240,7 @@ static int unpack_missing(struct pull *p, ctu_err_t *err)
 	_cleanup_free_ bool *need = calloc(p->img->n_layers ? p->img->n_layers : 1, sizeof(bool));
 
 	if (!need)
-		return ctu_err_make(err, ENOMEM, "cannot pull %s", p->img->source);
+		return ctu_err_make(err, ENOMEM, "%s: cannot pull", p->img->source);
 	for (size_t i = 0; i < p->img->n_layers; i++)
 		need[i] = !p->l[i].stored;
 	if (img_prepare_layers(p->r, p->img, need, err) < 0)
@@ -259,9 +260,9 @@ static int publish(struct pull *p, ctu_err_t *err)
 	_cleanup_close_ int layers = openat(p->s->dirfd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (layers < 0)
-		return ctu_err_errno(err, "cannot open %s/layers", p->s->path);
+		return ctu_err_errno(err, "%s: cannot open %s/layers", p->img->source, p->s->path);
 	if (syncfs(p->s->dirfd) < 0)
-		return ctu_err_errno(err, "cannot sync store %s", p->s->path);
+		return ctu_err_errno(err, "%s: cannot sync store %s", p->img->source, p->s->path);
 	for (size_t i = 0; i < p->img->n_layers; i++) {
 		struct pull_layer *l = &p->l[i];
 		const char *hex = ctu_digest_hex(p->img->layers[i].chain_id);
@@ -270,14 +271,14 @@ static int publish(struct pull *p, ctu_err_t *err)
 			continue;
 		if (renameat2(p->s->dirfd, l->staging, layers, hex, RENAME_NOREPLACE) < 0) {
 			if (errno != EEXIST)
-				return ctu_err_errno(err, "cannot store layer %.19s",
-						     p->img->layers[i].chain_id);
+				return ctu_err_errno(err, "%s: cannot store layer %.19s",
+						     p->img->source, p->img->layers[i].chain_id);
 			continue; /* another pull won: ours goes with the staging */
 		}
 		l->staging[0] = '\0';
 	}
 	if (fsync(layers) < 0)
-		return ctu_err_errno(err, "cannot sync %s/layers", p->s->path);
+		return ctu_err_errno(err, "%s: cannot sync %s/layers", p->img->source, p->s->path);
 	return 0;
 }
 
@@ -296,10 +297,9 @@ static void pull_cleanup(struct pull *p)
 	free(p->l);
 }
 
-/* ": nothing kept" after the reason: the pull left nothing behind. */
-static int nothing_kept(ctu_err_t *err, const char *source)
+/* ": nothing kept" after the reason (which names the source): the pull left nothing behind. */
+static int nothing_kept(ctu_err_t *err)
 {
-	ctu_err_wrap(err, "%s", source);
 	return ctu_err_append(err, "nothing kept");
 }
 
@@ -357,6 +357,6 @@ static int pull_layers(struct store *s, struct img_reader *r, struct img_image *
 		ret = publish(&p, err);
 	pull_cleanup(&p);
 	if (ret < 0)
-		return nothing_kept(err, img->source);
+		return nothing_kept(err);
 	return store_record_image(s, img, err);
 }

@@ -16,9 +16,6 @@
 /* /proc/self/@file ("uid_map") as "0 100000 65536", lines joined by ", ". */
 char *store_id_map(const char *file);
 
-/* Whether we are in the initial user namespace (uid_map "0 0 4294967295"). */
-bool store_in_initial_userns(void);
-
 /* DIR/layers/HEX/root of @chain_id, newly allocated. */
 char *store_layer_root(const struct store *s, const char *chain_id);
 

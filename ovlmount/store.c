@@ -15,6 +15,7 @@
 #include <sys/xattr.h>
 
 #include "ctu.h"
+#include "idmap.h"
 #include "image.h"
 #include "store-int.h"
 #include "undo.h"
@@ -43,19 +44,12 @@ char *store_id_map(const char *file)
 	return out;
 }
 
-bool store_in_initial_userns(void)
-{
-	_cleanup_free_ char *map = store_id_map("uid_map");
-
-	return map && strcmp(map, "0 0 4294967295") == 0;
-}
-
 char *store_default_path(void)
 {
 	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
 	char *path = NULL;
 
-	if (geteuid() == 0 && store_in_initial_userns())
+	if (geteuid() == 0 && ctu_userns_is_initial())
 		return strdup(STORE_SYSTEM);
 	if (xdg && *xdg == '/')
 		return asprintf(&path, "%s/ctutils/store", xdg) < 0 ? NULL : path;
@@ -67,7 +61,7 @@ char *store_default_path(void)
 /* The format this process can fill and mount: "trusted" only for root in the initial namespace. */
 static const char *format_here(void)
 {
-	return geteuid() == 0 && store_in_initial_userns() ? "trusted" : "user";
+	return geteuid() == 0 && ctu_userns_is_initial() ? "trusted" : "user";
 }
 
 /*

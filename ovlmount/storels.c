@@ -135,21 +135,40 @@ static void array_add(json_t *arr, const char *s)
 
 /* ---- --store-ls */
 
-enum { COL_LAYER, COL_DIFF_ID, COL_SIZE, COL_FILES, COL_IMAGES, COL_MOUNTS, COL_UNPACKED, COL_LAST };
-
-static const struct ctu_out_column layer_columns[] = {
-	[COL_LAYER] = { "LAYER", 0.1, SCOLS_JSON_STRING, 0 },
-	[COL_DIFF_ID] = { "DIFF-ID", 0.1, SCOLS_JSON_STRING, 0 },
-	[COL_SIZE] = { "SIZE", 0.05, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	[COL_FILES] = { "FILES", 0.05, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	[COL_IMAGES] = { "IMAGES", 0.3, SCOLS_JSON_ARRAY_STRING, 0 },
-	[COL_MOUNTS] = { "MOUNTS", 0.2, SCOLS_JSON_ARRAY_STRING, 0 },
-	[COL_UNPACKED] = { "UNPACKED", 0.1, SCOLS_JSON_STRING, 0 },
-	[COL_LAST] = { "LAST-USED", 0.1, SCOLS_JSON_STRING, 0 },
+/*
+ * A row is built once as a JSON object with its full values (digests,
+ * bytes, arrays); -J prints the rows, a table shows each cell for people:
+ * 12 hex digits, K/M/G sizes, lists joined by ",".  The JSON is jansson's
+ * so that an empty list is [] (libsmartcols 2.38 prints [null]).
+ */
+struct ls_column {
+	struct ctu_out_column col;
+	const char *key; /* the row's key */
+	enum { CELL_TEXT, CELL_DIGEST, CELL_SIZE, CELL_LIST, CELL_COUNT } kind;
 };
 
-/* A list cell: one value per line for JSON arrays, "a,b" in a table. */
-static char *list_cell(json_t *arr, bool json)
+static const struct ls_column layer_columns[] = {
+	{ { "LAYER", 0.1, 0, 0, NULL }, "layer", CELL_DIGEST },
+	{ { "DIFF-ID", 0.1, 0, 0, NULL }, "diff_id", CELL_DIGEST },
+	{ { "SIZE", 0.05, 0, SCOLS_FL_RIGHT, NULL }, "size", CELL_SIZE },
+	{ { "FILES", 0.05, 0, SCOLS_FL_RIGHT, NULL }, "files", CELL_TEXT },
+	{ { "IMAGES", 0.3, 0, 0, NULL }, "images", CELL_LIST },
+	{ { "MOUNTS", 0.2, 0, 0, NULL }, "mounts", CELL_LIST },
+	{ { "LAST-USED", 0.1, 0, 0, NULL }, "last_used", CELL_TEXT },
+};
+
+static const struct ls_column image_columns[] = {
+	{ { "IMAGE", 0.3, 0, 0, NULL }, "sources", CELL_LIST },
+	{ { "MANIFEST", 0.1, 0, 0, NULL }, "manifest", CELL_DIGEST },
+	{ { "PLATFORM", 0.1, 0, 0, NULL }, "platform", CELL_TEXT },
+	{ { "LAYERS", 0.05, 0, SCOLS_FL_RIGHT, NULL }, "layers", CELL_COUNT },
+	{ { "SIZE", 0.05, 0, SCOLS_FL_RIGHT, NULL }, "size", CELL_SIZE },
+	{ { "PULLED", 0.1, 0, 0, NULL }, "pulled", CELL_TEXT },
+	{ { "LAST-USED", 0.1, 0, 0, NULL }, "last_used", CELL_TEXT },
+};
+
+/* "a,b" of a string array, newly allocated. */
+static char *joined(json_t *arr)
 {
 	size_t i, len = 1;
 	json_t *e;
@@ -161,9 +180,50 @@ static char *list_cell(json_t *arr, bool json)
 	if (!out)
 		return NULL;
 	json_array_foreach(arr, i, e)
-		p += sprintf(p, "%s%s", i ? (json ? "\n" : ",") : "",
-			     json_string_value(e) ? json_string_value(e) : "");
+		p += sprintf(p, "%s%s", i ? "," : "", json_string_value(e) ? json_string_value(e) : "");
 	return out;
+}
+
+/* The table's text of @v for @kind, newly allocated. */
+static char *cell_text(json_t *v, int kind, bool raw)
+{
+	char buf[64];
+	const char *str = json_string_value(v);
+
+	switch (kind) {
+	case CELL_DIGEST:
+		return strndup(str && ctu_digest_valid(str) ? ctu_digest_hex(str) : "", 12);
+	case CELL_SIZE:
+		ctu_out_size((uint64_t)json_integer_value(v), raw, buf, sizeof(buf));
+		return strdup(buf);
+	case CELL_LIST:
+		return joined(v);
+	case CELL_COUNT:
+		snprintf(buf, sizeof(buf), "%zu", json_array_size(v));
+		return strdup(buf);
+	default:
+		if (json_is_integer(v)) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+			return strdup(buf);
+		}
+		return strdup(str ? str : "");
+	}
+}
+
+static int table_line(struct libscols_table *tb, const struct ls_column *cols, size_t n, json_t *row,
+		      bool raw)
+{
+	char *cells[16] = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (!(cells[i] = cell_text(json_object_get(row, cols[i].key), cols[i].kind, raw)))
+			r = -ENOMEM;
+	if (r == 0)
+		r = ctu_out_line(tb, (const char *const *)cells, n);
+	for (size_t i = 0; i < n; i++)
+		free(cells[i]);
+	return r;
 }
 
 /* The images and live mounts that use layer @chain, and the latest use. */
@@ -190,63 +250,22 @@ static void layer_users(const struct store_view *v, const char *chain, json_t *i
 			array_add(mounts, json_string_value(json_object_get(rec, "merged")));
 }
 
-/* A digest for the table: its first 12 hex digits. */
-static const char *short_digest(const char *d, bool json, char *buf, size_t size)
-{
-	if (json || !d || !ctu_digest_valid(d))
-		return d ? d : "";
-	snprintf(buf, size, "%.12s", ctu_digest_hex(d));
-	return buf;
-}
-
-static const char *size_cell(json_int_t bytes, const struct ctu_out_flags *out, char *buf,
-			     size_t size)
-{
-	ctu_out_size(bytes < 0 ? 0 : (uint64_t)bytes, out->json || out->raw, buf, size);
-	return buf;
-}
-
-static int layer_line(struct libscols_table *tb, const struct store_view *v, json_t *rec,
-		      const struct ctu_out_flags *out)
+static json_t *layer_row(const struct store_view *v, json_t *rec)
 {
 	const char *chain = json_string_value(json_object_get(rec, "layer"));
-	_cleanup_json_ json_t *images = json_array(), *mounts = json_array();
+	json_t *images = json_array(), *mounts = json_array();
 	json_int_t last = json_integer_value(json_object_get(rec, "mtime"));
-	_cleanup_free_ char *img_cell = NULL, *mnt_cell = NULL;
-	char lay[16], diff[16], size[24], files[24], when[32];
-	const char *cells[CTU_ARRAY_SIZE(layer_columns)];
+	char when[32];
 
-	if (!chain || !images || !mounts)
-		return -ENOMEM;
-	layer_users(v, chain, images, mounts, &last);
-	img_cell = list_cell(images, out->json);
-	mnt_cell = list_cell(mounts, out->json);
-	snprintf(files, sizeof(files), "%lld", (long long)json_integer_value(json_object_get(rec, "files")));
-	cells[COL_LAYER] = short_digest(chain, out->json, lay, sizeof(lay));
-	cells[COL_DIFF_ID] = short_digest(json_string_value(json_object_get(rec, "diff_id")),
-					  out->json, diff, sizeof(diff));
-	cells[COL_SIZE] = size_cell(json_integer_value(json_object_get(rec, "size")), out, size,
-				    sizeof(size));
-	cells[COL_FILES] = files;
-	cells[COL_IMAGES] = img_cell;
-	cells[COL_MOUNTS] = mnt_cell;
-	cells[COL_UNPACKED] = json_string_value(json_object_get(rec, "unpacked"));
-	cells[COL_LAST] = store_time((time_t)last, when, sizeof(when));
-	return ctu_out_line(tb, cells, CTU_ARRAY_SIZE(cells));
+	if (chain && images && mounts)
+		layer_users(v, chain, images, mounts, &last);
+	return json_pack("{s:s?, s:O?, s:O?, s:O?, s:o?, s:o?, s:O?, s:s}", "layer", chain,
+			 "diff_id", json_object_get(rec, "diff_id"), "size",
+			 json_object_get(rec, "size"), "files", json_object_get(rec, "files"),
+			 "images", images, "mounts", mounts, "unpacked",
+			 json_object_get(rec, "unpacked"), "last_used",
+			 store_time((time_t)last, when, sizeof(when)));
 }
-
-enum { ICOL_IMAGE, ICOL_MANIFEST, ICOL_CONFIG, ICOL_PLATFORM, ICOL_LAYERS, ICOL_SIZE, ICOL_PULLED, ICOL_LAST };
-
-static const struct ctu_out_column image_columns[] = {
-	[ICOL_IMAGE] = { "SOURCES", 0.3, SCOLS_JSON_ARRAY_STRING, 0 },
-	[ICOL_MANIFEST] = { "MANIFEST", 0.1, SCOLS_JSON_STRING, 0 },
-	[ICOL_CONFIG] = { "CONFIG", 0.1, SCOLS_JSON_STRING, 0 },
-	[ICOL_PLATFORM] = { "PLATFORM", 0.1, SCOLS_JSON_STRING, 0 },
-	[ICOL_LAYERS] = { "LAYERS", 0.2, SCOLS_JSON_ARRAY_STRING, 0 },
-	[ICOL_SIZE] = { "SIZE", 0.05, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
-	[ICOL_PULLED] = { "PULLED", 0.1, SCOLS_JSON_STRING, 0 },
-	[ICOL_LAST] = { "LAST-USED", 0.1, SCOLS_JSON_STRING, 0 },
-};
 
 static json_int_t image_size(const struct store_view *v, json_t *rec)
 {
@@ -264,59 +283,104 @@ static json_int_t image_size(const struct store_view *v, json_t *rec)
 	return total;
 }
 
-static int image_line(struct libscols_table *tb, const struct store_view *v, json_t *rec,
+/* The record's keys, and "size" and "last_used". */
+static json_t *image_row(const struct store_view *v, json_t *rec)
+{
+	json_t *row = json_deep_copy(rec);
+	char when[32];
+
+	if (!row)
+		return NULL;
+	store_time((time_t)json_integer_value(json_object_get(rec, "mtime")), when, sizeof(when));
+	json_object_del(row, "mtime");
+	json_object_set_new(row, "size", json_integer(image_size(v, rec)));
+	json_object_set_new(row, "last_used", json_string(when));
+	return row;
+}
+
+static int print_rows(json_t *rows, const char *name, const struct ls_column *cols, size_t n,
 		      const struct ctu_out_flags *out)
 {
-	_cleanup_free_ char *src = list_cell(json_object_get(rec, "sources"), out->json);
-	_cleanup_free_ char *layers = NULL;
-	char man[16], cfg[16], size[24], count[24], when[32];
-	const char *cells[CTU_ARRAY_SIZE(image_columns)];
-	json_t *ids = json_object_get(rec, "layers");
+	struct ctu_out_column tcols[16];
+	struct libscols_table *tb;
+	size_t i;
+	json_t *row;
+	int r = 0;
 
-	snprintf(count, sizeof(count), "%zu", json_array_size(ids));
-	layers = out->json ? list_cell(ids, true) : strdup(count);
-	if (!src || !layers)
+	if (out->json) {
+		_cleanup_json_ json_t *doc = json_pack("{s:O}", name, rows);
+		int ok = doc && json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) == 0;
+
+		return ok && putchar('\n') != EOF ? 0 : -EIO;
+	}
+	for (i = 0; i < n; i++)
+		tcols[i] = cols[i].col;
+	tb = ctu_out_table(name, tcols, n, out);
+	if (!tb)
 		return -ENOMEM;
-	cells[ICOL_IMAGE] = src;
-	cells[ICOL_MANIFEST] = short_digest(json_string_value(json_object_get(rec, "manifest")),
-					    out->json, man, sizeof(man));
-	cells[ICOL_CONFIG] = short_digest(json_string_value(json_object_get(rec, "config")),
-					  out->json, cfg, sizeof(cfg));
-	cells[ICOL_PLATFORM] = json_string_value(json_object_get(rec, "platform"));
-	cells[ICOL_LAYERS] = layers;
-	cells[ICOL_SIZE] = size_cell(image_size(v, rec), out, size, sizeof(size));
-	cells[ICOL_PULLED] = json_string_value(json_object_get(rec, "pulled"));
-	cells[ICOL_LAST] = store_time((time_t)json_integer_value(json_object_get(rec, "mtime")),
-				      when, sizeof(when));
-	return ctu_out_line(tb, cells, CTU_ARRAY_SIZE(cells));
+	json_array_foreach(rows, i, row)
+		if (r == 0)
+			r = table_line(tb, cols, n, row, out->raw);
+	if (r < 0) {
+		scols_unref_table(tb);
+		return r;
+	}
+	return ctu_out_print(tb);
+}
+
+/* Rows sorted by their first key's value, so the listing does not follow readdir. */
+static int by_first_key(const void *a, const void *b)
+{
+	json_t *const *x = a, *const *y = b;
+	const char *kx = json_dumps(*x, JSON_SORT_KEYS | JSON_COMPACT);
+	const char *ky = json_dumps(*y, JSON_SORT_KEYS | JSON_COMPACT);
+	int r = strcmp(kx ? kx : "", ky ? ky : "");
+
+	free((void *)kx);
+	free((void *)ky);
+	return r;
+}
+
+static json_t *sorted(json_t *rows)
+{
+	size_t n = json_array_size(rows);
+	json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = json_array_get(rows, i);
+	if (v)
+		qsort(v, n, sizeof(*v), by_first_key);
+	for (size_t i = 0; v && out && i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(rows);
+	return out;
 }
 
 int store_ls(struct store *s, bool images, const struct ctu_out_flags *out, ctu_err_t *err)
 {
 	struct store_view v = { 0 };
-	struct libscols_table *tb;
+	_cleanup_json_ json_t *rows = json_array();
 	const char *key;
-	json_t *rec, *all;
+	json_t *rec;
 	int r = view_read(s, &v, err);
 
 	if (r < 0) {
 		view_free(&v);
 		return r;
 	}
-	tb = images ? ctu_out_table("images", image_columns, CTU_ARRAY_SIZE(image_columns), out) :
-		      ctu_out_table("layers", layer_columns, CTU_ARRAY_SIZE(layer_columns), out);
-	all = images ? v.images : v.layers;
-	if (!tb)
-		r = -ENOMEM;
-	json_object_foreach(all, key, rec) {
-		if (r < 0)
-			break;
-		r = images ? image_line(tb, &v, rec, out) : layer_line(tb, &v, rec, out);
+	json_object_foreach(images ? v.images : v.layers, key, rec) {
+		json_t *row = images ? image_row(&v, rec) : layer_row(&v, rec);
+
+		if (!row || json_array_append_new(rows, row) < 0)
+			r = -ENOMEM;
 	}
+	rows = sorted(ctu_steal_ptr(&rows));
+	if (r == 0 && !rows)
+		r = -ENOMEM;
 	if (r == 0)
-		r = ctu_out_print(tb);
-	else
-		scols_unref_table(tb);
+		r = images ? print_rows(rows, "images", image_columns, CTU_ARRAY_SIZE(image_columns), out) :
+			     print_rows(rows, "layers", layer_columns, CTU_ARRAY_SIZE(layer_columns), out);
 	view_free(&v);
 	return r < 0 ? ctu_err_make(err, -r, "cannot list store %s", s->path) : 0;
 }

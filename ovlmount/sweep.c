@@ -66,14 +66,15 @@ static int names_add(struct names *s, const char *name, size_t len)
 static const char *name_under_base(const char *line, size_t *len)
 {
 	const char *p = line;
-	size_t base = strlen(TMPFS_UPPER_BASE);
+	const char *dir = tmpfs_upper_base();
+	size_t base = strlen(dir);
 
 	for (int field = 0; field < 4 && p; field++) {
 		p = strchr(p, ' ');
 		if (p)
 			p++;
 	}
-	if (!p || strncmp(p, TMPFS_UPPER_BASE "/", base + 1) != 0)
+	if (!p || strncmp(p, dir, base) != 0 || p[base] != '/')
 		return NULL;
 	p += base + 1;
 	*len = strcspn(p, " /");
@@ -193,7 +194,7 @@ static void remove_unmounted(int basefd, const struct names *mounted)
 
 int tmpfs_base_lock(void)
 {
-	int fd = open(TMPFS_UPPER_BASE, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(tmpfs_upper_base(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;

@@ -109,3 +109,12 @@ example() {
 	assert_output --partial "1 packets transmitted, 1 received"
 	assert_output --regexp 'lo: <LOOPBACK,UP'
 }
+
+@test "09: an image's layers, config and argv run as a container" {
+	require_cmd umoci jq
+	example 09-image.sh
+	assert_output --partial "hello from the image, I am pid 1 in /srv"
+	assert_output --partial "served from the image's /srv"
+	assert_output --partial "the container ran the image's argv in its working directory, with only its environment"
+	assert_output --regexp 'LAYER +DIFF-ID'
+}
