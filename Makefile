@@ -192,6 +192,7 @@ lint:
 	@scripts/install-deps lint
 	cppcheck -q --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
 		-D_GNU_SOURCE -D__linux__ "-Dnoreturn=__attribute__((noreturn))" -Ilib -I. --inline-suppr \
+		--include=/usr/include/jansson.h \
 		--suppressions-list=.cppcheck-suppressions $(LINT_SRCS)
 	@mkdir -p $(B)
 	@clang-tidy --quiet $(LINT_SRCS) -- $(CFLAGS) -I. >$(B)/clang-tidy.log 2>&1; \

@@ -70,7 +70,7 @@ int ctu_json_read_fd(int fd, size_t cap, const char *what, char **out, size_t *l
 json_t *ctu_json_load_fd(int fd, size_t cap, const char *what, ctu_err_t *err)
 {
 	_cleanup_free_ char *buf = NULL;
-	size_t len;
+	size_t len = 0;
 
 	if (ctu_json_read_fd(fd, cap, what, &buf, &len, err) < 0)
 		return NULL;
@@ -123,7 +123,7 @@ static int get_typed(json_t *obj, const char *path, const char *key, bool requir
 int ctu_json_get_string(json_t *obj, const char *path, const char *key, bool required,
 			const char **out, ctu_err_t *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = get_typed(obj, path, key, required, JSON_STRING, "a string", &v, err);
 
 	if (r == 0)
@@ -146,7 +146,7 @@ int ctu_json_get_array(json_t *obj, const char *path, const char *key, bool requ
 int ctu_json_get_int(json_t *obj, const char *path, const char *key, bool required,
 		     json_int_t *out, ctu_err_t *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = get_typed(obj, path, key, required, JSON_INTEGER, "an integer", &v, err);
 
 	if (r == 0)
@@ -157,7 +157,7 @@ int ctu_json_get_int(json_t *obj, const char *path, const char *key, bool requir
 int ctu_json_get_bool(json_t *obj, const char *path, const char *key, bool required, bool *out,
 		      ctu_err_t *err)
 {
-	json_t *v;
+	json_t *v = NULL;
 	int r = get_typed(obj, path, key, required, JSON_TRUE, "a boolean", &v, err);
 
 	if (r == 0)

@@ -149,7 +149,7 @@ static struct arc_member *find(struct img_archive *a, const char *name)
 {
 	struct arc_member key = { .name = (char *)name }, *kp = &key, **m;
 
-	m = bsearch(&kp, a->sorted, a->n, sizeof(*a->sorted), by_name);
+	m = bsearch(&kp, a->sorted, a->n, sizeof(struct arc_member *), by_name);
 	return m ? *m : NULL;
 }
 
@@ -324,12 +324,12 @@ static int open_reader(struct img_archive *a, struct archive **out, ctu_err_t *e
 /* Sorts the member list and refuses a name twice (two readers could see two images). */
 static int sort_members(struct img_archive *a, ctu_err_t *err)
 {
-	a->sorted = calloc(a->n ? a->n : 1, sizeof(*a->sorted));
+	a->sorted = calloc(a->n ? a->n : 1, sizeof(struct arc_member *));
 	if (!a->sorted)
 		return ctu_err_make(err, ENOMEM, "member list");
 	for (size_t i = 0; i < a->n; i++)
 		a->sorted[i] = &a->m[i];
-	qsort(a->sorted, a->n, sizeof(*a->sorted), by_name);
+	qsort(a->sorted, a->n, sizeof(struct arc_member *), by_name);
 	for (size_t i = 1; i < a->n; i++)
 		if (!strcmp(a->sorted[i - 1]->name, a->sorted[i]->name))
 			return ctu_err_make(err, 0, "member '%s' is in the archive twice",
@@ -339,7 +339,7 @@ static int sort_members(struct img_archive *a, ctu_err_t *err)
 
 static int pass1(struct img_archive *a, ctu_err_t *err)
 {
-	struct archive *ar;
+	struct archive *ar = NULL;
 	struct archive_entry *e;
 	int r = open_reader(a, &ar, err), ar_r;
 
@@ -564,7 +564,7 @@ static struct arc_member *same_member(struct img_archive *a, size_t pos, const c
 
 static int pass2(struct img_archive *a, ctu_err_t *err)
 {
-	struct archive *ar;
+	struct archive *ar = NULL;
 	struct archive_entry *e;
 	char name[4096];
 	size_t pos = 0, left = 0;

@@ -82,7 +82,7 @@ static int cmp_str(const void *a, const void *b)
 /* The sorted keys of an object member (ExposedPorts, Volumes), as an array. */
 static json_t *keys_of(const struct img_image *img, const char *name)
 {
-	json_t *obj = member(img, name), *arr = json_array(), *v;
+	json_t *obj = member(img, name), *arr = json_array();
 	const char *key;
 	size_t n = json_object_size(obj), i = 0;
 	const char **keys = calloc(n ? n : 1, sizeof(*keys));
@@ -93,7 +93,7 @@ static json_t *keys_of(const struct img_image *img, const char *name)
 		return NULL;
 	}
 	for (void *it_ = json_object_iter(obj);
-	     it_ && (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
+	     it_ && (key = json_object_iter_key(it_));
 	     it_ = json_object_iter_next(obj, it_))
 		keys[i++] = key;
 	qsort(keys, n, sizeof(*keys), cmp_str);
@@ -213,7 +213,7 @@ static int print_text(FILE *f, json_t *o)
 	static const char *const lists[][2] = { { "Entrypoint", "entrypoint" },
 						{ "Cmd", "cmd" },
 						{ "Argv", "argv" } };
-	json_t *labels = json_object_get(o, "labels"), *v;
+	json_t *labels = json_object_get(o, "labels");
 	const char *key, *user = json_string_value(json_object_get(o, "user"));
 	const char *sig = json_string_value(json_object_get(o, "stop_signal"));
 	size_t n = json_object_size(labels), i = 0;
@@ -231,7 +231,7 @@ static int print_text(FILE *f, json_t *o)
 	print_lines(f, "ExposedPorts", json_object_get(o, "exposed_ports"));
 	print_lines(f, "Volumes", json_object_get(o, "volumes"));
 	for (void *it_ = json_object_iter(labels);
-	     it_ && (key = json_object_iter_key(it_), v = json_object_iter_value(it_));
+	     it_ && (key = json_object_iter_key(it_));
 	     it_ = json_object_iter_next(labels, it_))
 		keys[i++] = key;
 	qsort(keys, n, sizeof(*keys), cmp_str);

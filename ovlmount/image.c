@@ -79,7 +79,7 @@ static int layout_open(struct img_reader *r, const char *name, struct stat *st, 
 int rd_read_file(struct img_reader *r, const char *name, char **buf, size_t *len,
 		 ctu_err_t *err)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	_cleanup_close_ int fd = -1;
 
 	if (r->ar)
@@ -92,7 +92,7 @@ int rd_read_file(struct img_reader *r, const char *name, char **buf, size_t *len
 
 bool rd_has_file(struct img_reader *r, const char *name)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (r->ar)
 		return arc_has(r->ar, name);
@@ -278,7 +278,7 @@ int img_prepare_layers(struct img_reader *r, const struct img_image *img, const 
 static int layer_fd(struct img_reader *r, const struct img_layer *l, ctu_err_t *err)
 {
 	char name[96];
-	struct stat st;
+	struct stat st = { 0 };
 	_cleanup_close_ int fd = -1;
 
 	if (r->ar) {

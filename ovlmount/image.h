@@ -228,6 +228,16 @@ int store_lease_drop(struct store *s, const char *merged);
  */
 int store_lease_source(struct store *s, const char *path, char **source, ctu_err_t *err);
 
+/* store_lease_source() and the manifest digest the lease names (*@manifest, newly allocated). */
+int store_lease_image(struct store *s, const char *path, char **source, char **manifest,
+		      ctu_err_t *err);
+
+/*
+ * The store whose layers/HEX/root @layer is ("DIR/layers/<64 hex>/root"):
+ * DIR, newly allocated, or NULL when @layer is no store's layer.
+ */
+char *store_of_layer(const char *layer);
+
 /* --store-ls [--images] */
 int store_ls(struct store *s, bool images, const struct ctu_out_flags *out, ctu_err_t *err);
 

@@ -254,7 +254,7 @@ struct lease_match {
 	const struct store_mntns *ns;
 	size_t n;
 	struct store *s;
-	char *source;
+	json_t *found;
 };
 
 static bool lease_names(json_t *lease, const struct lease_match *m)
@@ -297,25 +297,25 @@ int store_lease_drop(struct store *s, const char *merged)
 	return store_each_lease(s, drop_if_dead, &m);
 }
 
-/* The first lease naming the path (a live one preferred) gives the source. */
-static int take_source(const char *name, json_t *lease, void *ctx)
+/* The first lease naming the path (a live one preferred). */
+static int take_lease(const char *name, json_t *lease, void *ctx)
 {
 	struct lease_match *m = ctx;
-	const char *src = json_string_value(json_object_get(lease, "source"));
 	bool alive;
 
 	(void)name;
-	if (!src || !lease_names(lease, m))
+	if (!json_is_string(json_object_get(lease, "source")) || !lease_names(lease, m))
 		return 0;
 	alive = store_lease_alive(lease, m->ns, m->n);
-	if (m->source && !alive)
+	if (m->found && !alive)
 		return 0;
-	free(m->source);
-	m->source = strdup(src);
+	json_decref(m->found);
+	m->found = json_incref(lease);
 	return alive ? -1 : 0; /* a live one ends the search */
 }
 
-int store_lease_source(struct store *s, const char *path, char **source, ctu_err_t *err)
+/* The lease naming @path as merged or upper directory: 0 with *@lease (a new reference), 1 none. */
+static int find_lease(struct store *s, const char *path, json_t **lease, ctu_err_t *err)
 {
 	_cleanup_free_ char *real = realpath(path, NULL);
 	_cleanup_free_ struct store_mntns *ns = NULL;
@@ -329,9 +329,42 @@ int store_lease_source(struct store *s, const char *path, char **source, ctu_err
 		return ctu_err_make(err, -r, "cannot look for the namespaces of leases");
 	m.path = real;
 	m.ns = ns;
-	store_each_lease(s, take_source, &m);
-	if (!m.source)
+	store_each_lease(s, take_lease, &m);
+	if (!m.found)
 		return 1;
-	*source = m.source;
+	*lease = m.found;
+	return 0;
+}
+
+/* A string member of @lease, newly allocated ("" when absent). */
+static char *lease_string(json_t *lease, const char *key)
+{
+	const char *v = json_string_value(json_object_get(lease, key));
+
+	return strdup(v ? v : "");
+}
+
+int store_lease_source(struct store *s, const char *path, char **source, ctu_err_t *err)
+{
+	return store_lease_image(s, path, source, NULL, err);
+}
+
+int store_lease_image(struct store *s, const char *path, char **source, char **manifest,
+		      ctu_err_t *err)
+{
+	_cleanup_json_ json_t *lease = NULL;
+	int r = find_lease(s, path, &lease, err);
+
+	if (r != 0)
+		return r;
+	*source = lease_string(lease, "source");
+	if (manifest)
+		*manifest = lease_string(lease, "image");
+	if (!*source || (manifest && !*manifest)) {
+		free(*source);
+		if (manifest)
+			free(*manifest);
+		return ctu_err_make(err, ENOMEM, "cannot read the lease of %s", path);
+	}
 	return 0;
 }

@@ -316,8 +316,8 @@ int res_oci(struct img_reader *r, const struct img_source *src, const struct img
 	    struct img_image *img, ctu_err_t *err)
 {
 	_cleanup_json_ json_t *index = rd_load_file(r, "index.json", err);
-	json_t *pick;
-	bool lone;
+	json_t *pick = NULL;
+	bool lone = false;
 
 	if (!index)
 		return ctu_err_code(*err);

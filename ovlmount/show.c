@@ -2,7 +2,10 @@
 /* show.c - ovlmount --show: the layers of a mounted overlay, as a table or JSON. */
 #include <string.h>
 
+#include <sys/file.h>
+
 #include "ctu.h"
+#include "image.h"
 #include "mnt.h"
 #include "ovlmount.h"
 
@@ -36,6 +39,32 @@ static int add_show_lines(struct libscols_table *tb, const struct stack *st, con
 	return r;
 }
 
+/* An image mount's image, manifest and store, from the lease in the store of its lowest layer. */
+static int add_image_lines(struct libscols_table *tb, const char *merged, const struct stack *st)
+{
+	_cleanup_free_ char *dir = st->lower.n ? store_of_layer(st->lower.v[st->lower.n - 1]) : NULL;
+	_cleanup_free_ char *source = NULL, *manifest = NULL;
+	struct store s;
+	ctu_err_t err = NULL;
+	int r;
+
+	if (!dir)
+		return 0;
+	if (store_open(dir, false, LOCK_SH, &s, &err) < 0) {
+		ctu_err_free(&err);
+		return 0; /* a store we cannot read: the layers say enough */
+	}
+	r = store_lease_image(&s, merged, &source, &manifest, &err);
+	store_close(&s);
+	ctu_err_free(&err);
+	if (r != 0)
+		return add_show_line(tb, "store", 0, dir);
+	r = add_show_line(tb, "image", 0, source);
+	if (r == 0)
+		r = add_show_line(tb, "manifest", 0, manifest);
+	return r == 0 ? add_show_line(tb, "store", 0, dir) : r;
+}
+
 int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err)
 {
 	static const struct ctu_out_column cols[] = {
@@ -51,7 +80,7 @@ int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err
 	if (stack_read_mounted(merged, &st, err) < 0 || stack_require_absolute(merged, &st, err) < 0)
 		goto out;
 	tb = ctu_out_table("layers", cols, CTU_ARRAY_SIZE(cols), out);
-	if (!tb || add_show_lines(tb, &st, tmpfs) < 0) {
+	if (!tb || add_show_lines(tb, &st, tmpfs) < 0 || add_image_lines(tb, merged, &st) < 0) {
 		ctu_err_make(err, ENOMEM, "cannot list the layers of %s", merged);
 		goto out;
 	}

@@ -153,7 +153,7 @@ int img_source_absolute(struct img_source *src, ctu_err_t *err)
 
 	if (!real)
 		return ctu_err_errno(err, "image source '%s'", src->spec);
-	for (i = 0; i < CTU_ARRAY_SIZE(transports) && transports[i].t != src->transport; i++)
+	for (i = 0; i + 1 < CTU_ARRAY_SIZE(transports) && transports[i].t != src->transport; i++)
 		;
 	if (src->index >= 0)
 		snprintf(idx, sizeof(idx), ":@%ld", src->index);

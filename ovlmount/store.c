@@ -262,3 +262,15 @@ const char *store_time(time_t t, char *buf, size_t size)
 		snprintf(buf, size, "%lld", (long long)t);
 	return buf;
 }
+
+char *store_of_layer(const char *layer)
+{
+	size_t len = strlen(layer), tail = strlen("/layers/") + CTU_DIGEST_HEX_LEN + strlen("/root");
+	const char *hex = layer + len - CTU_DIGEST_HEX_LEN - strlen("/root");
+
+	if (len <= tail || strcmp(layer + len - 5, "/root") != 0 ||
+	    strncmp(hex - strlen("/layers/"), "/layers/", strlen("/layers/")) != 0 ||
+	    strspn(hex, "0123456789abcdef") != CTU_DIGEST_HEX_LEN)
+		return NULL;
+	return strndup(layer, len - tail);
+}

@@ -344,12 +344,12 @@ static int by_first_key(const void *a, const void *b)
 static json_t *sorted(json_t *rows)
 {
 	size_t n = json_array_size(rows);
-	json_t **v = calloc(n ? n : 1, sizeof(*v)), *out = json_array();
+	json_t **v = calloc(n ? n : 1, sizeof(json_t *)), *out = json_array();
 
 	for (size_t i = 0; v && i < n; i++)
 		v[i] = json_array_get(rows, i);
 	if (v)
-		qsort(v, n, sizeof(*v), by_first_key);
+		qsort(v, n, sizeof(json_t *), by_first_key);
 	for (size_t i = 0; v && out && i < n; i++)
 		json_array_append(out, v[i]);
 	free(v);
@@ -452,7 +452,7 @@ int store_rm(struct store *s, char *const *names, ctu_err_t *err)
 	/* every name is matched before anything goes: all or none */
 	for (size_t i = 0; r == 0 && names[i]; i++) {
 		json_t *m = json_array();
-		bool by_source;
+		bool by_source = false;
 
 		r = m ? match_records(s, &v, names[i], m, &by_source, err) :
 			ctu_err_make(err, ENOMEM, "cannot remove %s", names[i]);
