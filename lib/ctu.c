@@ -56,3 +56,20 @@ int ctu_write_file(int dirfd, const char *path, const char *buf)
 		return -EIO;
 	return 0;
 }
+
+int ctu_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

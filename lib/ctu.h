@@ -117,6 +117,9 @@ static inline void ctu_restore_errno(int *saved)
 /* Read a whole small file (procfs, sysfs, cgroupfs) into a NUL-terminated buffer. */
 int ctu_read_file(int dirfd, const char *path, char **out, size_t *len);
 
+/* All @len bytes of @buf to @fd, over short writes and EINTR.  0 or -errno. */
+int ctu_write_all(int fd, const void *buf, size_t len);
+
 /* Write @buf with a single write(2), as procfs and cgroupfs files want it. */
 int ctu_write_file(int dirfd, const char *path, const char *buf);
 

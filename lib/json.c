@@ -193,21 +193,6 @@ char *ctu_json_dump(const json_t *v)
 	return json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int ctu_write_file_atomic(int dirfd, const char *name, const void *buf, size_t len, bool sync,
 			  ctu_err_t *err)
 {
@@ -220,7 +205,7 @@ int ctu_write_file_atomic(int dirfd, const char *name, const void *buf, size_t l
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return ctu_err_errno(err, "cannot write %s", name);
-	r = write_all(fd, buf, len);
+	r = ctu_write_all(fd, buf, len);
 	if (r == 0 && sync && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)

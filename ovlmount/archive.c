@@ -504,21 +504,6 @@ static int spool_make(struct img_archive *a, int dirfd, ctu_err_t *err)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Copies the data of the current entry (member @m) into the spool directory. */
 static int spool_one(struct img_archive *a, struct archive *ar, struct arc_member *m,
 		     ctu_err_t *err)
@@ -535,7 +520,7 @@ static int spool_one(struct img_archive *a, struct archive *ar, struct arc_membe
 		return ctu_err_errno(err, "member '%s': cannot spool", m->name);
 	m->spooled = true;
 	while ((n = archive_read_data(ar, buf, sizeof(buf))) > 0) {
-		int r = write_all(fd, buf, (size_t)n);
+		int r = ctu_write_all(fd, buf, (size_t)n);
 
 		if (r < 0)
 			return ctu_err_make(err, -r, "member '%s': cannot spool", m->name);

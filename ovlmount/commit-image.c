@@ -60,23 +60,6 @@ static void oci_layer_type(const char *mt, const unsigned char *magic, size_t n,
 	}
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* @fd's blob (@want bytes, -1: to EOF) into @t, hashed; its first bytes into @magic. */
 static int copy_hashed(int fd, int64_t want, struct oci_blob_tmp *t, struct base_blob *bb,
 		       unsigned char magic[4], size_t *n_magic, ctu_err_t *err)
@@ -109,7 +92,7 @@ static int copy_hashed(int fd, int64_t want, struct oci_blob_tmp *t, struct base
 				*n_magic += k;
 			}
 			if (ctu_sha256_update(&h, buf, (size_t)n) < 0 ||
-			    (r = write_all(t->fd, buf, (size_t)n)) < 0)
+			    (r = ctu_write_all(t->fd, buf, (size_t)n)) < 0)
 				r = ctu_err_make(err, r < 0 ? -r : EIO, "cannot copy the blob");
 			done += n;
 		}

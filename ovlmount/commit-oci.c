@@ -245,23 +245,6 @@ int oci_blob_tmp_commit(struct oci_out *o, struct oci_blob_tmp *t, const char *d
 	return ctu_undo_file(&o->undo, o->blobsfd, hex, 0, err);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int oci_blob_put(struct oci_out *o, const void *buf, size_t len, char digest[CTU_DIGEST_SIZE],
 		 ctu_err_t *err)
 {
@@ -274,7 +257,7 @@ int oci_blob_put(struct oci_out *o, const void *buf, size_t len, char digest[CTU
 		return 0;
 	if (oci_blob_tmp_open(o, &t, err) < 0)
 		return ctu_err_code(*err);
-	r = write_all(t.fd, buf, len);
+	r = ctu_write_all(t.fd, buf, len);
 	if (r < 0) {
 		oci_blob_tmp_discard(o, &t);
 		return ctu_err_make(err, -r, "cannot write a blob in %s/blobs/sha256", o->dir);

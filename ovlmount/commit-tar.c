@@ -23,30 +23,13 @@ struct layer_out {
 	int64_t blob_bytes;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Bytes of the blob: hashed, then into the temporary file. */
 static la_ssize_t blob_write(struct archive *a, struct layer_out *lo, const void *buf, size_t n)
 {
 	int r = ctu_sha256_update(&lo->blob_hash, buf, n);
 
 	if (r == 0)
-		r = write_all(lo->t.fd, buf, n);
+		r = ctu_write_all(lo->t.fd, buf, n);
 	if (r < 0) {
 		archive_set_error(a, -r, "cannot write the blob: %s", strerror(-r));
 		return -1;
