@@ -33,14 +33,31 @@ static void option_name(int opt, const struct option *longopts, char *buf, size_
 	snprintf(buf, size, "-%c", opt);
 }
 
+static size_t group_size(const struct ctu_excl *row)
+{
+	size_t n = 0;
+
+	while (n < CTU_ARRAY_SIZE(row->opts) && row->opts[n])
+		n++;
+	return n;
+}
+
+/* A long group is not listed whole: the two options given are named. */
+static int two_exclusive(int first, int second, const struct option *longopts, ctu_err_t *err)
+{
+	char a[64], b[64];
+
+	option_name(first, longopts, a, sizeof(a));
+	option_name(second, longopts, b, sizeof(b));
+	return ctu_err_usage(err, "%s and %s are mutually exclusive", a, b);
+}
+
 /* The row's options as "--a, --b and --c". */
 static void list_group(const struct ctu_excl *row, const struct option *longopts, char *buf,
 		       size_t size)
 {
-	size_t n = 0, used = 0;
+	size_t n = group_size(row), used = 0;
 
-	while (n < CTU_ARRAY_SIZE(row->opts) && row->opts[n])
-		n++;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < size; i++) {
 		char name[64];
@@ -64,6 +81,8 @@ int ctu_excl_check(const struct ctu_excl *rows, size_t nrows, int *seen, int opt
 				seen[r] = opt;
 				break;
 			}
+			if (group_size(&rows[r]) > 3)
+				return two_exclusive(seen[r], opt, longopts, err);
 			list_group(&rows[r], longopts, group, sizeof(group));
 			return ctu_err_usage(err, "%s are mutually exclusive", group);
 		}

@@ -57,7 +57,8 @@ struct ctu_excl {
 /*
  * Call with each option @opt as it is parsed; @seen has one int per row of
  * @rows, zeroed before the first call.  A second option of the same group is
- * a usage error: "--show, --diff and --umount are mutually exclusive".
+ * a usage error: "--show, --diff and --umount are mutually exclusive" (a
+ * group of more than three names the two given: "--show and --commit ...").
  * Returns 0 or a negative number with *@err set.
  */
 int ctu_excl_check(const struct ctu_excl *rows, size_t nrows, int *seen, int opt,

@@ -38,7 +38,7 @@ struct opts {
 	struct commit_request commit;
 	struct img_platform platform;
 	struct ctu_out_flags out;
-	int excl_seen[1];
+	int excl_seen[2];
 	char **argv;
 };
 
@@ -91,7 +91,7 @@ static noreturn void usage(void)
 	      "\nInspecting:\n"
 	      "     --show                print the layers of the overlay mounted at <merged>\n"
 	      "     --diff                print what the upper layer changed (A, C, D, R)\n"
-	      " -J, --json                JSON output for --show and --diff\n"
+	      " -J, --json                JSON output for --show, --diff, --image-config, --store-ls\n"
 	      " -n, --noheadings          no header line\n"
 	      "     --raw                 raw output\n"
 	      " -U, --umount              unmount <merged> (and remove its --tmpfs-upper)\n"
@@ -167,6 +167,7 @@ static const struct option longopts[] = {
 
 /* The jobs exclude each other: one mode per run. */
 static const struct ctu_excl excl[] = {
+	{ { OPT_SHOW, OPT_DIFF, 'U' } },
 	{ { OPT_SHOW, OPT_DIFF, 'U', OPT_PULL_ONLY, OPT_IMAGE_CONFIG, OPT_COMMIT, OPT_STORE_LS,
 	    OPT_STORE_RM, OPT_STORE_PRUNE } },
 };
