@@ -320,7 +320,8 @@ int oci_index_update(struct oci_out *o, json_t *desc, ctu_err_t *err)
 		return ctu_err_wrap(err, "%s", o->dir);
 	/* committed: the blobs are named now, whatever happens next */
 	ctu_undo_forget(&o->undo);
+	/* past the commit point a failure is no failure of the commit: said, not returned */
 	if (fsync(o->dirfd) < 0)
-		return ctu_err_errno(err, "cannot sync %s", o->dir);
+		ctu_warn(errno, "committed to %s, but cannot sync it", o->dir);
 	return 0;
 }

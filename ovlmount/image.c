@@ -203,6 +203,16 @@ int img_reader_open(const struct img_source *src, int spooldirfd, struct img_rea
 	return 0;
 }
 
+int img_reader_spool_in(struct img_reader *r, int spooldirfd, ctu_err_t *err)
+{
+	if (r->spooldirfd >= 0)
+		close(r->spooldirfd);
+	r->spooldirfd = fcntl(spooldirfd, F_DUPFD_CLOEXEC, 3);
+	if (r->spooldirfd < 0)
+		return ctu_err_errno(err, "%s: cannot use the spool directory", r->spec);
+	return 0;
+}
+
 void img_reader_free(struct img_reader *r)
 {
 	if (!r)

@@ -89,6 +89,9 @@ int img_reader_open(const struct img_source *src, int spooldirfd, struct img_rea
 		    ctu_err_t *err);
 void img_reader_free(struct img_reader *r);
 
+/* Where img_prepare_layers() spools (the store's tmp/), given once the source has been read. */
+int img_reader_spool_in(struct img_reader *r, int spooldirfd, ctu_err_t *err);
+
 /* One layer of an image, as its manifest and config name it. */
 struct img_layer {
 	char digest[CTU_DIGEST_SIZE];	/* the blob's ("" when the source names none) */

@@ -30,7 +30,11 @@ static void job_free(struct image_job *j)
 	img_source_free(&j->src);
 }
 
-/* The source, the platform, and (with @store) the store locked shared with its spool dir. */
+/*
+ * The source read and resolved first, then (with @store) the store, made if
+ * need be and locked shared, with its tmp/ for spooling: a source that
+ * cannot be read makes no store.
+ */
 static int job_open(struct image_job *j, const struct image_opts *o, bool store, ctu_err_t *err)
 {
 	_cleanup_close_ int tmp = -1;
@@ -42,17 +46,17 @@ static int job_open(struct image_job *j, const struct image_opts *o, bool store,
 	if ((o->platform ? img_platform_parse(o->platform, &j->platform, err) :
 			   img_platform_host(&j->platform, err)) < 0)
 		return ctu_err_code(*err);
-	if (store) {
-		if (store_open(o->store, true, LOCK_SH, &j->store, err) < 0)
-			return ctu_err_code(*err);
-		tmp = openat(j->store.dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (tmp < 0)
-			return ctu_err_errno(err, "cannot open %s/tmp", j->store.path);
-	}
-	if (img_reader_open(&j->src, tmp, &j->reader, err) < 0 ||
+	if (img_reader_open(&j->src, -1, &j->reader, err) < 0 ||
 	    img_resolve(j->reader, &j->src, &j->platform, &j->img, err) < 0)
 		return ctu_err_code(*err);
-	return 0;
+	if (!store)
+		return 0;
+	if (store_open(o->store, true, LOCK_SH, &j->store, err) < 0)
+		return ctu_err_code(*err);
+	tmp = openat(j->store.dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tmp < 0)
+		return ctu_err_errno(err, "cannot open %s/tmp", j->store.path);
+	return img_reader_spool_in(j->reader, tmp, err);
 }
 
 /* Opened and pulled: what --image and --pull-only share. */
@@ -161,13 +165,25 @@ int image_mount(struct ovl_request *req, const struct image_opts *o, ctu_err_t *
 	return r;
 }
 
-void image_lease_drop(const struct image_opts *o, const char *merged)
+/* The store an image mount's lowest layer is in, or NULL: what --umount looks in without --store. */
+char *image_store_of_mount(const char *merged)
+{
+	struct stack st = { 0 };
+	char *dir = NULL;
+
+	if (stack_from_mount(merged, &st) == 0 && st.lower.n)
+		dir = store_of_layer(st.lower.v[st.lower.n - 1]);
+	stack_free(&st);
+	return dir;
+}
+
+void image_lease_drop(const char *store_dir, const char *merged)
 {
 	struct store s;
 	ctu_err_t err = NULL;
 
 	/* no store, no lease: --umount of any overlay passes here */
-	if (store_open(o->store, false, LOCK_SH, &s, &err) < 0) {
+	if (!store_dir || store_open(store_dir, false, LOCK_SH, &s, &err) < 0) {
 		ctu_err_free(&err);
 		return;
 	}

@@ -37,6 +37,7 @@ struct opts {
 	struct image_opts image;
 	struct commit_request commit;
 	struct img_platform platform;
+	bool compress_given;
 	struct ctu_out_flags out;
 	int excl_seen[2];
 	char **argv;
@@ -287,6 +288,7 @@ static bool handle_image_option(int c, struct opts *o)
 		break;
 	case OPT_COMPRESS:
 		o->commit.compress = compress_arg(optarg);
+		o->compress_given = true;
 		break;
 	case OPT_MTIME:
 		o->commit.mtime = mtime_arg(optarg, "--mtime");
@@ -406,8 +408,11 @@ static void check_image_options(const struct opts *o)
 	only_with(im->images, "--images", m == MODE_STORE_LS, "--store-ls");
 	only_with(im->dry_run, "--dry-run", m == MODE_STORE_PRUNE, "--store-prune");
 	only_with(im->allow_devices, "--allow-devices", m == MODE_MOUNT && im->source, "--image");
-	only_with(c->to || c->from || c->message || c->compress != COMMIT_GZIP || c->mtime >= 0,
-		  "--to, --from, --message, --compress and --mtime", m == MODE_COMMIT, "--commit");
+	only_with(c->to, "--to", m == MODE_COMMIT, "--commit");
+	only_with(c->from, "--from", m == MODE_COMMIT, "--commit");
+	only_with(c->message, "--message", m == MODE_COMMIT, "--commit");
+	only_with(o->compress_given, "--compress", m == MODE_COMMIT, "--commit");
+	only_with(c->mtime >= 0, "--mtime", m == MODE_COMMIT, "--commit");
 	only_with(im->platform != NULL, "--platform",
 		  im->source || m == MODE_COMMIT, "--image, --image-config or --commit");
 	only_with(im->store != NULL, "--store", m != MODE_SHOW && m != MODE_DIFF && m != MODE_IMAGE_CONFIG,
@@ -452,6 +457,18 @@ static void parse_options(struct opts *o, int argc, char **argv)
 	check_mount_options(o);
 }
 
+/* --umount, then the mount's lease goes from the store its layers are in (or --store). */
+static int umount_and_drop_lease(const struct opts *o, ctu_err_t *err)
+{
+	_cleanup_free_ char *store = o->image.store ? strdup(o->image.store) :
+						      image_store_of_mount(o->req.target);
+
+	if (ovl_umount(o->req.target, err) < 0)
+		return ctu_err_code(*err);
+	image_lease_drop(store, o->req.target);
+	return 0;
+}
+
 static int run_mode(struct opts *o, ctu_err_t *err)
 {
 	switch (o->mode) {
@@ -460,10 +477,7 @@ static int run_mode(struct opts *o, ctu_err_t *err)
 	case MODE_DIFF:
 		return ovl_diff_cmd(o->req.target, &o->req.stack.lower, &o->out, err);
 	case MODE_UMOUNT:
-		if (ovl_umount(o->req.target, err) < 0)
-			return ctu_err_code(*err);
-		image_lease_drop(&o->image, o->req.target);
-		return 0;
+		return umount_and_drop_lease(o, err);
 	case MODE_PULL:
 		return image_pull_only(&o->image, err);
 	case MODE_IMAGE_CONFIG:

@@ -161,8 +161,11 @@ int image_store_ls(const struct image_opts *o, const struct ctu_out_flags *out, 
 int image_store_rm(const struct image_opts *o, char *const *names, ctu_err_t *err);
 int image_store_prune(const struct image_opts *o, ctu_err_t *err);
 
-/* The lease of @merged in --store (or the default store) dropped, if there is one. */
-void image_lease_drop(const struct image_opts *o, const char *merged);
+/* The store of the image mounted at @merged (from its lowest layer), newly allocated, or NULL. */
+char *image_store_of_mount(const char *merged);
+
+/* The dead lease of @merged in the store @store_dir (NULL: none) dropped, if there is one. */
+void image_lease_drop(const char *store_dir, const char *merged);
 
 /* ---- show.c, umount.c, diff.c: the other jobs */
 

@@ -29,6 +29,7 @@ struct pull_layer {
 	bool stored;	/* in layers/ already (or put there by another pull) */
 	int lockfd;	/* locks/HEX.lock, held while we unpack it */
 	char staging[128]; /* tmp/HEX.PID.RANDOM, "" until made */
+	bool published;	   /* renamed into layers/ by this pull: taken back if the pull fails */
 	int rootfd;	/* its root (stored or staged), for the layers above */
 	struct layer_stats stats;
 };
@@ -275,11 +276,28 @@ static int publish(struct pull *p, ctu_err_t *err)
 						     p->img->source, p->img->layers[i].chain_id);
 			continue; /* another pull won: ours goes with the staging */
 		}
-		l->staging[0] = '\0';
+		l->published = true;
 	}
 	if (fsync(layers) < 0)
 		return ctu_err_errno(err, "%s: cannot sync %s/layers", p->img->source, p->s->path);
 	return 0;
+}
+
+/*
+ * A pull that fails after layers went into layers/ takes them back to their
+ * staging names (we still hold their locks), so it keeps nothing.
+ */
+static void unpublish(struct pull *p)
+{
+	for (size_t i = 0; i < p->img->n_layers; i++) {
+		char from[128];
+
+		if (!p->l[i].published)
+			continue;
+		snprintf(from, sizeof(from), "layers/%s", ctu_digest_hex(p->img->layers[i].chain_id));
+		renameat(p->s->dirfd, from, p->s->dirfd, p->l[i].staging);
+		p->l[i].published = false;
+	}
 }
 
 static void pull_cleanup(struct pull *p)
@@ -355,8 +373,15 @@ static int pull_layers(struct store *s, struct img_reader *r, struct img_image *
 		ret = unpack_missing(&p, err);
 	if (ret == 0 && !all_stored)
 		ret = publish(&p, err);
-	pull_cleanup(&p);
+	/* the record under the layers' locks: a failure can still take them back */
+	if (ret == 0 && store_record_image(s, img, err) < 0)
+		ret = ctu_err_wrap(err, "%s", img->source);
 	if (ret < 0)
-		return nothing_kept(err);
-	return store_record_image(s, img, err);
+		unpublish(&p);
+	else
+		for (size_t i = 0; i < img->n_layers; i++)
+			if (p.l[i].published)
+				p.l[i].staging[0] = '\0'; /* in layers/ now: not ours to remove */
+	pull_cleanup(&p);
+	return ret < 0 ? nothing_kept(err) : 0;
 }

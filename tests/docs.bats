@@ -223,3 +223,20 @@ cgctl_commands() {
 	assert_line -- "--batch"
 	assert_line -- "--bytes"
 }
+
+# ---- ovlmount: the modes that take --json, as --help, the man page's -J and
+# its JSON OUTPUT section name them (--show, --diff, --image-config, --store-ls)
+
+@test "ovlmount's --help, its -J in the man page and JSON OUTPUT name the same modes for --json" {
+	require_tool "$OVLMOUNT"
+	man=$CTU_ROOT/ovlmount/ovlmount.8.scd
+	modes() { grep -oE -- '--(show|diff|umount|image-config|store-ls|store-rm|store-prune|pull-only|commit|image)\b' | sort -u; }
+	help=$("$OVLMOUNT" --help | grep -E '^ +-J, --json' | modes)
+	def=$(sed 's/\\//g' "$man" | awk 'prev == "*-J*, *--json*" && /^\t/ {print} {prev = $0}' | modes)
+	section=$(sed -n '/^# JSON OUTPUT$/,/^# [A-Z]/p' "$man" | grep -oE '^(With \*--json\*, )?\*--[a-z-]+\* prints' | modes)
+	[ -n "$section" ] || fail "JSON OUTPUT names no mode"
+	run diff <(echo "$def") <(echo "$section")
+	[ "$status" -eq 0 ] || fail "the man page's -J and its JSON OUTPUT differ: $output"
+	run diff <(echo "$help") <(echo "$section")
+	[ "$status" -eq 0 ] || fail "--help's -J and the man page's JSON OUTPUT differ: $output"
+}

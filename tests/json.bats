@@ -97,6 +97,30 @@ check_json() {
 	[ -z "$problems" ] || fail "$1 --json, .$2:"$'\n'"$problems"
 }
 
+# check_json_object TOOL TYPES REQUIRED: as check_json, for an output that is
+# one object, not a list (--image-config): its keys typed, none missing or
+# unknown, each named in the man page; an object value (labels) is data: its
+# values are strings and its keys are not looked for in the man page.
+check_json_object() {
+	local problems section k missing=
+	[ "$status" -eq 0 ] || fail "$1 exited $status: $output"
+	jq -e 'type == "object"' <<<"$output" >/dev/null 2>&1 || fail "$1: not one JSON object: $output"
+	problems=$(jq '{object: [.]}' <<<"$output" | json_problems object "$2" "$3" 2>&1) ||
+		fail "$1: not JSON: $problems: $output"
+	problems+=$'\n'$(jq -r 'to_entries[] | select(.value | type == "object") | .key as $k
+		| .value | to_entries[] | select(.value | type != "string")
+		| "\($k).\(.key): \(.value | tojson) is not a string"' <<<"$output")
+	if compgen -G "$CTU_ROOT/$1/$1.[18].scd" >/dev/null; then
+		section=$(json_section "$1")
+		for k in $(jq -r 'keys[]' <<<"$output"); do
+			named_in "$k" "$section" || missing+=" $k"
+		done
+		[ -z "$missing" ] || problems+=$'\n'"JSON OUTPUT in the man page does not name:$missing"
+	fi
+	problems=$(sed '/^$/d' <<<"$problems")
+	[ -z "$problems" ] || fail "$1 --json, one object:"$'\n'"$problems"
+}
+
 @test "cgctl: get, stat, procs, ls, which and top --json are typed" {
 	require_tool "$CGCTL"
 	CG=$(ctu_name cg)
@@ -211,6 +235,86 @@ check_json() {
 	output=$(cat "$T/diff.json")
 	check_json ovlmount changes '{"change":["string"],"path":["string"]}' '["change","path"]'
 	jq -e '[.changes[] | .change + " " + .path] | index("A /new") != null and index("D /gone") != null' <<<"$output"
+	assert_state_unchanged
+}
+
+# json_image DIR: a real image, made by umoci: one layer (a file, a
+# directory) and a config that sets every key --image-config prints, as
+# oci:DIR/oci:full; oci:DIR/oci:bare is the same layer with umoci's defaults.
+json_image() {
+	umoci init --layout "$1/oci"
+	umoci new --image "$1/oci:base"
+	umoci unpack --image "$1/oci:base" "$1/bundle" >/dev/null
+	mkdir -p "$1/bundle/rootfs/etc" "$1/bundle/rootfs/srv"
+	echo json >"$1/bundle/rootfs/etc/hostname"
+	umoci repack --image "$1/oci:bare" "$1/bundle"
+	rm -rf "$1/bundle"
+	umoci config --image "$1/oci:bare" --tag full --config.entrypoint /bin/sh \
+		--config.cmd -c --config.cmd 'echo hi' --config.env A=1 --config.env 'B=two words' \
+		--config.workingdir /srv --config.user 1000:2000 --config.exposedports 80/tcp \
+		--config.volume /data --config.label a=b --config.label 'c=d e' --config.stopsignal SIGTERM
+}
+
+@test "ovlmount: --image-config, --store-ls and --store-ls --images --json are typed, with a live lease and empty" {
+	require_kernel_feature mountns overlay
+	require_tool "$OVLMOUNT" "$UNSHARE_LITE"
+	require_cmd umoci
+	json_image "$T"
+	S=$T/store
+	mkdir -p "$T/m" "$T/up" "$T/work"
+
+	config='{"source":["string"],"manifest":["string"],"config":["string"],"platform":["string"],
+		"created":["string"],"entrypoint":["array"],"cmd":["array"],"argv":["array"],"env":["array"],
+		"working_dir":["string"],"user":["string"],"uid":["number","null"],"gid":["number","null"],
+		"exposed_ports":["array"],"volumes":["array"],"labels":["object"],"stop_signal":["string"]}'
+	run "$OVLMOUNT" --image-config "oci:$T/oci:full" -J
+	check_json_object ovlmount "$config" "$(jq -c keys <<<"$config")"
+	jq -e --arg s "oci:$T/oci:full" '.source == $s and .uid == 1000 and .gid == 2000
+		and .argv == ["/bin/sh", "-c", "echo hi"] and .labels == {"a": "b", "c": "d e"}
+		and (.manifest, .config | test("^sha256:[0-9a-f]{64}$"))' <<<"$output"
+	# every value absent: [], "", {}, null, working_dir "/"
+	run "$OVLMOUNT" --image-config "oci:$T/oci:bare" --json
+	check_json_object ovlmount "$config" "$(jq -c keys <<<"$config")"
+	jq -e '.uid == null and .gid == null and .labels == {} and .env == [] and .working_dir == "/"' <<<"$output"
+
+	# pulled into the store and mounted in a private mount namespace: while
+	# the mount lives, its lease names it in "mounts"
+	run "$UNSHARE_LITE" -m -- bash -ec "
+		'$OVLMOUNT' --store '$S' -q --image 'oci:$T/oci:full' -u '$T/up' -w '$T/work' '$T/m'
+		'$OVLMOUNT' --store '$S' --store-ls -J >'$T/ls.json'
+		'$OVLMOUNT' --store '$S' --store-ls --images --json >'$T/images.json'
+		'$OVLMOUNT' --show -J '$T/m' >'$T/show.json'"
+	assert_success
+	output=$(cat "$T/ls.json")
+	check_json ovlmount layers '{"layer":["string"],"diff_id":["string"],"size":["number"],
+		"files":["number"],"images":["array"],"mounts":["array"],"unpacked":["string"],
+		"last_used":["string"]}' '["layer","diff_id","size","files","images","mounts","unpacked","last_used"]'
+	jq -e --arg m "$T/m" --arg s "oci:$T/oci:full" '.layers | length == 1 and .[0].mounts == [$m]
+		and .[0].images == [$s] and (.[0].layer, .[0].diff_id | test("^sha256:[0-9a-f]{64}$"))
+		and (.[0].unpacked, .[0].last_used | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$"))' <<<"$output"
+	output=$(cat "$T/images.json")
+	check_json ovlmount images '{"manifest":["string"],"config":["string"],"platform":["string"],
+		"sources":["array"],"layers":["array"],"pulled":["string"],"size":["number"],
+		"last_used":["string"]}' '["manifest","config","platform","sources","layers","pulled","size","last_used"]'
+	jq -e --arg s "oci:$T/oci:full" '.images | length == 1 and .[0].sources == [$s]
+		and (.[0].layers | length == 1) and .[0].size > 0' <<<"$output"
+	output=$(cat "$T/show.json")
+	check_json ovlmount layers '{"layer":["string"],"index":["number","null"],"path":["string","null"]}' \
+		'["layer","index","path"]'
+	# the namespace is gone: no live mount; then nothing stored, empty lists
+	run "$OVLMOUNT" --store "$S" --store-ls -J
+	assert_success
+	jq -e '.layers[0].mounts == []' <<<"$output"
+	run "$OVLMOUNT" --store "$S" -q --store-rm "oci:$T/oci:full"
+	assert_success
+	run "$OVLMOUNT" --store "$S" -q --store-prune
+	assert_success
+	run "$OVLMOUNT" --store "$S" --store-ls -J
+	assert_success
+	jq -e '. == {"layers": []}' <<<"$output"
+	run "$OVLMOUNT" --store "$S" --store-ls --images -J
+	assert_success
+	jq -e '. == {"images": []}' <<<"$output"
 	assert_state_unchanged
 }
 
