@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 #include "ctu.h"
 #include "idmap.h"
@@ -94,6 +95,25 @@ static int make_work_dir(struct ctu_undo *undo, const char *work, ctu_err_t *err
 }
 
 /*
+ * In a user namespace overlayfs keeps its whiteouts and opaque markers in
+ * user.* xattrs (userxattr), which tmpfs has only since Linux 6.6: without
+ * them removing a lower directory fails later with EIO, so refuse now.
+ */
+static int check_user_xattrs(const char *upper, ctu_err_t *err)
+{
+	if (ctu_userns_is_initial())
+		return 0;
+	if (setxattr(upper, "user.ctutils.probe", "", 0, 0) == 0) {
+		removexattr(upper, "user.ctutils.probe");
+		return 0;
+	}
+	if (errno != EOPNOTSUPP)
+		return ctu_err_errno(err, "cannot set a user xattr on the tmpfs upper %s", upper);
+	ctu_err_make(err, 0, "--tmpfs-upper in a user namespace needs Linux 6.6 (user xattrs on tmpfs)");
+	return ctu_err_hint(err, "use -u DIR on a filesystem with user xattrs");
+}
+
+/*
  * The base directory made, and in /tmp (where anyone may have made it
  * first) only taken when it is ours and no other user's to write.
  */
@@ -144,7 +164,7 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_
 		return ctu_err_make(err, ENOMEM, "cannot make the tmpfs upper in %s", dir);
 	if (mkdir(st->upper, 0755) < 0 || mkdir(st->work, 0755) < 0)
 		return ctu_err_errno(err, "cannot create the tmpfs upper in %s", dir);
-	return 0;
+	return check_user_xattrs(st->upper, err);
 }
 
 int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)

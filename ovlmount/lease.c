@@ -82,6 +82,7 @@ int store_record_image(struct store *s, const struct img_image *img, ctu_err_t *
 
 /* ---- the mount namespaces we can see */
 
+/* The inode of a namespace file, or 0 with errno set. */
 static ino_t ns_inode(const char *path)
 {
 	struct stat st;
@@ -93,7 +94,7 @@ static int add_ns(struct store_mntns **v, size_t *n, ino_t ino, pid_t pid)
 {
 	struct store_mntns *nv;
 
-	for (size_t i = 0; i < *n; i++)
+	for (size_t i = 0; ino && i < *n; i++)
 		if ((*v)[i].ino == ino) {
 			if (!(*v)[i].pid)
 				(*v)[i].pid = pid;
@@ -149,7 +150,12 @@ int store_scan_mntns(struct store_mntns **out, size_t *n)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/mnt", pid);
 		ino = ns_inode(path);
-		if (ino && add_ns(out, n, ino, (pid_t)pid) < 0)
+		/*
+		 * A sibling user namespace's processes hide their namespace
+		 * (EACCES) but not their mountinfo: each is kept with inode 0,
+		 * its mount table read on its own.
+		 */
+		if ((ino || errno == EACCES || errno == EPERM) && add_ns(out, n, ino, (pid_t)pid) < 0)
 			return -ENOMEM;
 	}
 	return add_pinned(out, n);
@@ -189,6 +195,10 @@ bool store_lease_alive(json_t *lease, const struct store_mntns *ns, size_t n)
 		/* pinned without a process: nothing to read, so it lives */
 		return ns[i].pid == 0 || overlay_mounted_in(ns[i].pid, mnt_id, merged);
 	}
+	/* mount ids are global: the overlay in a hidden namespace's table is ours */
+	for (size_t i = 0; i < n; i++)
+		if (!ns[i].ino && ns[i].pid && overlay_mounted_in(ns[i].pid, mnt_id, merged))
+			return true;
 	return false;
 }
 

@@ -59,10 +59,20 @@ static char *legacy_options(const struct ovl_request *req,
 		text_add(&t, name(st->data.v[i], k, ctx), true);
 	}
 	if (st->upper) {
+		/*
+		 * The upper and work directories keep their absolute paths where
+		 * they fit, even when the lowers go by fd: mountinfo then names the
+		 * upper, which --diff and --commit read back.
+		 */
+		bool by_path = strlen(st->upper) + strlen(st->work) < 1024 && st->upper[0] == '/' &&
+			       st->work[0] == '/';
+
 		text_add(&t, ",upperdir=", false);
-		text_add(&t, name(st->upper, k++, ctx), true);
+		text_add(&t, by_path ? st->upper : name(st->upper, k, ctx), true);
+		k++;
 		text_add(&t, ",workdir=", false);
-		text_add(&t, name(st->work, k++, ctx), true);
+		text_add(&t, by_path ? st->work : name(st->work, k, ctx), true);
+		k++;
 	}
 	for (size_t i = 0; i < req->options.n; i++) {
 		text_add(&t, ",", false);

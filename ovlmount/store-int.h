@@ -28,7 +28,11 @@ int store_lock_file(const struct store *s, const char *name, int how);
 /* Adds @src to the record images/HEX.json of @img (made if missing); @pull sets "pulled". */
 int store_record_image(struct store *s, const struct img_image *img, ctu_err_t *err);
 
-/* A mount namespace we can see: its inode and a process in it (0: pinned by an nsfs mount only). */
+/*
+ * A mount namespace we can see: its inode and a process in it (pid 0:
+ * pinned by an nsfs mount only; inode 0: a process whose namespace we may
+ * not stat, one entry per such process).
+ */
 struct store_mntns {
 	ino_t ino;
 	pid_t pid;

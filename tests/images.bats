@@ -8,10 +8,15 @@
 # `skopeo inspect --config`.
 #
 # Each test runs in a private mount namespace with the store in its temp dir.
-# CTU_IMAGES_ROOTLESS=1 runs the same tests in a user namespace too
-# (unshare-lite -U -S 0 -G 0, root mapped to 200000 and 65536 ids as
-# --map-auto maps a subuid range; root has no /etc/subuid entry here): a "user" store, no devices, userxattr.  Tests whose subject
-# is one of the two modes say so and skip in the other.
+# The same tests run rootless as tests/images-rootless.bats (a symlink to
+# this file; CTU_IMAGES_ROOTLESS=1 does the same): in a user namespace made by
+# `unshare-lite -U --map-auto -S 0 -G 0 -m` as images.md says, its range
+# ROOTLESS_BASE:ROOTLESS_COUNT from a subuid/subgid pair shown over /etc by a
+# read-only overlay in a mount namespace of the test's own (root has no
+# /etc/subuid entry here, and the machine's /etc stays as it is): a "user"
+# store, userxattr, no device nodes (warned; umoci's view is compared
+# without them, and they must be absent).  Tests whose subject is one of
+# the two modes say so and skip in the other.
 
 load helpers
 source "$CTU_ROOT/tests/helpers/mkimage.bash"
@@ -19,12 +24,19 @@ source "$CTU_ROOT/tests/helpers/mkimage.bash"
 # The ids a rootless run maps (what --map-auto takes from a subuid range).
 ROOTLESS_BASE=200000
 ROOTLESS_COUNT=65536
+case ${BATS_TEST_FILENAME##*/} in *-rootless.bats) CTU_IMAGES_ROOTLESS=1 ;; esac
 
 setup_file() {
 	# fixtures are built by umoci as root, once for the file
 	[ "$(id -u)" -eq 0 ] || return 0
 	command -v umoci >/dev/null && command -v skopeo >/dev/null && command -v python3 >/dev/null || return 0
 	F=$BATS_FILE_TMPDIR/img
+	# umoci's rootfs and the rootless stores hold user.* xattrs
+	if ! setfattr -n user.ctu-probe -v 1 "$BATS_FILE_TMPDIR" 2>/dev/null; then
+		echo "# images.bats: no user.* xattrs in $BATS_FILE_TMPDIR (tmpfs has them from Linux 6.6): set TMPDIR to a directory on a disk" >&3
+		return 1
+	fi
+	setfattr -x user.ctu-probe "$BATS_FILE_TMPDIR"
 	mkimage_all "$F" >"$BATS_FILE_TMPDIR/mkimage.log" 2>&1 || {
 		cat "$BATS_FILE_TMPDIR/mkimage.log" >&3
 		return 1
@@ -33,6 +45,10 @@ setup_file() {
 	chmod go+rx "$BATS_FILE_TMPDIR" "$F"
 	chmod -R go+rX "$F"/oci "$F"/zstd "$F"/multi "$F"/*.tar "$F"/*.tar.gz
 	chmod o+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR"/.. 2>/dev/null || true
+	# what --map-auto reads in a rootless run (in_ns shows it over /etc)
+	mkdir -p "$BATS_FILE_TMPDIR/subids"
+	echo "root:$ROOTLESS_BASE:$ROOTLESS_COUNT" >"$BATS_FILE_TMPDIR/subids/subuid"
+	echo "root:$ROOTLESS_BASE:$ROOTLESS_COUNT" >"$BATS_FILE_TMPDIR/subids/subgid"
 }
 
 rootless() {
@@ -69,9 +85,13 @@ teardown() {
 # namespace), with $O set to ovlmount and $TS to treesum.
 in_ns() {
 	if rootless; then
-		O=$OVLMOUNT TS=$TREESUM "$UNSHARE_LITE" -U \
-			--map-users="0:$ROOTLESS_BASE:$ROOTLESS_COUNT" \
-			--map-groups="0:$ROOTLESS_BASE:$ROOTLESS_COUNT" -S 0 -G 0 -m -- bash -ec "$1"
+		# the subuid/subgid files over /etc in a mount namespace of their
+		# own; the user and mount namespace of the script inside it
+		O=$OVLMOUNT TS=$TREESUM "$UNSHARE_LITE" -m -- sh -ec '
+			mount -t overlay -o "ro,lowerdir=$1:/etc" ctu-subids /etc
+			shift
+			exec "$@"' sh "$BATS_FILE_TMPDIR/subids" \
+			"$UNSHARE_LITE" -U --map-auto -S 0 -G 0 -m -- bash -ec "$1"
 	else
 		O=$OVLMOUNT TS=$TREESUM "$UNSHARE_LITE" -m -- bash -ec "$1"
 	fi
@@ -96,25 +116,37 @@ chain_ids_of() {
 		sed -n 's|^.*/layers/\([0-9a-f]\{64\}\)/root$|\1|p'
 }
 
-# The paths treesum leaves out where the two views may differ by mode:
-# devices are not made rootless (warned), everything else is compared.
-treesum_args() {
-	printf '%s\n' "${TREESUM_SKIP[@]}"
-	if rootless; then printf '%s\n' --exclude /dev/null0 --exclude /dev/loop9; fi
-}
+# treesum's options for ovlmount's view (VIEW_ARGS) and for umoci's
+# (ORACLE_ARGS): rootless, umoci's devices are left out of its view only,
+# so that the diff also checks they are absent from ours.
+VIEW_ARGS=("${TREESUM_SKIP[@]}")
+ORACLE_ARGS=("${TREESUM_SKIP[@]}")
+if rootless; then ORACLE_ARGS+=(--exclude /dev/null0 --exclude /dev/loop9); fi
 
 # The flattened view umoci unpacked (REF of the umoci fixture).
 umoci_view() {
-	local args
-	mapfile -t args < <(treesum_args)
-	"$TREESUM" "$F/bundle-$1/rootfs" "${args[@]}"
+	"$TREESUM" "$F/bundle-$1/rootfs" "${ORACLE_ARGS[@]}"
 }
 
-# The view of SRC mounted by ovlmount (a store of its own unless $2).
+# The view of SRC mounted by ovlmount (a store of its own unless $2); its
+# warnings on stderr (run --separate-stderr keeps them apart).
 merged_view() {
 	local store=${2:-$T/s.$RANDOM}
 	in_ns "\$O --store '$store' -q --image '$1' --tmpfs-upper '$T/m'
-		\"\$TS\" '$T/m' $(treesum_args | tr '\n' ' ')"
+		\"\$TS\" '$T/m' ${VIEW_ARGS[*]}"
+}
+
+# assert_devices_warned [0]: the stderr of a run --separate-stderr that
+# unpacked the fixture's first layer (v1's, with /dev/null0 and /dev/loop9)
+# under -q: rootless the one warning for them, as root nothing; with 0 (the
+# layer was in the store already) nothing in either mode.
+assert_devices_warned() {
+	local re='^ovlmount: layer 1/[0-9]+ sha256:[0-9a-f]{12}: skipped 2 device nodes: making them needs CAP_MKNOD$'
+	if rootless && [ "${1:-1}" = 1 ]; then
+		[[ $stderr =~ $re ]] || fail "not the rootless device warning alone: '$stderr'"
+	else
+		[ -z "$stderr" ] || fail "a warning where none was due: $stderr"
+	fi
 }
 
 # ChainID(L0..n) from a config's diff_ids (image-spec), top first, as printf | sha256sum.
@@ -142,22 +174,26 @@ manifest_of() {	# LAYOUT REF: the manifest digest
 # Sources
 
 @test "sources: oci, oci-archive, docker-archive (old, 25+, gzipped) and zstd layers give the same chain IDs" {
-	local want src i=0
+	# not i: bats 1.8.2's run with flags sets the caller's i (bats_version_lt)
+	local want src nth=0
 	want=$(chain_ids_from_config "$(config_of "$F/oci" img)")
 	[ "$(wc -l <<<"$want")" -eq 4 ]
 	for src in "oci:$F/oci:img" "oci-archive:$F/img.oci.tar:img" \
 		"docker-archive:$F/img.d.tar:ctu/img:v1" "docker-archive:$F/img.d.tar" \
 		"docker-archive:$F/img.d.tar.gz" "docker-archive:$F/img.d25.tar" \
 		"docker-archive:$F/img.d25.tar:ctu/img:v1" "oci:$F/zstd:img"; do
-		i=$((i + 1))
-		run chain_ids_of "$T/s$i" "$src"
+		nth=$((nth + 1))
+		run --separate-stderr chain_ids_of "$T/s$nth" "$src"
 		assert_success
 		[ "$output" = "$want" ] || fail "$src: chain IDs $output, want $want"
+		assert_devices_warned || fail "$src: the warnings"
 		# a store holds what it pulled: a second pull into one store is a hit
-		run chain_ids_of "$T/s1" "$src"
+		run --separate-stderr chain_ids_of "$T/s1" "$src"
 		[ "$output" = "$want" ] || fail "$src into the first store: $output"
+		assert_devices_warned 0
 	done
 	[ "$(find "$T/s1/layers" -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 4 ]
+	[ "$(ls -d "$T"/s[0-9]* | wc -l)" -eq 8 ]
 }
 
 @test "sources: every form mounts the view umoci unpacks" {
@@ -166,21 +202,25 @@ manifest_of() {	# LAYOUT REF: the manifest digest
 	for src in "oci:$F/oci:img" "oci-archive:$F/img.oci.tar:img" \
 		"docker-archive:$F/img.d.tar:ctu/img:v1" "docker-archive:$F/img.d.tar.gz" \
 		"docker-archive:$F/img.d25.tar" "oci:$F/zstd:img"; do
-		run merged_view "$src"
+		run --separate-stderr merged_view "$src"
 		assert_success
 		diff -u <(echo "$want") <(echo "$output") || fail "$src: the merged view differs from umoci's"
+		assert_devices_warned
 	done
 }
 
 @test "merged view = umoci's at each step: files, links, devices, setuid, setcap, xattrs, whiteouts, opaque, remade, implied, duplicates" {
 	local ref
 	for ref in v1 v2 v3 img; do
-		run merged_view "oci:$F/oci:$ref" "$T/store"
+		run --separate-stderr merged_view "oci:$F/oci:$ref" "$T/store"
 		assert_success
 		diff -u <(umoci_view "$ref") <(echo "$output") || fail "oci:$ref: the merged view differs from umoci's"
+		# v1's layer is unpacked once, for v1; the others find it stored
+		assert_devices_warned "$([ "$ref" = v1 ] && echo 1 || echo 0)"
 	done
 	# what the fixture must have shown, so that the comparisons meant something
-	run merged_view "oci:$F/oci:img" "$T/store"
+	run --separate-stderr merged_view "oci:$F/oci:img" "$T/store"
+	assert_devices_warned 0
 	assert_line --regexp '^/bin/suid f 4755 0 0 '
 	assert_line --regexp '^/bin/capped f .* security\.capability='
 	assert_line --regexp '^/srv/www d 0750 1000 2000 mtime=1234567890 user\.dir=796573$'
@@ -194,22 +234,57 @@ manifest_of() {	# LAYOUT REF: the manifest digest
 	assert_line --regexp '^/opt/fresh/file f '
 	refute_line --regexp '^/(gone|old|opt/keep|opt/lower|remade/file|remade/inner|remade2/old)( |/)'
 	assert_line --regexp '^/remade2/new f '
-	rootless || assert_line --regexp '^/dev/null0 c 0644 0 0 rdev=1:3 '
+	if rootless; then
+		refute_line --regexp '^/dev/(null0|loop9) '
+	else
+		assert_line --regexp '^/dev/null0 c 0644 0 0 rdev=1:3 '
+		assert_line --regexp '^/dev/loop9 b 0644 0 0 rdev=7:9 '
+	fi
 	# the implied directories no layer has: 0755 0:0 mtime 0
 	run in_ns "\$O --store '$T/store' -q --image 'oci:$F/oci:img' --tmpfs-upper '$T/m'; stat -c '%a %u:%g %Y' '$T/m/newtop' '$T/m/newtop/sub'"
 	assert_success
 	assert_output "$(printf '755 0:0 0\n755 0:0 0')"
+	# a lower directory removed and remade in the tmpfs upper: a whiteout,
+	# then an opaque xattr, user.* rootless, which tmpfs has from Linux 6.6
+	# (before, a rootless --tmpfs-upper must be refused saying so)
+	run in_ns "\$O --store '$T/store' -q --image 'oci:$F/oci:img' --tmpfs-upper '$T/m' || exit 3
+		rm -rf '$T/m/srv' && mkdir '$T/m/srv' && touch '$T/m/srv/new' && ls -A '$T/m/srv'"
+	if [ "$status" -eq 3 ] && rootless; then
+		assert_output --partial "needs Linux 6.6"
+	else
+		assert_success
+		assert_output new
+	fi
 }
 
-@test "rootless: devices are skipped with a count, unmapped ids warned" {
-	rootless || skip "a rootless run's test (CTU_IMAGES_ROOTLESS=1)"
-	run in_ns "\$O --store '$S' --pull-only --image 'oci:$F/oci:v1'"
+@test "devices made as root, skipped with a count rootless; ids not mapped here stored as 0:0, warned" {
+	local dev
+	run --separate-stderr in_ns "\$O --store '$S' --pull-only --image 'oci:$F/oci:v1'"
 	assert_success
-	assert_output --regexp 'ovlmount: layer 1/1 sha256:[0-9a-f]{12}: skipped 2 device'
+	dev=$(ls -d "$S"/layers/*/root/dev)
+	if rootless; then
+		[ "${#stderr_lines[@]}" -eq 2 ] || fail "not two lines: $stderr"
+		[[ ${stderr_lines[0]} =~ ^ovlmount:\ layer\ 1/1\ sha256:[0-9a-f]{12}:\ skipped\ 2\ device\ nodes:\ making\ them\ needs\ CAP_MKNOD$ ]] ||
+			fail "not the device warning: ${stderr_lines[0]}"
+		[ ! -e "$dev/null0" ] && [ ! -e "$dev/loop9" ]
+	else
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "not one line: $stderr"
+		[ "$(stat -c '%F %t:%T' "$dev/null0" "$dev/loop9")" = "$(printf 'character special file 1:3\nblock special file 7:9')" ]
+	fi
+	[[ ${stderr_lines[-1]} =~ ^ovlmount:\ layer\ 1/1\ sha256:[0-9a-f]{12}:\ [0-9.]+\ MiB\ in\ [0-9.]+\ s$ ]] ||
+		fail "not the layer's line: ${stderr_lines[-1]}"
 	"$CTU_ROOT/tests/helpers/mklayer.py" "$T/far" --ref r --layer '[{"name": "far", "uid": 100000, "gid": 100000}, {"name": "near", "uid": 5}]' >/dev/null
-	run in_ns "\$O --store '$S' --pull-only --image 'oci:$T/far:r'"
+	run --separate-stderr in_ns "\$O --store '$S' -q --pull-only --image 'oci:$T/far:r'"
 	assert_success
-	assert_output --partial "1 entries with ids not mapped here stored as 0:0: map more ids (unshare-lite --map-auto)"
+	if rootless; then
+		[[ $stderr =~ ^ovlmount:\ layer\ 1/1\ sha256:[0-9a-f]{12}:\ 1\ entries\ with\ ids\ not\ mapped\ here\ stored\ as\ 0:0:\ map\ more\ ids\ \(unshare-lite\ --map-auto\)$ ]] ||
+			fail "not the unmapped-ids warning: $stderr"
+		# as the host sees them: 0 and 5 in the namespace
+		[ "$(stat -c '%u:%g' "$S"/layers/*/root/far "$S"/layers/*/root/near)" = "$(printf '%s\n' "$ROOTLESS_BASE:$ROOTLESS_BASE" "$((ROOTLESS_BASE + 5)):$ROOTLESS_BASE")" ]
+	else
+		[ -z "$stderr" ] || fail "a warning where none was due: $stderr"
+		[ "$(stat -c '%u:%g' "$S"/layers/*/root/far "$S"/layers/*/root/near)" = "$(printf '100000:100000\n5:0')" ]
+	fi
 }
 
 @test "sources: REF, @N, the only entry, latest, and several named in the error" {
@@ -265,9 +340,10 @@ manifest_of() {	# LAYOUT REF: the manifest digest
 	assert_success
 	[ "$(jq -r .manifest <<<"$output")" = "$(cat "$F/multi/arm.digest")" ]
 	[ "$(jq -r .platform <<<"$output")" = linux/arm64 ]
-	run in_ns "\$O --store '$S' -q --pull-only --platform linux/arm64 --image 'oci:$F/multi:multi' --print-layers"
+	run --separate-stderr in_ns "\$O --store '$S' -q --pull-only --platform linux/arm64 --image 'oci:$F/multi:multi' --print-layers"
 	assert_success
 	[ "${#lines[@]}" -eq 4 ]
+	assert_devices_warned
 	run -1 in_ns "\$O --image-config 'oci:$F/multi:multi' --platform linux/s390x"
 	# images.md: "…: choose one with --platform"; docs/design.md's errors put a hint in ( )
 	assert_output --regexp "no manifest for linux/s390x \(has: linux/amd64, linux/arm64\)(: | \()choose one with --platform"
@@ -467,7 +543,13 @@ hostile() {
 		\$O --store '$S' --pull-only --image 'oci-archive:$F/img.oci.tar:img' 2>'$T/b.err' & b=\$!
 		wait \$a; wait \$b"
 	assert_success
-	[ "$(cat "$T/a.err" "$T/b.err" | grep -c '^ovlmount: layer [0-9]/4 sha256:[0-9a-f]\{12\}: ')" -eq 4 ]
+	# a line per layer unpacked, whichever pull did it; rootless also the one
+	# device warning of the first layer; nothing else
+	[ "$(cat "$T/a.err" "$T/b.err" | grep -c '^ovlmount: layer [0-9]/4 sha256:[0-9a-f]\{12\}: [0-9.]* MiB in [0-9.]* s$')" -eq 4 ]
+	local warned=0
+	rootless && warned=1
+	[ "$(cat "$T/a.err" "$T/b.err" | grep -c '^ovlmount: layer 1/4 sha256:[0-9a-f]\{12\}: skipped 2 device nodes: making them needs CAP_MKNOD$')" -eq "$warned" ]
+	[ "$(cat "$T/a.err" "$T/b.err" | wc -l)" -eq $((4 + warned)) ] || fail "more on stderr: $(cat "$T/a.err" "$T/b.err")"
 	[ "$(find "$S/layers" -mindepth 1 -maxdepth 1 -type d | wc -l)" -eq 4 ]
 	[ -z "$(ls -A "$S/tmp")" ]
 	[ "$(ls "$S/images" | wc -l)" -eq 1 ]
@@ -491,26 +573,38 @@ hostile() {
 	[ "$(ls "$S"/layers/*/root/many | wc -l)" -eq 60000 ]
 }
 
-@test "store: a trusted store is refused in a user namespace, a user store under another uid_map" {
-	rootless && skip "a root run's test"
+@test "store: refused under another format or uid_map: trusted in a user namespace, user as root, user under other ids" {
 	require_kernel_feature userns
+	local u
 	mkimage_tiny "$T" 1
 	pull "oci:$T/tiny1"
-	jq -e '.xattrs == "trusted"' "$S/store.json"
-	# a store the namespace can read (the default one would be 0700): the
-	# refusal is for its format and ids, not for a permission
-	chmod -R go+rwX "$S"
-	run -1 in_userns "$ROOTLESS_BASE" "\$O --store '$S' -q --pull-only --image 'oci:$T/tiny1'"
-	# either reason is the truth (images.md words only the uid_map one)
-	assert_output --regexp "^ovlmount: store $S (was made under uid_map '0 0 4294967295', this process has '0 $ROOTLESS_BASE $ROOTLESS_COUNT'|holds \"trusted\" layers, this process makes \"user\" ones): use another --store$"
-	chown "$ROOTLESS_BASE:$ROOTLESS_BASE" "$T"
-	run in_userns "$ROOTLESS_BASE" "\$O --store '$T/u' -q --pull-only --image 'oci:$T/tiny1'"
-	assert_success
-	jq -e '.xattrs == "user"' "$T/u/store.json"
-	chmod -R go+rwX "$T/u"
+	if rootless; then
+		jq -e '.xattrs == "user"' "$S/store.json"
+		# root of the initial namespace: the other format, the other map
+		ctu_state_save "$S"
+		run -1 "$OVLMOUNT" --store "$S" -q --pull-only --image "oci:$T/tiny1"
+		assert_output --regexp "^ovlmount: store $S (was made under uid_map '0 $ROOTLESS_BASE $ROOTLESS_COUNT', this process has '0 0 4294967295'|holds \"user\" layers, this process makes \"trusted\" ones): use another --store$"
+		assert_state_unchanged
+		u=$S
+	else
+		jq -e '.xattrs == "trusted"' "$S/store.json"
+		# a store the namespace can read (the default one would be 0700): the
+		# refusal is for its format and ids, not for a permission
+		chmod -R go+rwX "$S"
+		run -1 in_userns "$ROOTLESS_BASE" "\$O --store '$S' -q --pull-only --image 'oci:$T/tiny1'"
+		# either reason is the truth (images.md words only the uid_map one)
+		assert_output --regexp "^ovlmount: store $S (was made under uid_map '0 0 4294967295', this process has '0 $ROOTLESS_BASE $ROOTLESS_COUNT'|holds \"trusted\" layers, this process makes \"user\" ones): use another --store$"
+		chown "$ROOTLESS_BASE:$ROOTLESS_BASE" "$T"
+		run in_userns "$ROOTLESS_BASE" "\$O --store '$T/u' -q --pull-only --image 'oci:$T/tiny1'"
+		assert_success
+		jq -e '.xattrs == "user"' "$T/u/store.json"
+		u=$T/u
+	fi
+	# a user store under another uid_map
+	chmod -R go+rwX "$u"
 	chown 300000:300000 "$T"
-	run -1 in_userns 300000 "\$O --store '$T/u' -q --pull-only --image 'oci:$T/tiny1'"
-	assert_output --partial "ovlmount: store $T/u was made under uid_map '0 $ROOTLESS_BASE $ROOTLESS_COUNT', this process has '0 300000 $ROOTLESS_COUNT': use another --store"
+	run -1 in_userns 300000 "\$O --store '$u' -q --pull-only --image 'oci:$T/tiny1'"
+	assert_output --partial "ovlmount: store $u was made under uid_map '0 $ROOTLESS_BASE $ROOTLESS_COUNT', this process has '0 300000 $ROOTLESS_COUNT': use another --store"
 	chown root:root "$T"
 }
 
@@ -521,6 +615,8 @@ hostile() {
 	in_ns "\$O --store '$S' -q --image '$src' --tmpfs-upper '$T/m'; echo \$\$ >'$T/ready'; exec sleep 1000" &
 	ctu_cleanup_add pid $!
 	ctu_wait_for_file "$T/ready" || fail "the container did not start"
+	# the sleep itself: killing unshare-lite above would leave it running
+	ctu_cleanup_add pid "$(cat "$T/ready")"
 	run in_ns "\$O --store '$S' --store-rm '$src'"
 	assert_success
 	run in_ns "\$O --store '$S' --store-prune"
@@ -579,38 +675,41 @@ commit_changes() {
 }
 
 @test "commit: the changes become a layer skopeo and umoci read back, equal to the merged view" {
-	local digest args
+	local digest vargs oargs
 	# --mtime is every committed entry's mtime: the views agree but on the
 	# mtimes of what the upper holds, compared on their own below
-	mapfile -t args < <(treesum_args)
-	args+=(--no-mtime)
-	run in_ns "$(commit_changes)
-		\"\$TS\" '$T/m' ${args[*]} >'$T/view'
+	vargs=("${VIEW_ARGS[@]}" --no-mtime)
+	oargs=("${ORACLE_ARGS[@]}" --no-mtime)
+	run --separate-stderr in_ns "$(commit_changes)
+		\"\$TS\" '$T/m' ${vargs[*]} >'$T/view'
 		\$O --store '$S' --commit '$T/m' --to 'oci:$T/out:new' --message 'made by images.bats' --mtime 1600000000"
 	assert_success
-	digest=$(tail -n1 <<<"$output")
-	[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || fail "not a digest: $digest"
+	assert_devices_warned
+	digest=$output
+	[[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || fail "not a digest alone: $digest"
 	[ "$(manifest_of "$T/out" new)" = "$digest" ]
 	run skopeo inspect "oci:$T/out:new"
 	assert_success
 	skopeo --insecure-policy copy -q "oci:$T/out:new" "oci:$T/copy:new" >/dev/null
 	umoci unpack --image "$T/out:new" "$T/bundle" >/dev/null
-	run "$TREESUM" "$T/bundle/rootfs" "${args[@]}"
+	run "$TREESUM" "$T/bundle/rootfs" "${oargs[@]}"
 	diff -u "$T/view" <(echo "$output") || fail "umoci's unpack of the commit differs from the merged view"
 	[ "$(stat -c %Y "$T/bundle/rootfs/added" "$T/bundle/rootfs/srv/fresh")" = "$(printf '1600000000\n1600000000')" ]
 	# a file the upper does not hold keeps its layer's mtime
 	[ "$(stat -c %Y "$T/bundle/rootfs/etc/rel-link")" = 1000000000 ]
-	run in_ns "\$O --store '$T/s2' -q --image 'oci:$T/out:new' --tmpfs-upper '$T/m'; \"\$TS\" '$T/m' ${args[*]}"
+	run --separate-stderr in_ns "\$O --store '$T/s2' -q --image 'oci:$T/out:new' --tmpfs-upper '$T/m'; \"\$TS\" '$T/m' ${vargs[*]}"
 	assert_success
+	assert_devices_warned
 	diff -u "$T/view" <(echo "$output") || fail "a mount of the commit differs from the merged view"
 	grep -q '^/srv/fresh f ' "$T/view" && ! grep -q '^/srv/www' "$T/view"
 	grep -q '^/bin/suid f .* security.capability=' "$T/view"
 }
 
 @test "commit: whiteouts and the opaque marker in the tar, no overlay xattr; history and diff_ids appended" {
-	run in_ns "$(commit_changes)
+	run --separate-stderr in_ns "$(commit_changes)
 		\$O --store '$S' --commit '$T/m' --to 'oci:$T/out:new' --message 'the message' --compress none"
 	assert_success
+	assert_devices_warned
 	local cfg base layer
 	cfg=$(config_of "$T/out" new)
 	base=$(config_of "$F/oci" img)
@@ -640,11 +739,12 @@ commit_changes() {
 }
 
 @test "commit: two --mtime 0 commits are byte-identical; zstd read by skopeo" {
-	run in_ns "$(commit_changes)
+	run --separate-stderr in_ns "$(commit_changes)
 		\$O --store '$S' --commit '$T/m' --to 'oci:$T/a:x' --mtime 0
 		\$O --store '$S' --commit '$T/m' --to 'oci:$T/b:x' --mtime 0
 		\$O --store '$S' --commit '$T/m' --to 'oci:$T/z:x' --compress zstd"
 	assert_success
+	assert_devices_warned
 	[ "${#lines[@]}" -eq 3 ]
 	[ "${lines[0]}" = "${lines[1]}" ]
 	jq -e '.created == "1970-01-01T00:00:00Z"' "$(config_of "$T/a" x)"
@@ -652,8 +752,9 @@ commit_changes() {
 	assert_success
 	jq -e '.layers[-1].mediaType == "application/vnd.oci.image.layer.v1.tar+zstd"' <<<"$output"
 	skopeo --insecure-policy copy -q "oci:$T/z:x" "oci:$T/zcopy:x" >/dev/null
-	run merged_view "oci:$T/z:x"
+	run --separate-stderr merged_view "oci:$T/z:x"
 	assert_success
+	assert_devices_warned
 	assert_line --regexp '^/added f '
 }
 
