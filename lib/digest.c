@@ -3,12 +3,30 @@
  * digest.c - sha256 through libcrypto's EVP interface, and the OCI digest
  * and chain ID rules.  Nothing here hashes by hand.
  */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctu.h"
 #include "digest.h"
+
+/*
+ * OpenSSL 3 reads openssl.cnf at its first use unless told not to (a file
+ * no digest needs: the default provider has sha256), and an implicit
+ * EVP_sha256() is fetched from the provider again at every init: the
+ * algorithm is fetched once and kept.
+ */
+static const EVP_MD *sha256_md(void)
+{
+	static EVP_MD *md;
+
+	if (!md) {
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	}
+	return md ? md : EVP_sha256();
+}
 
 int ctu_sha256_init(struct ctu_sha256 *h)
 {
@@ -18,7 +36,7 @@ int ctu_sha256_init(struct ctu_sha256 *h)
 	h->bytes = 0;
 	if (!ctx)
 		return -ENOMEM;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+	if (EVP_DigestInit_ex(ctx, sha256_md(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
 		return -EIO;
 	}

@@ -222,8 +222,8 @@ char *store_empty_dir(const struct store *s);
 int store_lease_add(struct store *s, const struct img_image *img, const char *merged,
 		    const char *upper, ctu_err_t *err);
 
-/* Forgets the lease of @merged (--umount); 0 also when there was none. */
-int store_lease_drop(struct store *s, const char *merged);
+/* Forgets the lease of mount @mnt_id, just unmounted from @merged (--umount); 0 also when there was none. */
+int store_lease_drop(struct store *s, const char *merged, uint64_t mnt_id);
 
 /*
  * The source of the image whose lease names @path as merged or upper

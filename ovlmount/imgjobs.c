@@ -165,19 +165,12 @@ int image_mount(struct ovl_request *req, const struct image_opts *o, ctu_err_t *
 	return r;
 }
 
-/* The store an image mount's lowest layer is in, or NULL: what --umount looks in without --store. */
-char *image_store_of_mount(const char *merged)
+char *image_store_of_stack(const struct stack *st)
 {
-	struct stack st = { 0 };
-	char *dir = NULL;
-
-	if (stack_from_mount(merged, &st) == 0 && st.lower.n)
-		dir = store_of_layer(st.lower.v[st.lower.n - 1]);
-	stack_free(&st);
-	return dir;
+	return st->lower.n ? store_of_layer(st->lower.v[st->lower.n - 1]) : NULL;
 }
 
-void image_lease_drop(const char *store_dir, const char *merged)
+void image_lease_drop(const char *store_dir, const char *merged, uint64_t mnt_id)
 {
 	struct store s;
 	ctu_err_t err = NULL;
@@ -187,7 +180,7 @@ void image_lease_drop(const char *store_dir, const char *merged)
 		ctu_err_free(&err);
 		return;
 	}
-	store_lease_drop(&s, merged);
+	store_lease_drop(&s, merged, mnt_id);
 	store_close(&s);
 }
 

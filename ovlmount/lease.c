@@ -278,36 +278,31 @@ static bool lease_names(json_t *lease, const struct lease_match *m)
 	return (merged && strcmp(merged, m->path) == 0) || (upper && strcmp(upper, m->path) == 0);
 }
 
-/* --umount: the dead leases of this merged directory in our namespace go. */
-static int drop_if_dead(const char *name, json_t *lease, void *ctx)
-{
-	struct lease_match *m = ctx;
-	char path[128];
-
-	if (!lease_names(lease, m) ||
-	    json_integer_value(json_object_get(lease, "mntns")) != (json_int_t)m->mntns ||
-	    store_lease_alive(lease, m->ns, m->n))
-		return 0;
-	snprintf(path, sizeof(path), "mounts/%s", name);
-	unlinkat(m->s->dirfd, path, 0);
-	return 0;
-}
-
-int store_lease_drop(struct store *s, const char *merged)
+/*
+ * --umount: the lease of the mount just unmounted goes: its file is named
+ * by the mount id, and checked to name @merged in our namespace (an id
+ * the kernel gave again to another mount is someone else's lease).
+ */
+int store_lease_drop(struct store *s, const char *merged, uint64_t mnt_id)
 {
 	_cleanup_free_ char *real = realpath(merged, NULL);
-	_cleanup_free_ struct store_mntns *ns = NULL;
-	struct lease_match m = { .s = s, .mntns = ns_inode("/proc/self/ns/mnt") };
-	int r;
+	_cleanup_close_ int mounts = openat(s->dirfd, "mounts", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_json_ json_t *lease = NULL;
+	ctu_err_t ignored = NULL;
+	const char *named;
+	char name[64];
 
-	if (!real)
+	if (!real || mounts < 0)
 		return 0;
-	r = store_scan_mntns(&ns, &m.n);
-	if (r < 0)
-		return r;
-	m.path = real;
-	m.ns = ns;
-	return store_each_lease(s, drop_if_dead, &m);
+	snprintf(name, sizeof(name), "%llu.json", (unsigned long long)mnt_id);
+	lease = ctu_json_load_at(mounts, name, 0, name, &ignored);
+	ctu_err_free(&ignored);
+	named = json_string_value(json_object_get(lease, "merged"));
+	if (!named || strcmp(named, real) != 0 ||
+	    json_integer_value(json_object_get(lease, "mntns")) !=
+		    (json_int_t)ns_inode("/proc/self/ns/mnt"))
+		return 0;
+	return unlinkat(mounts, name, 0) < 0 ? -errno : 0;
 }
 
 /* The first lease naming the path (a live one preferred). */

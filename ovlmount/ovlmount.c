@@ -7,9 +7,11 @@
  * dirs.c, check.c and legacy.c), show.c, diff.c and umount.c; the stack of
  * layers is stack.c's and the -o options are options.c's.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "ctu.h"
@@ -457,16 +459,25 @@ static void parse_options(struct opts *o, int argc, char **argv)
 	check_mount_options(o);
 }
 
-/* --umount, then the mount's lease goes from the store its layers are in (or --store). */
+/*
+ * --umount, then the mount's lease goes from the store its layers are in
+ * (or --store): the lease of the mount id it had, now gone.
+ */
 static int umount_and_drop_lease(const struct opts *o, ctu_err_t *err)
 {
-	_cleanup_free_ char *store = o->image.store ? strdup(o->image.store) :
-						      image_store_of_mount(o->req.target);
+	_cleanup_free_ char *store = NULL;
+	struct stack st = { 0 };
+	struct statx stx = { 0 };
+	int r;
 
-	if (ovl_umount(o->req.target, err) < 0)
-		return ctu_err_code(*err);
-	image_lease_drop(store, o->req.target);
-	return 0;
+	statx(AT_FDCWD, o->req.target, 0, STATX_MNT_ID, &stx);
+	r = ovl_umount(o->req.target, &st, err);
+	if (r == 0 && (stx.stx_mask & STATX_MNT_ID)) {
+		store = o->image.store ? strdup(o->image.store) : image_store_of_stack(&st);
+		image_lease_drop(store, o->req.target, stx.stx_mnt_id);
+	}
+	stack_free(&st);
+	return r;
 }
 
 static int run_mode(struct opts *o, ctu_err_t *err)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "out.h"
@@ -161,19 +162,19 @@ int image_store_ls(const struct image_opts *o, const struct ctu_out_flags *out, 
 int image_store_rm(const struct image_opts *o, char *const *names, ctu_err_t *err);
 int image_store_prune(const struct image_opts *o, ctu_err_t *err);
 
-/* The store of the image mounted at @merged (from its lowest layer), newly allocated, or NULL. */
-char *image_store_of_mount(const char *merged);
+/* The store whose layer is the lowest of @st, newly allocated, or NULL: no image mount. */
+char *image_store_of_stack(const struct stack *st);
 
-/* The dead lease of @merged in the store @store_dir (NULL: none) dropped, if there is one. */
-void image_lease_drop(const char *store_dir, const char *merged);
+/* The lease of mount @mnt_id at @merged in the store @store_dir (NULL: none) dropped, if there is one. */
+void image_lease_drop(const char *store_dir, const char *merged, uint64_t mnt_id);
 
 /* ---- show.c, umount.c, diff.c: the other jobs */
 
 /* --show: the layers of the overlay mounted at @merged. */
 int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err);
 
-/* --umount: unmounts @merged, and its --tmpfs-upper. */
-int ovl_umount(const char *merged, ctu_err_t *err);
+/* --umount: unmounts @merged, and its --tmpfs-upper; the stack it had into @st (the caller frees it). */
+int ovl_umount(const char *merged, struct stack *st, ctu_err_t *err);
 
 /*
  * --diff: the changes of the overlay mounted at @target, or of the upper

@@ -21,13 +21,11 @@ static void sweep_stale(void)
 	close(base);
 }
 
-int ovl_umount(const char *merged, ctu_err_t *err)
+int ovl_umount(const char *merged, struct stack *st, ctu_err_t *err)
 {
 	_cleanup_free_ char *tmpfs = tmpfs_dir_for(merged);
-	struct stack st = { 0 };
-	int r = stack_read_mounted(merged, &st, err);
+	int r = stack_read_mounted(merged, st, err);
 
-	stack_free(&st);
 	if (r < 0)
 		return r;
 	if (umount2(merged, 0) < 0)
