@@ -55,7 +55,7 @@ static int read_records(struct store *s, const char *sub, const char *inner, jso
 
 		if (e->d_name[0] == '.' || len >= sizeof(key))
 			continue;
-		snprintf(key, sizeof(key), "%s", e->d_name);
+		memcpy(key, e->d_name, len + 1);
 		if (inner) {
 			snprintf(path, sizeof(path), "%s/%s", e->d_name, inner);
 		} else {
