@@ -60,6 +60,10 @@ PKG_LIBS := $(patsubst -lcap,-l:libcap.a,$(shell pkg-config --libs $(PKGS) 2>/de
 IMG_PKGS := libarchive jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(IMG_PKGS) 2>/dev/null)
 IMG_LIBS := $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null)
+# NAT and published ports (vethctl only): nftables, conntrack, and jansson for nft's JSON
+NAT_PKGS := libnftables libnetfilter_conntrack jansson
+PKG_CFLAGS += $(shell pkg-config --cflags $(NAT_PKGS) 2>/dev/null)
+NAT_LIBS := $(shell pkg-config --libs $(NAT_PKGS) 2>/dev/null) -lpthread
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
@@ -109,12 +113,17 @@ endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 $(B)/cgctl: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
+$(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
 
 # Unit tests of a tool's pure parts link that part.
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
+$(B)/tests/unit/test_vethctl_spec: $(B)/obj/vethctl/spec.o
+$(B)/tests/unit/test_vethctl_nft: $(B)/obj/vethctl/nft.o $(B)/obj/vethctl/state.o \
+	$(B)/obj/vethctl/spec.o
+$(B)/tests/unit/test_vethctl_nft: override PKG_LIBS += $(NAT_LIBS)
 $(B)/tests/unit/test_digest $(B)/tests/unit/test_json: override PKG_LIBS += $(IMG_LIBS)
 IMG_SRC_OBJS := $(patsubst %,$(B)/obj/ovlmount/%.o,image source platform archive resolve manifest \
 	config docker)
@@ -160,6 +169,7 @@ $(B)/tests/fuzz/fuzz_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
 $(B)/tests/fuzz/fuzz_vethctl_addr: $(B)/obj/vethctl/addr.o
+$(B)/tests/fuzz/fuzz_vethctl_spec: $(B)/obj/vethctl/spec.o
 $(B)/tests/fuzz/fuzz_image_json: $(IMG_SRC_OBJS)
 $(B)/tests/fuzz/fuzz_image_json: override PKG_LIBS += $(IMG_LIBS)
 $(B)/tests/fuzz/fuzz_layer_names: $(B)/obj/ovlmount/layer-names.o

@@ -36,7 +36,10 @@ static int cmd_getopt_next(struct ctu_getopt *g, ctu_err_t *err)
 	if (c != '?')
 		return c;
 	/* vethctl's own words, which scripts and tests know */
-	if (is_unknown_option(*err))
+	/* a short one inside a word ("-1:80") leaves optind on that word */
+	if (is_unknown_option(*err) && optopt)
+		ctu_err_usage(err, "%s: unknown option '-%c'", g->argv[0], optopt);
+	else if (is_unknown_option(*err))
 		ctu_err_usage(err, "%s: unknown option '%s'", g->argv[0], g->argv[optind - 1]);
 	else
 		ctu_err_wrap(err, "%s", g->argv[0]);
@@ -70,8 +73,15 @@ int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *lon
 			return ctu_err_code(*err);
 		while (longopts[i].name && longopts[i].val != c)
 			i++;
-		field = (char *)opts + fields[i];
-		if (longopts[i].has_arg == no_argument)
+		field = (char *)opts + (fields[i] & ~REPEATED(0));
+		if (fields[i] & REPEATED(0)) {
+			struct optlist *l = (struct optlist *)field;
+
+			if (l->n == CTU_ARRAY_SIZE(l->v))
+				return ctu_err_usage(err, "%s: more than %zu --%s", argv[0],
+						     CTU_ARRAY_SIZE(l->v), longopts[i].name);
+			l->v[l->n++] = optarg;
+		} else if (longopts[i].has_arg == no_argument)
 			*(bool *)field = true;
 		else
 			*(const char **)field = optarg;

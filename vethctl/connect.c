@@ -6,16 +6,21 @@
  * at any step removes what connect made.
  */
 #include <net/if.h>
+#include <netlink/route/link/bridge.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctu.h"
+#include "nat.h"
 #include "ns.h"
 #include "vethctl.h"
 
 struct connect_options {
 	const char *bridge, *addr, *gw, *ifname, *host_name, *mtu;
+	struct optlist publish;
+	bool nat, hairpin;
 };
 
 static int parse_connect(struct vethctl *v, int argc, char **argv, struct connect_options *o,
@@ -28,6 +33,9 @@ static int parse_connect(struct vethctl *v, int argc, char **argv, struct connec
 		{ "ifname", required_argument, NULL, OPT_IFNAME },
 		{ "host-name", required_argument, NULL, OPT_HOST_NAME },
 		{ "mtu", required_argument, NULL, OPT_MTU },
+		{ "publish", required_argument, NULL, OPT_PUBLISH },
+		{ "nat", no_argument, NULL, OPT_NAT },
+		{ "hairpin", no_argument, NULL, OPT_HAIRPIN },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t fields[] = {
@@ -37,6 +45,9 @@ static int parse_connect(struct vethctl *v, int argc, char **argv, struct connec
 		offsetof(struct connect_options, ifname),
 		offsetof(struct connect_options, host_name),
 		offsetof(struct connect_options, mtu),
+		REPEATED(offsetof(struct connect_options, publish)),
+		offsetof(struct connect_options, nat),
+		offsetof(struct connect_options, hairpin),
 	};
 
 	if (cmd_parse(v, argc, argv, longopts, fields, o, err) < 0 ||
@@ -58,10 +69,13 @@ struct connect_job {
 	struct nlsock inside; /* a socket in the container's namespace */
 	struct ctu_undo undo;
 	bool made_bridge, made_pair;
+	struct connect_nat nat; /* --publish, --nat */
+	bool hairpin;
 };
 
 static void connect_job_free(struct connect_job *j)
 {
+	free(j->nat.specs);
 	ctu_undo_rollback(&j->undo); /* nothing, once forgotten */
 	nl_addr_putp(&j->addr);
 	nl_addr_putp(&j->gw);
@@ -126,6 +140,67 @@ static int connect_values(struct vethctl *v, const struct connect_options *o, st
 	if (!j->veth.mac || !j->veth.peer_mac)
 		return ctu_err_make(err, ENOMEM, "connect %s", j->ns);
 	return 0;
+}
+
+/* --publish: each PSPEC parsed, before any namespace is opened. */
+static int publish_specs(const struct connect_options *o, struct connect_job *j, ctu_err_t *err)
+{
+	struct connect_nat *c = &j->nat;
+	char why[256];
+
+	j->hairpin = o->hairpin || o->publish.n;
+	c->nat = o->nat;
+	c->specs = calloc(o->publish.n + 1, sizeof(*c->specs));
+	if (!c->specs)
+		return ctu_err_make(err, ENOMEM, "connect");
+	for (size_t i = 0; i < o->publish.n; i++) {
+		if (spec_parse(o->publish.v[i], SPEC_CONNECT, &c->specs[i], why, sizeof(why)) < 0)
+			return ctu_err_usage(err, "connect: invalid --publish '%s': %s",
+					     o->publish.v[i], why);
+		c->nspecs++;
+	}
+	return 0;
+}
+
+/* --publish and --nat: aimed at --addr, checked against the table before any link exists. */
+static int nat_values(struct vethctl *v, const struct connect_options *o, struct connect_job *j,
+		      ctu_err_t *err)
+{
+	struct connect_nat *c = &j->nat;
+	char why[256];
+
+	if (!c->nspecs && !c->nat)
+		return 0;
+	c->addr.family = nl_addr_get_family(j->addr);
+	memcpy(c->addr.b, nl_addr_get_binary_addr(j->addr), nl_addr_get_len(j->addr));
+	c->plen = (unsigned int)nl_addr_get_prefixlen(j->addr);
+	snprintf(c->owner, sizeof(c->owner), "veth:%s", j->host_name);
+	for (size_t i = 0; i < c->nspecs; i++)
+		if (spec_set_target(&c->specs[i], &c->addr, why, sizeof(why)) < 0)
+			return ctu_err_usage(err, "connect: invalid --publish '%s': %s",
+					     o->publish.v[i], why);
+	return connect_nat_check(v, c, err);
+}
+
+/* Hairpin mode on the host end's bridge port: a container reaching its own published port. */
+static int set_hairpin(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
+{
+	_cleanup_link_ struct rtnl_link *orig = NULL, *chg = NULL;
+	int r = link_get(&v->host, j->host_name, &orig);
+
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot look up %s", j->host_name);
+	chg = rtnl_link_alloc();
+	if (!chg)
+		return ctu_err_make(err, ENOMEM, "hairpin %s", j->host_name);
+	/* AF_BRIDGE on both: libnl 3.7 aborts on a family mismatch */
+	rtnl_link_set_family(orig, AF_BRIDGE);
+	rtnl_link_set_family(chg, AF_BRIDGE);
+	rtnl_link_bridge_set_flags(chg, RTNL_BRIDGE_HAIRPIN_MODE);
+	sock_clear(&v->host);
+	r = rtnl_link_change(v->host.sk, orig, chg, 0);
+	return r < 0 ? sock_err(&v->host, r, err, "cannot set hairpin mode on %s", j->host_name)
+		     : 0;
 }
 
 /* The bridge: made if missing, refused if the name is something else. */
@@ -246,16 +321,62 @@ int cmd_connect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	if (parse_connect(v, argc, argv, &o, &args, err) < 0)
 		return ctu_err_code(*err);
 	j.ns = args[0];
-	if (connect_values(v, &o, &j, err) < 0 || find_or_make_bridge(v, &j, err) < 0)
+	if (publish_specs(&o, &j, err) < 0 || connect_values(v, &o, &j, err) < 0 ||
+	    nat_values(v, &o, &j, err) < 0 ||
+	    find_or_make_bridge(v, &j, err) < 0)
 		return ctu_err_code(*err);
 	if (!j.gw)
 		default_gateway(v, &j);
 	if (make_pair(v, &j, err) < 0)
 		return ctu_err_code(*err);
-	if (configure_inside(&j, err) < 0)
+	if (configure_inside(&j, err) < 0 || (j.hairpin && set_hairpin(v, &j, err) < 0))
 		return undone(&j, err);
+	if (j.nat.nspecs || j.nat.nat) {
+		int r;
+
+		nft_exit_undo(&j.undo);
+		r = connect_nat_commit(v, &j.nat, err);
+		nft_exit_undo(NULL);
+		if (r < 0)
+			return undone(&j, err);
+	}
 	ctu_undo_forget(&j.undo);
 	return 0;
+}
+
+/* The addresses of @ifindex (for the cli mappings aimed at them). */
+static size_t link_addresses(struct nlsock *s, int ifindex, struct ipaddr *out, size_t max)
+{
+	struct nl_cache *cache = NULL;
+	size_t n = 0;
+
+	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
+		return 0;
+	for (struct nl_object *o = nl_cache_get_first(cache); o && n < max;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+
+		if (rtnl_addr_get_ifindex(a) != ifindex || !local || nl_addr_get_len(local) > 16)
+			continue;
+		out[n].family = rtnl_addr_get_family(a);
+		memcpy(out[n].b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+		n++;
+	}
+	nl_cache_free(cache);
+	return n;
+}
+
+/* The host end of container end @l: its peer here, if that peer points back at it. */
+static bool host_end_of(struct vethctl *v, struct rtnl_link *l, char *name)
+{
+	_cleanup_link_ struct rtnl_link *h = NULL;
+
+	if (rtnl_link_get_kernel(v->host.sk, rtnl_link_get_link(l), NULL, &h) < 0 || !h ||
+	    strcmp(link_kind(h), "veth") || rtnl_link_get_link(h) != rtnl_link_get_ifindex(l))
+		return false;
+	snprintf(name, IFNAMSIZ, "%s", rtnl_link_get_name(h));
+	return true;
 }
 
 int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
@@ -268,6 +389,10 @@ int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	_cleanup_nlsock_ struct nlsock cs = NLSOCK_INIT;
 	_cleanup_link_ struct rtnl_link *l = NULL;
 	const char *ifname = "eth0";
+	struct ipaddr addrs[32];
+	char host_end[IFNAMSIZ];
+	size_t naddrs;
+	bool known;
 	char **args;
 	int r;
 
@@ -278,8 +403,14 @@ int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		return ctu_err_code(*err);
 	if (strcmp(link_kind(l), "veth"))
 		return ctu_err_make(err, 0, "%s in %s is not a veth", ifname, args[0]);
+	known = host_end_of(v, l, host_end);
+	naddrs = link_addresses(&cs, rtnl_link_get_ifindex(l), addrs, CTU_ARRAY_SIZE(addrs));
 	/* deleting the container's end deletes the host's end with it */
 	sock_clear(&cs);
 	r = rtnl_link_delete(cs.sk, l);
-	return r < 0 ? link_err(&cs, r, "cannot delete", ifname, err) : 0;
+	if (r < 0)
+		return link_err(&cs, r, "cannot delete", ifname, err);
+	if (known)
+		drop_veth(v, host_end, addrs, naddrs);
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctu.h"
+#include "nat.h"
 #include "vethctl.h"
 
 /* ---- add ------------------------------------------------------------------- */
@@ -159,7 +160,12 @@ int cmd_del(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		return ctu_err_code(*err);
 	sock_clear(&v->host);
 	r = rtnl_link_delete(v->host.sk, l);
-	return r < 0 ? link_err(&v->host, r, "cannot delete", args[0], err) : 0;
+	if (r < 0)
+		return link_err(&v->host, r, "cannot delete", args[0], err);
+	/* a connected container's host end: its published ports and NAT go with it */
+	if (!strcmp(link_kind(l), "veth"))
+		drop_veth(v, args[0], NULL, 0);
+	return 0;
 }
 
 /* The name of the bridge to make is taken: by a bridge, or by something else. */

@@ -49,6 +49,13 @@ static noreturn void usage(void)
 	      " connect <ns> --bridge <br> --addr <cidr> [options]  plug a container in\n"
 	      " disconnect <ns> [--ifname <name>] unplug it\n"
 	      " ls                                list interfaces (--all: with lo)\n"
+	      " nat add|del <subnet>|<if> [--out <if>]...  masquerade traffic from a subnet\n"
+	      " nat ls                            list the NAT sources\n"
+	      " publish <spec>... [--owner <name>]  publish ports: [hostip:]port:target:port[/proto]\n"
+	      " publish ls                        list the published ports\n"
+	      " unpublish <spec>...|--owner <name>  take published ports back\n"
+	      " gc [--dry-run]                    drop the entries of veths that are gone\n"
+	      " save                              print the NAT and ports as vethctl commands\n"
 	      "\nOptions of add, bridge add and connect:\n"
 	      "     --peer <name>         the other end's name (add; default <name>p)\n"
 	      "     --peer-netns <ns>     create the other end inside <ns> (add)\n"
@@ -64,6 +71,12 @@ static noreturn void usage(void)
 	      "     --host-name <name>    connect: the host's end (default: from the namespace)\n"
 	      "     --name <name>         move: rename on the way\n"
 	      "     --all                 ls: loopback too\n"
+	      "     --publish <pspec>     connect: publish a port of the container (repeatable)\n"
+	      "     --nat                 connect: masquerade the container's traffic out\n"
+	      "     --hairpin             connect: hairpin mode on the bridge port\n"
+	      "     --out <if>            nat add: masquerade only out of <if> (repeatable)\n"
+	      "     --owner <name>        nat add, publish, unpublish: the entries of <name>\n"
+	      "     --dry-run             gc: say what would be removed\n"
 	      "\nGlobal options (before or after the command):\n"
 	      "     --netns <ns>          work inside network namespace <ns>\n"
 	      "     --batch <file>|-      run the commands in <file>, one per line\n"
@@ -156,8 +169,38 @@ static int global_option(int opt, const char *arg, void *vethctl, ctu_err_t *err
 	"     --ifname <name>       the container's end (default eth0)\n"                           \
 	"     --host-name <name>    the host's end (default: from the namespace)\n"                 \
 	"     --mtu <n>             the MTU of both ends\n"                                         \
+	"     --publish <pspec>     publish [hostip:]hostport[-end][:port[-end]][/proto] to the\n" \
+	"                           container's address (repeatable; implies --hairpin)\n"        \
+	"     --nat                 masquerade its traffic leaving the bridge's prefix\n"          \
+	"     --hairpin             hairpin mode on its bridge port\n"                             \
 	"\nExample:\n"                                                                              \
-	" vethctl connect $(cat /run/c1.pid) --bridge br0 --addr 10.0.0.2/24\n"
+	" vethctl connect $(cat /run/c1.pid) --bridge br0 --addr 10.0.0.2/24 --nat \\\n"           \
+	"   --publish 8080:80\n"
+
+#define NAT_USAGE                                                                                  \
+	" vethctl nat add <subnet>|<if> [--out <if>]... [--owner <name>]\n"                       \
+	" vethctl nat del <subnet>|<if>\n"                                                          \
+	" vethctl nat ls [--json|--raw|--noheadings]\n"                                             \
+	"\nMasquerade traffic from <subnet> (or each global prefix of <if>) as it leaves\n"        \
+	"through other interfaces: not to the subnet itself or to multicast, and only\n"          \
+	"through the --out interfaces if given.  Forwarding is turned on if it was off.\n"        \
+	CTU_USAGE_OPTIONS                                                                          \
+	"     --out <if>            only out of <if> (repeatable)\n"                               \
+	"     --owner <name>        the owner of the entry (user:<name>; default cli)\n"           \
+	CTU_USAGE_OUT_OPTIONS                                                                      \
+	"\nExample:\n vethctl nat add 10.88.0.0/16 --out eth0\n"
+
+#define PUBLISH_USAGE                                                                              \
+	" vethctl publish <spec>... [--owner <name>]\n"                                            \
+	" vethctl publish ls [--json|--raw|--noheadings]\n"                                         \
+	"\nPublish ports of this namespace's addresses: new connections to them go to the\n"      \
+	"target (DNAT), one transaction for all.  A <spec> is\n"                                   \
+	"  [hostip:]hostport[-end]:targetip:port[-end][/tcp|/udp|/sctp]\n"                         \
+	"with IPv6 addresses in brackets; no hostip, 0.0.0.0 or :: is every local address\n"      \
+	"of the family, 127.0.0.1 included.\n" CTU_USAGE_OPTIONS                                  \
+	"     --owner <name>        the owner of the entries (user:<name>; default cli)\n"         \
+	CTU_USAGE_OUT_OPTIONS                                                                      \
+	"\nExample:\n vethctl publish 8080:10.88.0.2:80 192.0.2.1:5353:10.88.0.2:53/udp\n"
 
 static const struct command commands[] = {
 	{ "add", cmd_add, ADD_USAGE, true },
@@ -230,6 +273,30 @@ static const struct command commands[] = {
 	  "     --all                 loopback too\n" CTU_USAGE_OUT_OPTIONS
 	  "\nExample:\n vethctl --netns web ls --json\n",
 	  false },
+	{ "nat", cmd_nat, NAT_USAGE, true },
+	{ "publish", cmd_publish, PUBLISH_USAGE, true },
+	{ "unpublish", cmd_unpublish,
+	  " vethctl unpublish <spec>...\n"
+	  " vethctl unpublish --owner <name>\n"
+	  "\nTake published ports back: a <spec> as publish's, its target part optional\n"
+	  "(it must match if given); or every port of an owner (user:<name>, or cli,\n"
+	  "veth:<if> as written).\n" CTU_USAGE_OPTIONS
+	  "     --owner <name>        every port of <name>\n"
+	  "\nExample:\n vethctl unpublish 8080 192.0.2.1:5353/udp\n",
+	  true },
+	{ "gc", cmd_gc,
+	  " vethctl gc [--dry-run]\n"
+	  "\nRemove the published ports and NAT sources of connected containers whose\n"
+	  "host end (veth:<if>) is gone, as when their namespace was deleted.\n" CTU_USAGE_OPTIONS
+	  "     --dry-run             only print what would be removed\n"
+	  "\nExample:\n vethctl gc --dry-run\n",
+	  true },
+	{ "save", cmd_save,
+	  " vethctl save\n"
+	  "\nPrint the NAT sources and published ports made by hand (owners cli and\n"
+	  "user:<name>) as vethctl commands, to apply again after 'nft flush ruleset'.\n"
+	  "\nExample:\n vethctl save > /etc/ctutils/net.batch; vethctl --batch /etc/ctutils/net.batch\n",
+	  true },
 };
 
 /* SUB --help: the command's usage on stdout, exit 0. */

@@ -47,7 +47,20 @@ enum {
 	OPT_HOST_NAME,
 	OPT_NAME,
 	OPT_ALL,
+	OPT_OWNER,
+	OPT_OUT,
+	OPT_PUBLISH,
+	OPT_NAT,
+	OPT_HAIRPIN,
+	OPT_DRY_RUN,
 };
+
+/* A repeatable option's values (--out, --publish): its field in cmd_parse()'s @fields is REPEATED(offset). */
+struct optlist {
+	const char *v[256];
+	size_t n;
+};
+#define REPEATED(off) ((off) | ((size_t)1 << (sizeof(size_t) * 8 - 1)))
 
 /*
  * Splits one --batch @line in place into at most @max words (and a NULL after
@@ -147,6 +160,7 @@ struct command {
 };
 
 command_fn cmd_add, cmd_del, cmd_bridge, cmd_attach, cmd_detach, cmd_move, cmd_addr, cmd_up,
-    cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls;
+    cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls, cmd_nat, cmd_publish,
+    cmd_unpublish, cmd_gc, cmd_save;
 
 #endif
