@@ -5,6 +5,20 @@
 
 #include "ctu.h"
 
+/*
+ * In a PT_NOTE segment (the linker gathers SHT_NOTE sections, which GNU as
+ * makes of ".note*" names): owner "ctutils", type 1, desc the protocol
+ * version of the console socket.
+ */
+__attribute__((used, section(".note.ctutils"), aligned(4))) const struct ctu_elf_note
+    ctu_chaining_note = {
+	    .namesz = sizeof("ctutils"),
+	    .descsz = sizeof(unsigned int),
+	    .type = 1,
+	    .name = "ctutils",
+	    .desc = 1,
+};
+
 int ctu_read_file(int dirfd, const char *path, char **out, size_t *len)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -114,6 +114,18 @@ static inline void ctu_restore_errno(int *saved)
 }
 #define CTU_PROTECT_ERRNO int _cleanup_(ctu_restore_errno) __attribute__((unused)) _saved_errno_ = errno
 
+/*
+ * The ELF note "ctutils"/1 of every chaining tool (lib/pty.h): a link of a
+ * chain keeps the console socket for a program that holds it.  Referenced
+ * from lib/proc.c's exec, so that every tool that runs a program has it.
+ */
+struct ctu_elf_note {
+	unsigned int namesz, descsz, type;
+	char name[8];
+	unsigned int desc;
+};
+extern const struct ctu_elf_note ctu_chaining_note;
+
 /* Read a whole small file (procfs, sysfs, cgroupfs) into a NUL-terminated buffer. */
 int ctu_read_file(int dirfd, const char *path, char **out, size_t *len);
 

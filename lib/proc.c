@@ -13,6 +13,7 @@
 #include "ctu.h"
 #include "parse.h"
 #include "proc.h"
+#include "pty.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -157,16 +158,29 @@ static pid_t clone_with_pidfd(unsigned long flags, int *pidfd)
 
 noreturn void ctu_exec_program(char *const argv[], unsigned int preserve_fds)
 {
+	const char *shell = getenv("SHELL");
+	char *shell_argv[2] = { NULL, NULL };
 	ctu_err_t err = NULL;
+	bool claimed;
 
+	/* the note that tells the links of a chain what we are (lib/ctu.c) */
+	__asm__ volatile("" : : "r"(&ctu_chaining_note));
 	for (unsigned int fd = 3; fd < 3 + preserve_fds; fd++)
 		if (fcntl((int)fd, F_GETFD) >= 0 && ctu_pass_fd((int)fd) < 0) {
 			ctu_err_make(&err, 0, "--preserve-fds: too many file descriptors");
 			ctu_err_exit(&err);
 		}
-	if (argv[0])
-		ctu_exec(argv);
-	ctu_exec_shell();
+	if (!argv[0]) {
+		shell_argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
+		argv = shell_argv;
+	}
+	/*
+	 * A terminal pending from a --pty relay: kept for the next ctutils
+	 * link, claimed here, after all our setup, for any other program.
+	 */
+	if (ctu_console_before_exec(argv, &claimed, &err) < 0)
+		ctu_err_exit(&err);
+	ctu_exec(argv);
 }
 
 int ctu_preserve_fds_arg(const char *arg, unsigned int *count, ctu_err_t *err)

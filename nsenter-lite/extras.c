@@ -13,6 +13,7 @@
 #include "mnttab.h"
 #include "nsenter-lite.h"
 #include "proc.h"
+#include "pty.h"
 
 static int open_dir(int dirfd, const char *path, const char *what, int *fd, ctu_err_t *err)
 {
@@ -128,5 +129,30 @@ int fork_if_needed(const struct opts *o, int *status, ctu_err_t *err)
 	e = ctu_wait_child(&child, status);
 	if (e < 0)
 		return ctu_err_make(err, -e, "cannot wait for the child %d", (int)child.pid);
+	return 1;
+}
+
+int fork_relay(struct target *t, int *status, ctu_err_t *err)
+{
+	struct ctu_pty pty;
+	struct ctu_child child = { 0 };
+	int e;
+
+	if (ctu_pty_prepare(&pty, err) < 0)
+		return ctu_err_code(*err);
+	e = ctu_fork_child(&child, 0);
+	if (e < 0)
+		return ctu_err_make(err, -e, "cannot fork");
+	if (e == 0) {
+		e = ctu_pty_child(&pty);
+		return e < 0 ? ctu_err_make(err, -e, "--pty: cannot set up the child") : 0;
+	}
+	/* the relay holds nothing of the target */
+	close_target(t);
+	ctu_closep(&t->rootfd);
+	ctu_closep(&t->wdfd);
+	t->rootfd = t->wdfd = -1;
+	if (ctu_pty_relay(&pty, &child, status, err) < 0)
+		return ctu_err_code(*err);
 	return 1;
 }

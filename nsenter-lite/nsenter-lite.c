@@ -48,6 +48,8 @@ static noreturn void usage(void)
 	      "     --cap-drop <caps>     drop these capabilities (comma list, or ALL)\n"
 	      "     --no-new-privs        set no_new_privs: exec cannot gain privileges\n"
 	      "     --new-session         run <program> in a new session (setsid)\n"
+	      "     --pty                 run <program> on a new terminal of the target's\n"
+	      "                             devpts, relayed to ours (implies a fork)\n"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("nsenter-lite(1)"),
 	      stdout);
@@ -58,6 +60,7 @@ enum {
 	OPT_PIDFILE = CHAR_MAX + 1,
 	OPT_PRESERVE_CREDS,
 	OPT_PRESERVE_FDS,
+	OPT_PTY,
 };
 
 /* -n, -nFILE, -n=FILE, --net, --net=FILE: a leading '=' is dropped, as util-linux does. */
@@ -90,6 +93,7 @@ static const struct option longopts[] = {
 	{ "no-fork", no_argument, NULL, 'F' },
 	{ "join-cgroup", no_argument, NULL, 'c' },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+	{ "pty", no_argument, NULL, OPT_PTY },
 	CTU_CREDS_LONGOPTS,
 	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -165,6 +169,9 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		case 'c':
 			o->join_cgroup = true;
 			break;
+		case OPT_PTY:
+			o->pty = true;
+			break;
 		case OPT_PRESERVE_FDS:
 			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, &err) < 0)
 				ctu_err_exit(&err);
@@ -217,6 +224,8 @@ static void resolve_options(struct opts *o)
 		ctu_usage_exit("no target process: use --target <pid> or --pidfile <file>");
 	if (!anything_to_enter(o))
 		ctu_usage_exit("no namespace specified");
+	if (o->pty && o->no_fork)
+		ctu_usage_exit("--pty cannot go with --no-fork: the relay is a parent");
 	if (o->preserve_credentials && (o->creds.has_uid || o->creds.has_gid))
 		ctu_usage_exit("--preserve-credentials cannot go with --setuid or --setgid");
 }
@@ -233,8 +242,16 @@ static int enter_target(struct opts *o, struct target *t, int *status, ctu_err_t
 	if (o->target && open_target(o, t, err) < 0)
 		return ctu_err_code(*err);
 	/* -r DIR and -w DIR are ours to check with a target or without */
-	if (open_target_extras(o, t, err) < 0 || (o->join_cgroup && join_cgroups(o, t, err) < 0) ||
-	    enter_namespaces(o, t, err) < 0)
+	if (open_target_extras(o, t, err) < 0)
+		return ctu_err_code(*err);
+	/* --pty: the target resolved, the relay forks; only the child enters */
+	if (o->pty) {
+		int r = fork_relay(t, status, err);
+
+		if (r != 0)
+			return r;
+	}
+	if ((o->join_cgroup && join_cgroups(o, t, err) < 0) || enter_namespaces(o, t, err) < 0)
 		return ctu_err_code(*err);
 	close_target(t);
 	if (set_root_and_wd(o, t, err) < 0 || (o->env && take_environment(t, err) < 0))

@@ -33,6 +33,7 @@ struct opts {
 	const char *root, *wd, *wdns;
 	bool preserve_credentials;
 	bool fork, no_fork;
+	bool pty; /* --pty: a terminal of the target's devpts, relayed by a parent */
 	bool env;
 	bool join_cgroup;
 	unsigned int preserve_fds;
@@ -72,5 +73,11 @@ int take_environment(struct target *t, ctu_err_t *err);
  * child ended, with its wait status in *@status.
  */
 int fork_if_needed(const struct opts *o, int *status, ctu_err_t *err);
+/*
+ * extras.c: --pty: the relay stays here, in our namespaces, and closes what
+ * it holds of the target; only the child goes on to enter.  Returns 0 in
+ * the child, 1 in the parent once the child ended (*@status), or < 0.
+ */
+int fork_relay(struct target *t, int *status, ctu_err_t *err);
 
 #endif

@@ -221,15 +221,21 @@ int main(int argc, char **argv)
 	struct newroot nr = { .rootfd = -1, .undo = CTU_UNDO_INIT };
 	ctu_err_t err = NULL;
 
+	char **program;
+
 	ctu_init(CTU_TOOL_CHAINING);
 	parse_options(&o, argc, argv);
-	if (refuse_host_namespace(&o, &err) < 0)
+	program = *o.argv ? o.argv : default_program;
+	if (check_console(&err) < 0 || refuse_host_namespace(&o, &err) < 0)
 		ctu_err_exit(&err);
-	if (set_up_root(&o, &nr, &err) < 0) {
+	if (set_up_root(&o, &nr, &err) < 0 || check_ptmx(&o, program, &err) < 0) {
 		ctu_undo_rollback(&nr.undo);
 		ctu_err_exit(&err);
 	}
 	/* what we made stays: the fds close at the exec */
 	ctu_undo_forget(&nr.undo);
-	ctu_exec_program(*o.argv ? o.argv : default_program, 0);
+	/* a --pty terminal from the new root's devpts, after all the setup */
+	if (claim_console(&o, program, &err) < 0)
+		ctu_err_exit(&err);
+	ctu_exec_program(program, 0);
 }

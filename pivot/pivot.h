@@ -7,6 +7,7 @@
  *	hostns.c  the refusal to pivot the host's mount namespace
  *	setup.c   the new root: its bind, the mounts in it, the pivot itself
  *	mounts.c  bind mounts by fd, read-only remounts, paths that climb out
+ *	console.c the terminal of a --pty relay, claimed as the last link
  */
 #ifndef PIVOT_H
 #define PIVOT_H
@@ -63,6 +64,16 @@ int refuse_host_namespace(const struct opts *o, ctu_err_t *err);
  * *@err set: the caller then rolls back @nr->undo.
  */
 int set_up_root(const struct opts *o, struct newroot *nr, ctu_err_t *err);
+
+/* console.c */
+/* A bad $CTU_CONSOLE_FD: an error before anything is done.  0, 1 (pending) or < 0. */
+int check_console(ctu_err_t *err);
+/* With a terminal to claim for @argv, the new root (our root now) must have /dev/ptmx. */
+int check_ptmx(const struct opts *o, char *const argv[], ctu_err_t *err);
+/* Whether --dev is among the setup steps. */
+bool has_dev(const struct opts *o);
+/* Claims a pending terminal for @argv unless it is a ctutils link; --dev: /dev/console. */
+int claim_console(const struct opts *o, char *const argv[], ctu_err_t *err);
 
 /* mounts.c */
 /* Whether @path, read lexically, climbs above its starting point with "..". */

@@ -16,6 +16,7 @@
 #include "ctu.h"
 #include "mnt.h"
 #include "pivot.h"
+#include "pty.h"
 
 /* The rollback's last step: NEWROOT's bind, while it is not our root. */
 static void detach_bind(void *arg)
@@ -215,6 +216,9 @@ static int setup_dev(struct newroot *nr, ctu_err_t *err)
 			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0 ||
 	    mount_new_fs(nr, "/dev/shm", "tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 			 err) < 0)
+		return ctu_err_code(*err);
+	/* a --pty terminal pending: its slave is bound here once claimed (console.c) */
+	if (getenv(CTU_CONSOLE_ENV) && make_file(nr, "/dev/console", err) < 0)
 		return ctu_err_code(*err);
 	return make_dev_links(nr, err);
 }

@@ -189,6 +189,9 @@ static int set_process_option(struct opts *o, int opt, const char *arg, ctu_err_
 	case OPT_INIT:
 		o->init = true;
 		return 0;
+	case OPT_PTY:
+		o->pty = true;
+		return 0;
 	case OPT_PIDFILE:
 		if (!*arg)
 			return ctu_err_usage(err, "empty file name for --pidfile");
@@ -252,7 +255,7 @@ static void add_implied(struct opts *o)
 		o->ns_flags |= CLONE_NEWNS;
 	if (o->mount_proc && (o->ns_flags & CLONE_NEWPID))
 		o->fork = true;
-	if (o->kill_child_signal || o->init)
+	if (o->kill_child_signal || o->init || o->pty)
 		o->fork = true;
 	if (o->has_monotonic || o->has_boottime)
 		o->ns_flags |= CLONE_NEWTIME;

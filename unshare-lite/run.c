@@ -23,6 +23,7 @@
 
 #include "ctu.h"
 #include "proc.h"
+#include "pty.h"
 #include "unshare-lite.h"
 
 /* Pipes between the inside and the outside process. */
@@ -268,12 +269,32 @@ static int unshare_time(const struct opts *o, ctu_err_t *err)
 	return setup_time_namespace(o, err);
 }
 
+/*
+ * The wait for the child: with --pty, relaying its terminal (or, before a
+ * claim, its pipes) meanwhile.  Returns 0 or -errno; with --pty, errors of
+ * the relay are in *@err.
+ */
+static int wait_child(const struct opts *o, struct ctu_pty *pty, struct ctu_child *child,
+		      int *status, ctu_err_t *err)
+{
+	if (o->pty)
+		return ctu_pty_relay(pty, child, status, err);
+	return ctu_wait_child(child, status);
+}
+
 /* The clone child of run_with_fork(): inside, from its birth to the exec. */
 static noreturn void inside_child_or_die(const struct opts *o, struct sync *s, int parent_pidfd,
-					 const int init_status[2], const int failed[2])
+					 const int init_status[2], const int failed[2],
+					 struct ctu_pty *pty)
 {
 	ctu_err_t err = NULL;
+	int e;
 
+	/* first of all: a new session, away from the caller's terminal */
+	if (o->pty && (e = ctu_pty_child(pty)) < 0) {
+		ctu_err_make(&err, -e, "--pty: cannot set up the child");
+		ctu_err_exit(&err);
+	}
 	if (o->kill_child_signal)
 		set_parent_death_signal_or_die(o->kill_child_signal, parent_pidfd);
 	if ((o->ns_flags & CLONE_NEWTIME) && unshare_time(o, &err) < 0)
@@ -316,12 +337,14 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 {
 	struct ctu_child child = { 0 };
 	struct ctu_undo undo = CTU_UNDO_INIT;
+	struct ctu_pty pty = { { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	ctu_err_t err = NULL;
 	struct sync s;
 	int init_status[2] = { -1, -1 }, failed[2] = { -1, -1 };
 	int parent_pidfd = -1, status = 0, e;
 
-	if (prepare_fork(o, &s, init_status, failed, &parent_pidfd, &err) < 0)
+	if (prepare_fork(o, &s, init_status, failed, &parent_pidfd, &err) < 0 ||
+	    (o->pty && ctu_pty_prepare(&pty, &err) < 0))
 		ctu_err_exit(&err);
 	e = ctu_fork_child(&child, (unsigned long)(o->ns_flags & ~CLONE_NEWTIME));
 	if (e < 0) {
@@ -329,7 +352,7 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 		ctu_err_exit(&err);
 	}
 	if (e == 0)
-		inside_child_or_die(o, &s, parent_pidfd, init_status, failed);
+		inside_child_or_die(o, &s, parent_pidfd, init_status, failed, &pty);
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	if (init_status[1] >= 0)
@@ -337,14 +360,19 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	close(failed[1]);
 	if (!outside_wait_ready(&s)) {
 		/* the child failed before the handshake and said why */
-		ctu_wait_child(&child, &status);
+		wait_child(o, &pty, &child, &status, &err);
 		ctu_exit_like(status);
 	}
 	if (setup_from_outside(child.pid, o, p, &undo, &err) < 0 ||
 	    (o->pidfile && write_pidfile(o->pidfile, child.pid, &undo, &err) < 0)) {
 		ctu_undo_rollback(&undo);
 		close(s.go[1]); /* the child gives up */
-		ctu_wait_child(&child, &status);
+		{
+			ctu_err_t werr = NULL;
+
+			wait_child(o, &pty, &child, &status, &werr);
+			ctu_err_free(&werr);
+		}
 		ctu_err_exit(&err);
 	}
 	if (o->info_fd >= 0)
@@ -352,9 +380,10 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	if (o->block_fd >= 0)
 		close(o->block_fd);
 	outside_go(&s);
-	e = ctu_wait_child(&child, &status);
+	e = wait_child(o, &pty, &child, &status, &err);
 	if (e < 0) {
-		ctu_err_make(&err, -e, "cannot wait for the child %d", (int)child.pid);
+		if (!err)
+			ctu_err_make(&err, -e, "cannot wait for the child %d", (int)child.pid);
 		rollback_and_die(&undo, &err);
 	}
 	read_init_status(init_status[0], &status);

@@ -39,6 +39,8 @@ static noreturn void usage(void)
 	      "     --block-fd <fd>       run <program> only once <fd> is readable or closed\n"
 	      "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 to <program>\n"
 	      "     --new-session         run <program> in a new session (setsid)\n"
+	      "     --pty                 run <program> on a new terminal of its devpts,\n"
+	      "                             relayed to ours (implies --fork)\n"
 	      "\nUsers and credentials:\n"
 	      " -r, --map-root-user       map current user to root (implies --user)\n"
 	      " -c, --map-current-user    map current user to itself (implies --user)\n"
@@ -78,6 +80,7 @@ static const struct option longopts[] = {
 	{ "mount-proc", optional_argument, NULL, OPT_MOUNT_PROC },
 	{ "kill-child", optional_argument, NULL, OPT_KILL_CHILD },
 	{ "init", no_argument, NULL, OPT_INIT },
+	{ "pty", no_argument, NULL, OPT_PTY },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "info-fd", required_argument, NULL, OPT_INFO_FD },
 	{ "block-fd", required_argument, NULL, OPT_BLOCK_FD },

@@ -48,6 +48,7 @@ enum {
 	OPT_BOOTTIME,
 	OPT_HOSTNAME,
 	OPT_DOMAINNAME,
+	OPT_PTY,
 };
 
 /* A single id mapped with -r, -c, --map-user or --map-group. */
@@ -63,6 +64,7 @@ struct opts {
 	int ns_flags;
 	const char *persist[CTU_NS_COUNT]; /* =FILE per ctu_ns_types[] entry */
 	bool fork;
+	bool pty; /* --pty: the program on a new terminal, relayed by us */
 	const char *mount_proc;
 	int kill_child_signal;
 	bool init;
