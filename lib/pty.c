@@ -311,7 +311,7 @@ int ctu_console_listen(const char *path, ctu_err_t *err)
 
 	if (strlen(path) >= sizeof(a.sun_path))
 		return ctu_err_make(err, ENAMETOOLONG, "console socket %s", path);
-	strcpy(a.sun_path, path);
+	memcpy(a.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return ctu_err_errno(err, "cannot create the console socket");
@@ -343,7 +343,7 @@ int ctu_console_accept(int listenfd, int *master)
 
 /* Bounds for what a real chaining tool holds; anything past them is not one. */
 #define MAX_PHNUM      512
-#define MAX_NOTES_SIZE (64 * 1024)
+#define MAX_NOTES_SIZE ((size_t)64 * 1024)
 
 static bool note_matches(const char *notes, size_t size, size_t align)
 {

@@ -26,7 +26,7 @@
 #include "parse.h"
 #include "pty.h"
 
-#define BUF_SIZE (64 * 1024)
+#define BUF_SIZE ((size_t)64 * 1024)
 
 /* The outer terminal's saved state, for every way out (atexit, crash handler). */
 static struct termios saved_tio;
