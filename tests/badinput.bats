@@ -52,12 +52,18 @@ tool_command() {
 # two listings that differ are compared again by name alone (link_names).
 netns_links() { links=$(ip -n "$H" -o link show); }
 link_names() { awk -F': ' '{ print $2 }' <<<"$1" | sort; }
+# vethctl's nftables table in $H (into table), "" for the other tools
+nft_table() {
+	table=
+	[ "$tool" = vethctl ] && command -v nft >/dev/null || return 0
+	table=$(ip netns exec "$H" nft -j list table inet ctutils 2>&1) || true
+}
 
 # check_row TOOL EXIT BAD ARGS: sets why to "" when the row behaves, else to
 # why not.  Runs in the test's shell (no subshell, no `run`): the loop takes
 # every row of the table, and each process saved counts, in the VM most.
 check_row() {
-	local tool=$1 code=$2 bad_word=$3 args_text=$4 args bad cmd links links_before
+	local tool=$1 code=$2 bad_word=$3 args_text=$4 args bad cmd links links_before table table_before
 	local out=$BATS_TEST_TMPDIR/row.out err=$BATS_TEST_TMPDIR/row.err
 	eval "args=($args_text)"
 	eval "bad=$bad_word"
@@ -66,12 +72,15 @@ check_row() {
 	ctu_state_save "$T"
 	netns_links
 	links_before=$links
+	nft_table
+	table_before=$table
 	status=0
 	"${cmd[@]}" "${args[@]}" >"$out" 2>"$err" || status=$?
 	# stderr and stderr_lines as bats's run --separate-stderr sets them
 	read -d '' -r stderr <"$err" || true
 	IFS=$'\n' read -d '' -r -a stderr_lines <<<"$stderr" || true
 	netns_links
+	nft_table
 	local first=${stderr_lines[0]:-}
 	why=
 	if [ "$status" -ne "$code" ]; then
@@ -85,6 +94,8 @@ check_row() {
 		why="more than one error line: ${stderr:0:300}"
 	elif [ "$links" != "$links_before" ] && [ "$(link_names "$links")" != "$(link_names "$links_before")" ]; then
 		why="left links behind in the namespace"
+	elif [ "$table" != "$table_before" ]; then
+		why="changed table inet ctutils in the namespace"
 	elif ctu_state_changed; then
 		why="left something behind: $(grep -E '^[-+]' <<<"$CTU_STATE_DIFF" | head -n 5 | tr '\n' ' ')"
 	fi
