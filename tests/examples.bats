@@ -118,3 +118,22 @@ example() {
 	assert_output --partial "the container ran the image's argv in its working directory, with only its environment"
 	assert_output --regexp 'LAYER +DIFF-ID'
 }
+
+@test "10: a published port reached through the host's address, 127.0.0.1 and from outside" {
+	require_cmd nft
+	example 10-ports.sh
+	[ "$(grep -c '^hello from the container$' <<<"$output")" -eq 3 ]
+	assert_output --partial "1 packets transmitted, 1 received"
+	assert_output --regexp '\* +8080 +tcp +10\.[0-9]+\.[0-9]+\.2:80 +veth:'
+	assert_line "port 8080 no longer answers"
+}
+
+@test "11: a terminal of the container's own, fed by a pipe, joined by nsenter-lite --pty" {
+	example 11-terminal.sh
+	assert_line "inside: my terminal is /dev/pts/0, 24 80 (rows columns)"
+	assert_line "40 132"
+	assert_line "hello from /dev/pts/0"
+	assert_line "exit status 3"
+	assert_line "exit status 143 (128 + SIGTERM)"
+	assert_line "joined: my terminal is /dev/pts/1; PID 1 has /dev/pts/0"
+}
