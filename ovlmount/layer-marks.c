@@ -61,7 +61,8 @@ static int dir_order(const void *a, const void *b)
 
 int layer_dir_times_apply(struct layer_job *j, ctu_err_t *err)
 {
-	qsort(j->dirs, j->n_dirs, sizeof(*j->dirs), dir_order);
+	if (j->n_dirs > 1) /* none made: no array at all */
+		qsort(j->dirs, j->n_dirs, sizeof(*j->dirs), dir_order);
 	for (size_t i = 0; i < j->n_dirs; i++) {
 		_cleanup_close_ int fd = layer_openat2(j->rootfd, j->dirs[i].path, O_PATH | O_DIRECTORY);
 

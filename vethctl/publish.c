@@ -653,7 +653,8 @@ size_t pub_run(const struct pub *m, size_t n, size_t i)
 
 void pubs_sort(struct pub *m, size_t n)
 {
-	qsort(m, n, sizeof(*m), cmp_pub);
+	if (n > 1) /* an empty list may have no array at all */
+		qsort(m, n, sizeof(*m), cmp_pub);
 }
 
 static int ls_print(struct natrun *r, void *arg, ctu_err_t *err)
