@@ -120,7 +120,14 @@ example() {
 }
 
 @test "10: a published port reached through the host's address, 127.0.0.1 and from outside" {
-	require_cmd nft
+	# a kernel without nf_tables (the VM's has no modules): vethctl refuses, saying so
+	if ! "$CTU_BUILD/unshare-lite" -n -- sh -c 'command -v nft >/dev/null && nft list tables' \
+		>/dev/null 2>&1; then
+		run "$CTU_BUILD/unshare-lite" -n -- "$CTU_BUILD/vethctl" nat ls
+		assert_failure 1
+		assert_output --partial "vethctl: nftables not usable in "
+		return
+	fi
 	example 10-ports.sh
 	[ "$(grep -c '^hello from the container$' <<<"$output")" -eq 3 ]
 	assert_output --partial "1 packets transmitted, 1 received"

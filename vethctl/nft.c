@@ -24,7 +24,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/netlink.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -485,13 +487,33 @@ static int nft_call(struct nft_ctx *ctx, const char *text)
 	return r;
 }
 
+/*
+ * Whether this kernel speaks nfnetlink at all.  libnftables 1.0.6 exits
+ * the process (status 3, "Unable to initialize Netlink socket") when its
+ * socket cannot be made, as where nf_tables is not built or loaded: asked
+ * first, so that `del` and `disconnect`, which only tidy up, still work.
+ */
+static int nfnetlink_usable(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int nft_open(struct nft_ctx **out, const char *where, ctu_err_t *err)
 {
-	/* 1.0.6 opens its netlink socket here: in the calling thread's namespace */
-	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *ctx;
+	int r = nfnetlink_usable();
 
 	*out = NULL;
 	nft_where = where;
+	if (r < 0)
+		return ctu_err_make(err, -r, "nftables not usable in %s", where);
+	/* 1.0.6 opens its netlink socket here: in the calling thread's namespace */
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return ctu_err_make(err, errno ? errno : EPROTONOSUPPORT,
 				    "nftables not usable in %s: cannot open its netlink socket",
