@@ -8,6 +8,12 @@
 
 load helpers
 
+# Whether this kernel has nf_tables: without it (the VM's 6.1 has no modules) a NAT row's
+# value cannot be reached, and "nftables not usable" is the right refusal, exit 1.
+nft_works() {
+	"$CTU_BUILD/unshare-lite" -n -- sh -c 'command -v nft >/dev/null && nft list tables' >/dev/null 2>&1
+}
+
 setup() {
 	require_root
 	T=$(ctu_tmpdir)
@@ -87,7 +93,9 @@ check_row() {
 		why="exit $status, expected $code"
 	elif [[ $first != "$tool: "* ]]; then
 		why="first line does not start with '$tool: ': $first"
-	elif [[ $first != *"$bad"* ]] && ! [[ $bad == "''" && $first == *empty* ]]; then
+	elif [[ $first != *"$bad"* ]] && ! [[ $bad == "''" && $first == *empty* ]] &&
+		! [[ $status -eq 1 && $first == "vethctl: nftables not usable in "* ]] ||
+		{ [[ $first == "vethctl: nftables not usable in "* ]] && nft_works; }; then
 		why="the error does not name '${bad:0:60}': ${first:0:200}"
 	elif [ "${#stderr_lines[@]}" -gt 2 ] ||
 		{ [ "${#stderr_lines[@]}" -eq 2 ] && ! [[ ${stderr_lines[1]} =~ ^"Try '$tool "([a-z-]+" ")?"--help'" ]]; }; then
