@@ -513,7 +513,9 @@ int nft_open(struct nft_ctx **out, const char *where, ctu_err_t *err)
 	if (r < 0)
 		return ctu_err_make(err, -r, "nftables not usable in %s", where);
 	/* 1.0.6 opens its netlink socket here: in the calling thread's namespace */
+	nft_enter(); /* it may exit() when its socket fails: our line comes first */
 	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	nft_leave();
 	if (!ctx)
 		return ctu_err_make(err, errno ? errno : EPROTONOSUPPORT,
 				    "nftables not usable in %s: cannot open its netlink socket",
