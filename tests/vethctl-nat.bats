@@ -595,6 +595,19 @@ matrix_cli() {
 	done
 }
 
+@test "the per-namespace lock is gone when the commands end, even after parallel ones" {
+	plugged
+	local ino pids=() p
+	ino=$(ip netns exec "$H" stat -L -c %i /proc/self/ns/net)
+	for i in 1 2 3 4 5 6; do
+		v publish "$((7000 + i)):$NAT_A:80" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || fail "a parallel publish failed"; done
+	[ "$(nat_elems pub4any | grep -c ' 700[1-6] ')" -eq 6 ]
+	[ ! -e "/run/ctutils/lock/net-$ino" ] || fail "the lock file of $H is left behind"
+}
+
 @test "1000 ports in one publish: one transaction, listed, removed by --owner" {
 	plugged
 	specs=()

@@ -40,27 +40,47 @@ struct job {
 	int r;
 };
 
-/* flock(/run/ctutils/lock/net-NSINODE): one command at a time per namespace. */
-static int take_lock(const char *where, ctu_err_t *err)
+/*
+ * flock(/run/ctutils/lock/net-NSINODE): one command at a time per namespace.
+ * The file lives only while a command holds it: the holder unlinks it before
+ * closing, so a waiter may wake holding an unlinked file, sees that the path
+ * no longer names what it locked, and starts again.  Namespace inodes are
+ * recycled, and a lock file per namespace ever touched would pile up in /run.
+ */
+static int take_lock(const char *where, char *path, size_t len, ctu_err_t *err)
 {
-	char path[64];
-	struct stat st;
+	struct stat ns, held, named;
 	int fd;
 
-	if (stat("/proc/thread-self/ns/net", &st) < 0)
+	if (stat("/proc/thread-self/ns/net", &ns) < 0)
 		return ctu_err_errno(err, "cannot stat the network namespace %s", where);
-	if ((mkdir("/run/ctutils", 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST))
-		return ctu_err_errno(err, "cannot create " LOCK_DIR);
-	snprintf(path, sizeof(path), LOCK_DIR "/net-%lu", (unsigned long)st.st_ino);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return ctu_err_errno(err, "cannot open %s", path);
-	if (flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		return ctu_err_errno(err, "cannot lock %s", path);
+	snprintf(path, len, LOCK_DIR "/net-%lu", (unsigned long)ns.st_ino);
+	for (;;) {
+		if ((mkdir("/run/ctutils", 0755) < 0 && errno != EEXIST) ||
+		    (mkdir(LOCK_DIR, 0755) < 0 && errno != EEXIST))
+			return ctu_err_errno(err, "cannot create " LOCK_DIR);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno == ENOENT)
+			continue; /* the last holder removed the directory */
+		if (fd < 0)
+			return ctu_err_errno(err, "cannot open %s", path);
+		if (flock(fd, LOCK_EX) < 0) {
+			close(fd);
+			return ctu_err_errno(err, "cannot lock %s", path);
+		}
+		if (fstat(fd, &held) == 0 && stat(path, &named) == 0 &&
+		    held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+			return fd;
+		close(fd); /* unlinked by the holder we waited for */
 	}
-	return fd;
+}
+
+/* Unlink before closing, so nobody can lock the file we are leaving. */
+static void drop_lock(int fd, const char *path)
+{
+	unlink(path);
+	rmdir(LOCK_DIR); /* fails while others hold theirs: that is fine */
+	close(fd);
 }
 
 int nat_reload(struct natrun *r, ctu_err_t *err)
@@ -96,20 +116,24 @@ static int in_namespace(void *arg)
 {
 	struct job *j = arg;
 	struct natrun r = { .v = j->v };
-	_cleanup_close_ int lock = -1;
+	char path[64];
+	int lock;
 
 	r.where = j->v->netns_spec ? j->v->netns_spec : "this namespace";
-	lock = take_lock(r.where, &j->err);
+	lock = take_lock(r.where, path, sizeof(path), &j->err);
 	if (lock < 0)
 		return lock;
-	if (nft_open(&r.nft, r.where, &j->err) < 0)
+	if (nft_open(&r.nft, r.where, &j->err) < 0) {
+		drop_lock(lock, path);
 		return ctu_err_code(j->err);
+	}
 	j->r = nat_reload(&r, &j->err);
 	if (j->r == 0)
 		j->r = j->fn(&r, j->arg, &j->err);
 	nat_state_free(&r.st);
 	free(r.listing);
 	nft_close(&r.nft);
+	drop_lock(lock, path);
 	return j->r;
 }
 
