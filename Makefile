@@ -23,6 +23,10 @@ BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# vethctl's CNI plugin names (ctutils-bridge, ctutils-host-local) link to it
+# here: on podman's and containerd's default search list
+CNIDIR ?= $(PREFIX)/lib/cni
+CNI_PLUGINS := ctutils-bridge ctutils-host-local
 
 # The six tools; a tool is built once its directory holds its source.
 KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot
@@ -125,6 +129,11 @@ $(B)/tests/unit/test_vethctl_nft: $(B)/obj/vethctl/nft.o $(B)/obj/vethctl/state.
 	$(B)/obj/vethctl/spec.o
 $(B)/tests/unit/test_vethctl_nft: override PKG_LIBS += $(NAT_LIBS)
 $(B)/tests/unit/test_digest $(B)/tests/unit/test_json: override PKG_LIBS += $(IMG_LIBS)
+# vethctl's CNI parts are tested (and fuzzed) linked with all of vethctl but its main
+VETHCTL_PART_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out vethctl/vethctl.c,$(wildcard vethctl/*.c)))
+CNI_UNITS := $(B)/tests/unit/test_vethctl_cni $(B)/tests/unit/test_vethctl_hostlocal
+$(CNI_UNITS): $(VETHCTL_PART_OBJS)
+$(CNI_UNITS): override PKG_LIBS += $(NAT_LIBS)
 IMG_SRC_OBJS := $(patsubst %,$(B)/obj/ovlmount/%.o,image source platform archive resolve manifest \
 	config docker)
 $(B)/tests/unit/test_ovl_image: $(IMG_SRC_OBJS)
@@ -170,6 +179,9 @@ $(B)/tests/fuzz/fuzz_ovl_options: $(B)/obj/ovlmount/options.o
 $(B)/tests/fuzz/fuzz_batch: $(B)/obj/vethctl/batch.o
 $(B)/tests/fuzz/fuzz_vethctl_addr: $(B)/obj/vethctl/addr.o
 $(B)/tests/fuzz/fuzz_vethctl_spec: $(B)/obj/vethctl/spec.o
+CNI_FUZZ := $(B)/tests/fuzz/fuzz_cni_conf $(B)/tests/fuzz/fuzz_cni_args
+$(CNI_FUZZ): $(VETHCTL_PART_OBJS)
+$(CNI_FUZZ): override PKG_LIBS += $(NAT_LIBS)
 $(B)/tests/fuzz/fuzz_image_json: $(IMG_SRC_OBJS)
 $(B)/tests/fuzz/fuzz_image_json: override PKG_LIBS += $(IMG_LIBS)
 $(B)/tests/fuzz/fuzz_layer_names: $(B)/obj/ovlmount/layer-names.o
@@ -247,6 +259,9 @@ install: all
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))$(newline))
 	$(foreach c,$(COMPLETIONS),install -D -m 0644 $(c) \
 		$(DESTDIR)$(COMPLETIONDIR)/$(notdir $(c))$(newline))
+	$(if $(filter vethctl,$(TOOLS)),install -d $(DESTDIR)$(CNIDIR))
+	$(if $(filter vethctl,$(TOOLS)),$(foreach p,$(CNI_PLUGINS),ln -sfn $(SBINDIR)/vethctl \
+		$(DESTDIR)$(CNIDIR)/$(p)$(newline)))
 
 clean:
 	rm -rf build build-san

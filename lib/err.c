@@ -171,6 +171,13 @@ int ctu_err_hint(ctu_err_t *err, const char *fmt, ...)
 	return ctu_err_code(*err);
 }
 
+int ctu_err_set_code(ctu_err_t *err, int code)
+{
+	if (*err && *err != &out_of_memory)
+		(*err)->code = code;
+	return ctu_err_code(*err);
+}
+
 int ctu_err_set_kind(ctu_err_t *err, enum ctu_err_kind kind)
 {
 	if (*err && *err != &out_of_memory)

@@ -36,6 +36,7 @@ struct ctu_err {
 	enum ctu_err_kind kind;
 	char *msg;  /* context first: "connect web: cannot create veth ctv0" */
 	char *hint; /* "needs CAP_NET_ADMIN", or NULL */
+	int code;   /* a protocol's own error code (CNI's 1..999), or 0 */
 };
 typedef struct ctu_err *ctu_err_t;
 
@@ -73,6 +74,13 @@ int ctu_err_hint(ctu_err_t *err, const char *fmt, ...) CTU_PRINTF(2, 3);
 
 /* Changes the kind of *@err.  Returns the error's negative number. */
 int ctu_err_set_kind(ctu_err_t *err, enum ctu_err_kind kind);
+
+/*
+ * Sets the protocol code of *@err (a CNI plugin's "code": 7 invalid config,
+ * 999 internal), which the protocol's reporter prints; other reporters do
+ * not show it.  Returns the error's negative number.
+ */
+int ctu_err_set_code(ctu_err_t *err, int code);
 
 /* The negative number a function returns for *@err: -errnum, or -EINVAL. */
 int ctu_err_code(const struct ctu_err *err);

@@ -5,10 +5,12 @@
  * before anything is asked of the kernel.
  */
 #include <ctype.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <string.h>
 
 #include "addr.h"
+#include "caps.h"
 #include "ctu.h"
 #include "parse.h"
 #include "vethctl.h"
@@ -188,4 +190,14 @@ struct nl_addr *mac_from_name(const char *name, const char *salt)
 	for (int i = 1; i < 6; i++)
 		mac[i] = (unsigned char)(h >> (8 * i));
 	return nl_addr_build(AF_LLC, mac, 6);
+}
+
+int needs_caps(const struct vethctl *v, ctu_err_t *err)
+{
+	/* said up front, before the kernel answers "Operation not permitted" */
+	if (v->command && v->command->changes && !ctu_caps_have(CAP_NET_ADMIN))
+		return ctu_err_make(err, 0,
+				    "%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
+				    v->command->name);
+	return 0;
 }

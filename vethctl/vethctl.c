@@ -16,14 +16,13 @@
  * before and after the command), the dispatch, --batch and main.  The
  * commands are in pair.c, iface.c, connect.c and ls.c.
  */
-#include <linux/capability.h>
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "caps.h"
 #include "cli.h"
+#include "cni.h"
 #include "ctu.h"
 #include "err.h"
 #include "vethctl.h"
@@ -56,6 +55,8 @@ static noreturn void usage(void)
 	      " unpublish <spec>...|--owner <name>  take published ports back\n"
 	      " gc [--dry-run]                    drop the entries of veths that are gone\n"
 	      " save                              print the NAT and ports as vethctl commands\n"
+	      " cni add|check|del <net> <ns>      run a CNI network's plugins on a namespace\n"
+	      " cni gc|status <net> | cni ls      tidy up, ask, list the attachments\n"
 	      "\nOptions of add, bridge add and connect:\n"
 	      "     --peer <name>         the other end's name (add; default <name>p)\n"
 	      "     --peer-netns <ns>     create the other end inside <ns> (add)\n"
@@ -82,6 +83,8 @@ static noreturn void usage(void)
 	      "     --batch <file>|-      run the commands in <file>, one per line\n"
 	      CTU_USAGE_OUT_OPTIONS
 	      "\nA namespace <ns> is a PID, a namespace file, or a name under /run/netns.\n"
+	      "Run with CNI_COMMAND set and no arguments (or as ctutils-bridge or\n"
+	      "ctutils-host-local), vethctl is a CNI plugin: see vethctl(8), CNI PLUGIN.\n"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("vethctl(8)"),
 	      stdout);
@@ -297,6 +300,26 @@ static const struct command commands[] = {
 	  "user:<name>) as vethctl commands, to apply again after 'nft flush ruleset'.\n"
 	  "\nExample:\n vethctl save > /etc/ctutils/net.batch; vethctl --batch /etc/ctutils/net.batch\n",
 	  true },
+	{ "cni", cmd_cni,
+	  " vethctl cni add|check|del <net> <ns> [options]\n"
+	  " vethctl cni gc|status <net> [options]\n"
+	  " vethctl cni ls [--json]\n"
+	  "\nRun a CNI network's plugins against a network namespace, as a container\n"
+	  "runtime would: <net> is a .conflist or .conf file, or a network name in\n"
+	  "--conf-dir; <ns> a PID, a namespace file, or a name under /run/netns.  add\n"
+	  "prints the result and keeps it in the cache, which del, check and gc use.\n"
+	  CTU_USAGE_OPTIONS
+	  "     --ifname <name>       the container's interface (default eth0)\n"
+	  "     --id <id>             the container ID (default: from <ns>)\n"
+	  "     --args <k=v;...>      CNI_ARGS\n"
+	  "     --cap-args <json>     capability arguments, as {\"portMappings\":[...]}\n"
+	  "     --path <dirs>         where the plugins are (default $CNI_PATH, else\n"
+	  "                           /opt/cni/bin:/usr/lib/cni)\n"
+	  "     --conf-dir <dirs>     where network names are looked up (default\n"
+	  "                           $NETCONFPATH, else /etc/cni/net.d)\n"
+	  "     --cache-dir <dir>     the results of add (default /var/lib/ctutils/cni)\n"
+	  "\nExample:\n vethctl cni add /etc/cni/net.d/10-web.conflist web\n",
+	  true },
 };
 
 /* SUB --help: the command's usage on stdout, exit 0. */
@@ -329,16 +352,6 @@ static int run_command(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 	}
 	ctu_err_set_subcommand(NULL);
 	return ctu_err_usage(err, "unknown command '%s'", argv[0]);
-}
-
-int needs_caps(const struct vethctl *v, ctu_err_t *err)
-{
-	/* said up front, before the kernel answers "Operation not permitted" */
-	if (v->command && v->command->changes && !ctu_caps_have(CAP_NET_ADMIN))
-		return ctu_err_make(err, 0,
-				    "%s needs CAP_NET_ADMIN: run it as root, or inside 'unshare-lite -U -r -n'",
-				    v->command->name);
-	return 0;
 }
 
 static int run_line(struct vethctl *v, char *line, ctu_err_t *err)
@@ -388,6 +401,8 @@ int main(int argc, char **argv)
 	int r;
 
 	ctu_init(CTU_TOOL_PLAIN);
+	if (cni_plugin_mode(argc, argv))
+		return cni_plugin_main(argc, argv);
 	r = ctu_getopt_init(&g, argc, argv, NULL, NULL, GLOBAL_SHORTOPTS, global_longopts, &err);
 	if (r < 0 || ctu_getopt_next(&g, &err) != -1)
 		ctu_err_exit(&err);

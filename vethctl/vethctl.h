@@ -84,7 +84,7 @@ int batch_split(char *line, char **words, int max);
 int cmd_parse(struct vethctl *v, int argc, char **argv, const struct option *longopts,
 	      const size_t *fields, void *opts, ctu_err_t *err);
 
-/* CAP_NET_ADMIN for a command that changes links (vethctl.c): 0, or why not. */
+/* CAP_NET_ADMIN for a command that changes links: 0, or why not. */
 int needs_caps(const struct vethctl *v, ctu_err_t *err);
 
 /* The operands after the options: exactly @n of them, or "CMD: @what". */
@@ -161,6 +161,6 @@ struct command {
 
 command_fn cmd_add, cmd_del, cmd_bridge, cmd_attach, cmd_detach, cmd_move, cmd_addr, cmd_up,
     cmd_down, cmd_mtu, cmd_route, cmd_connect, cmd_disconnect, cmd_ls, cmd_nat, cmd_publish,
-    cmd_unpublish, cmd_gc, cmd_save;
+    cmd_unpublish, cmd_gc, cmd_save, cmd_cni;
 
 #endif
