@@ -65,7 +65,8 @@ IMG_PKGS := libarchive jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(IMG_PKGS) 2>/dev/null)
 IMG_LIBS := $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null)
 # NAT and published ports (vethctl only): nftables, conntrack, and jansson for nft's JSON
-NAT_PKGS := libnftables libnetfilter_conntrack jansson
+# (and CNI's); libcrypto for `vethctl cni`'s container IDs (SHA-512) and cache (base64)
+NAT_PKGS := libnftables libnetfilter_conntrack jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(NAT_PKGS) 2>/dev/null)
 NAT_LIBS := $(shell pkg-config --libs $(NAT_PKGS) 2>/dev/null) -lpthread
 

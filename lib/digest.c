@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * digest.c - sha256 through libcrypto's EVP interface, and the OCI digest
+ * digest.c - sha256 (and one SHA-512) through libcrypto's EVP interface, and the OCI digest
  * and chain ID rules.  Nothing here hashes by hand.
  */
 #include <openssl/crypto.h>
@@ -96,6 +96,16 @@ int ctu_sha256_buf(const void *buf, size_t n, char out[CTU_DIGEST_SIZE])
 		return r;
 	}
 	return ctu_sha256_final(&h, out);
+}
+
+int ctu_sha512_buf(const void *buf, size_t n, unsigned char out[CTU_SHA512_LEN])
+{
+	unsigned int len = 0;
+
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	if (EVP_Digest(buf, n, out, &len, EVP_sha512(), NULL) != 1 || len != CTU_SHA512_LEN)
+		return -EIO;
+	return 0;
 }
 
 bool ctu_digest_valid(const char *s)

@@ -40,6 +40,10 @@ void ctu_sha256_free(struct ctu_sha256 *h);
 /* The digest of @n bytes at @buf.  0 or -errno. */
 int ctu_sha256_buf(const void *buf, size_t n, char out[CTU_DIGEST_SIZE]);
 
+/* The SHA-512 of @n bytes at @buf into @out (as cnitool hashes a netns path into a container ID).  0 or -EIO. */
+#define CTU_SHA512_LEN 64
+int ctu_sha512_buf(const void *buf, size_t n, unsigned char out[CTU_SHA512_LEN]);
+
 /*
  * True when @s is "sha256:" and exactly 64 lowercase hex digits: nothing else
  * ever becomes part of a path ("sha256:../x" is refused before one is built).

@@ -10,7 +10,8 @@
 # The oracle is Debian's containernetworking-plugins (bridge with ipMasq and
 # hairpinMode, then portmap), run on the same topology: the traffic matrix of
 # our CLI must equal the reference's but for the CVE-2020-8558 row, which
-# the reference lets through and we drop.
+# the reference lets through and we drop; our plugin (the same conflist with
+# "type": "ctutils-bridge", through `vethctl cni add`) must equal our CLI.
 
 load helpers
 load helpers/nat
@@ -89,6 +90,44 @@ matrix_cli() {
 
 @test "matrix: our CLI equals the reference, bridge-nf-call-iptables=1 (DNAT while bridging: hairpin on the port)" {
 	matrix_cli 1
+}
+
+# our plugin (the reference's conflist, "type": "ctutils-bridge") through
+# `vethctl cni add`: the rows of our CLI, all of them
+matrix_plugin() {
+	nat_topology c
+	nat_brnf "$1"
+	nat_setup_cli
+	nat_listeners
+	nat_matrix >"$T/cli.$1"
+	nat_topology p
+	nat_brnf "$1"
+	nat_setup_plugin
+	nat_listeners
+	nat_matrix >"$T/plugin.$1"
+	diff <(nat_expected) "$T/plugin.$1"
+	diff "$T/cli.$1" "$T/plugin.$1"
+	# hairpinMode: on the host end of each port
+	[ "$(ip -n "$H" -j -d link show master ctu0 | jq -r '[.[] | .linkinfo.info_slave_data.hairpin] | all')" = true ]
+	# the elements are the attachments': owner cni:HASH16:NET:CID12:IFNAME
+	run nat_elems pub4any
+	assert_line --regexp "^tcp \. 8080 : $NAT_A \. 80 # cni:[0-9a-f]{16}:ctuplug:cid-a:eth0\$"
+	# deleted: nothing reaches A from outside, no element remains, no cache entry
+	nat_teardown_plugin
+	[ "$(nat_probe "$O" tcp "$NAT_HOST" 8080)" = fail ]
+	[ "$(nat_probe "$O" udp "$NAT_HOST" 5353)" = fail ]
+	run nat_elements
+	assert_output ''
+	run find "$NAT_CNI/cache" -type f
+	assert_output ''
+}
+
+@test "matrix: our plugin through vethctl cni add equals our CLI, bridge-nf-call-iptables=0" {
+	matrix_plugin 0
+}
+
+@test "matrix: our plugin through vethctl cni add equals our CLI, bridge-nf-call-iptables=1" {
+	matrix_plugin 1
 }
 
 @test "curl, busybox nc and socat reach a published busybox httpd through H's address and 127.0.0.1" {

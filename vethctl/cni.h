@@ -51,6 +51,9 @@ enum {
 int cni_err(ctu_err_t *err, int code, const char *details, const char *fmt, ...)
     CTU_PRINTF(4, 5);
 
+/* *@err as the reference's ErrInternal (999) unless it has a code already; its number. */
+int cni_internal(ctu_err_t *err);
+
 /* ---- versions (cni.c; pure) ---------------------------------------------------- */
 
 /* The versions we speak, oldest first, NULL-terminated: 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0. */
@@ -65,7 +68,9 @@ bool cni_version_known(const char *v);
 /*
  * Any version's result (0.3.0 .. 1.1.0: "ips[].version" dropped, the rest
  * kept) in the newest layout: a new reference, or NULL with a CNI_ERR_DECODE
- * error naming the bad member.
+ * error naming the bad member.  As libcni's types read it: members they do
+ * not know are dropped, addresses printed as Go prints them; "interfaces",
+ * "ips", "routes" (arrays) and "dns" (an object) are always there.
  */
 json_t *cni_result_from(json_t *result, ctu_err_t *err);
 /*
@@ -74,6 +79,19 @@ json_t *cni_result_from(json_t *result, ctu_err_t *err);
  * advmss, priority, table, scope) only at 1.1.0, "dns" {} always.
  */
 json_t *cni_result_to(json_t *result, const char *version, ctu_err_t *err);
+
+/*
+ * @v as the Go plugins print it: json.MarshalIndent's four spaces (@indent;
+ * results and errors) or one compact line (VERSION), Go's string escapes,
+ * no newline.  Newly allocated, or NULL.
+ */
+char *cni_json_text(const json_t *v, bool indent);
+/*
+ * The error object a plugin prints for @err: {"cniVersion", "code" (0 is
+ * 999), "msg" (with the errno's text), "details" (the hint; omitted when
+ * none)}.  @version NULL or unknown: CNI_VERSION_LATEST.  NULL: no memory.
+ */
+json_t *cni_error_json(const struct ctu_err *err, const char *version);
 
 /* ---- a plugin request (cni.c) ------------------------------------------------- */
 
@@ -128,6 +146,44 @@ int cni_plugin_main(int argc, char **argv);
 void cni_owner(const char *net, const char *cid, const char *ifname, char *out, size_t size);
 /* The "cni:HASH16:" prefix of that owner (the part that identifies it). */
 void cni_owner_key(const char *net, const char *cid, const char *ifname, char *out, size_t size);
+
+/* ---- the bridge config (cnibridge-conf.c; pure: fuzzed) ------------------------ */
+
+/* One of runtimeConfig.portMappings, read as portmap reads it. */
+struct bridge_portmap {
+	unsigned int host_port, container_port; /* 1..65535 */
+	unsigned char proto;			/* IPPROTO_TCP (default), _UDP, _SCTP */
+	int host_family; /* of hostIP: AF_INET, AF_INET6 (the other family skipped); 0: none */
+	bool host_any;	 /* no hostIP, or 0.0.0.0 / :: (every address of the family) */
+	unsigned char host_ip[16];
+};
+
+/* The reference bridge plugin's keys (and ours beyond them), checked. */
+struct bridge_conf {
+	const char *bridge; /* "cni0" by default; borrowed from the config, as are all pointers */
+	bool is_gw, is_default_gw, force_address, ip_masq, hairpin, promisc, macspoofchk,
+	    enabledad, port_isolation, disable_container_iface, preserve_default_vlan;
+	unsigned int mtu;	/* 0: the kernel's default */
+	unsigned int vlan;	/* 0: none */
+	const char *ipam_type;	/* NULL: no IPAM (layer 2 only) */
+	json_t *dns;		/* conf.dns, or NULL */
+	bool has_mac;		/* CNI_ARGS MAC, then args.cni.mac, then runtimeConfig.mac */
+	unsigned char mac[6];
+	struct bridge_portmap *ports; /* runtimeConfig.portMappings (allocated) */
+	size_t nports;
+	bool snat;	    /* portmap's snat (default true): hairpin and localhost masquerade */
+	json_t *prev_result; /* conf.prevResult, or NULL */
+};
+
+/*
+ * Reads @conf (stdin parsed) with @args_mac (CNI_ARGS MAC, or NULL) into
+ * *@out, zeroed first.  Returns 0, or a negative number with *@err a CNI
+ * error: 6 for a member of the wrong type, 7 for an invalid value, 2 for a
+ * key we refuse (its name and value said).  bridge_conf_free() after both.
+ */
+int bridge_conf_parse(json_t *conf, const char *args_mac, struct bridge_conf *out,
+		      ctu_err_t *err);
+void bridge_conf_free(struct bridge_conf *c);
 
 /* ---- the bridge plugin (cnibridge.c) ------------------------------------------ */
 

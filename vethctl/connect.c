@@ -6,7 +6,6 @@
  * at any step removes what connect made.
  */
 #include <net/if.h>
-#include <netlink/route/link/bridge.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,20 +184,13 @@ static int nat_values(struct vethctl *v, const struct connect_options *o, struct
 /* Hairpin mode on the host end's bridge port: a container reaching its own published port. */
 static int set_hairpin(struct vethctl *v, struct connect_job *j, ctu_err_t *err)
 {
-	_cleanup_link_ struct rtnl_link *orig = NULL, *chg = NULL;
-	int r = link_get(&v->host, j->host_name, &orig);
+	_cleanup_link_ struct rtnl_link *l = NULL;
+	struct port_flags f = { .hairpin = true };
+	int r = link_get(&v->host, j->host_name, &l);
 
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot look up %s", j->host_name);
-	chg = rtnl_link_alloc();
-	if (!chg)
-		return ctu_err_make(err, ENOMEM, "hairpin %s", j->host_name);
-	/* AF_BRIDGE on both: libnl 3.7 aborts on a family mismatch */
-	rtnl_link_set_family(orig, AF_BRIDGE);
-	rtnl_link_set_family(chg, AF_BRIDGE);
-	rtnl_link_bridge_set_flags(chg, RTNL_BRIDGE_HAIRPIN_MODE);
-	sock_clear(&v->host);
-	r = rtnl_link_change(v->host.sk, orig, chg, 0);
+	r = bridge_port_set(&v->host, rtnl_link_get_ifindex(l), &f);
 	return r < 0 ? sock_err(&v->host, r, err, "cannot set hairpin mode on %s", j->host_name)
 		     : 0;
 }
@@ -231,22 +223,14 @@ static int find_or_make_bridge(struct vethctl *v, struct connect_job *j, ctu_err
 /* The first address of @ifindex of @family, without its prefix (the gateway). */
 static struct nl_addr *first_address(struct nlsock *s, int ifindex, int family)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_addr *found = NULL;
+	size_t n;
+	struct link_addr *a = link_addrs_of(s, ifindex, family, &n);
+	struct nl_addr *found = n ? nl_addr_build(family, a[0].ip.b, family == AF_INET ? 4 : 16)
+				  : NULL;
 
-	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
-		return NULL;
-	for (struct nl_object *o = nl_cache_get_first(cache); o && !found;
-	     o = nl_cache_get_next(o)) {
-		struct rtnl_addr *a = (struct rtnl_addr *)o;
-
-		if (rtnl_addr_get_ifindex(a) == ifindex && rtnl_addr_get_family(a) == family) {
-			found = nl_addr_clone(rtnl_addr_get_local(a));
-			if (found)
-				nl_addr_set_prefixlen(found, family == AF_INET ? 32 : 128);
-		}
-	}
-	nl_cache_free(cache);
+	if (found)
+		nl_addr_set_prefixlen(found, family == AF_INET ? 32 : 128);
+	free(a);
 	return found;
 }
 
@@ -347,36 +331,13 @@ int cmd_connect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 /* The addresses of @ifindex (for the cli mappings aimed at them). */
 static size_t link_addresses(struct nlsock *s, int ifindex, struct ipaddr *out, size_t max)
 {
-	struct nl_cache *cache = NULL;
-	size_t n = 0;
+	size_t n, k = 0;
+	struct link_addr *a = link_addrs_of(s, ifindex, 0, &n);
 
-	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
-		return 0;
-	for (struct nl_object *o = nl_cache_get_first(cache); o && n < max;
-	     o = nl_cache_get_next(o)) {
-		struct rtnl_addr *a = (struct rtnl_addr *)o;
-		struct nl_addr *local = rtnl_addr_get_local(a);
-
-		if (rtnl_addr_get_ifindex(a) != ifindex || !local || nl_addr_get_len(local) > 16)
-			continue;
-		out[n].family = rtnl_addr_get_family(a);
-		memcpy(out[n].b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
-		n++;
-	}
-	nl_cache_free(cache);
-	return n;
-}
-
-/* The host end of container end @l: its peer here, if that peer points back at it. */
-static bool host_end_of(struct vethctl *v, struct rtnl_link *l, char *name)
-{
-	_cleanup_link_ struct rtnl_link *h = NULL;
-
-	if (rtnl_link_get_kernel(v->host.sk, rtnl_link_get_link(l), NULL, &h) < 0 || !h ||
-	    strcmp(link_kind(h), "veth") || rtnl_link_get_link(h) != rtnl_link_get_ifindex(l))
-		return false;
-	snprintf(name, IFNAMSIZ, "%s", rtnl_link_get_name(h));
-	return true;
+	for (; k < n && k < max; k++)
+		out[k] = a[k].ip;
+	free(a);
+	return k;
 }
 
 int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
@@ -403,7 +364,7 @@ int cmd_disconnect(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		return ctu_err_code(*err);
 	if (strcmp(link_kind(l), "veth"))
 		return ctu_err_make(err, 0, "%s in %s is not a veth", ifname, args[0]);
-	known = host_end_of(v, l, host_end);
+	known = veth_peer_here(&v->host, l, host_end);
 	naddrs = link_addresses(&cs, rtnl_link_get_ifindex(l), addrs, CTU_ARRAY_SIZE(addrs));
 	/* deleting the container's end deletes the host's end with it */
 	sock_clear(&cs);

@@ -97,7 +97,7 @@ int connect_nat_commit(struct vethctl *v, struct connect_nat *c, ctu_err_t *err)
 /* ---- dropping elements by owner -------------------------------------------------- */
 
 /* Removes the mappings @gone and the sources @mgone, with what follows them. */
-static int remove_marked(struct natrun *r, const bool *gone, const bool *mgone, ctu_err_t *err)
+int remove_marked(struct natrun *r, const bool *gone, const bool *mgone, ctu_err_t *err)
 {
 	struct localnet restore[64];
 	size_t nrestore;

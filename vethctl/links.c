@@ -6,9 +6,19 @@
  * release; a veth's peer is never read back with rtnl_link_veth_get_peer()
  * from a kernel object (it crashes in libnl 3.7).
  */
+#include <errno.h>
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <netlink/msg.h>
 #include <netlink/route/link/veth.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ctu.h"
 #include "vethctl.h"
@@ -90,23 +100,78 @@ void delete_link(struct nlsock *s, const char *name)
 	rtnl_link_put(l);
 }
 
-int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool del)
+int address_change(struct nlsock *s, int ifindex, struct nl_addr *a, bool broadcast, bool del)
 {
-	_cleanup_link_ struct rtnl_link *l = NULL;
-	struct rtnl_addr *ad;
-	int r = link_get(s, ifname, &l);
+	struct rtnl_addr *ad = rtnl_addr_alloc();
+	_cleanup_nladdr_ struct nl_addr *brd = NULL;
+	int r;
 
-	if (r < 0)
-		return r == -ENODEV ? -NLE_NODEV : -NLE_FAILURE;
-	ad = rtnl_addr_alloc();
 	if (!ad)
 		return -NLE_NOMEM;
-	rtnl_addr_set_ifindex(ad, rtnl_link_get_ifindex(l));
+	rtnl_addr_set_ifindex(ad, ifindex);
 	rtnl_addr_set_local(ad, a);
+	/* the last address of an IPv4 prefix that has one (not /31, /32: RFC 3021) */
+	if (broadcast && nl_addr_get_family(a) == AF_INET && nl_addr_get_prefixlen(a) < 31) {
+		unsigned char b[4];
+		unsigned int plen = nl_addr_get_prefixlen(a);
+		uint32_t host = plen ? 0xffffffffu >> plen : 0xffffffffu;
+
+		memcpy(b, nl_addr_get_binary_addr(a), 4);
+		for (int i = 0; i < 4; i++)
+			b[i] |= (unsigned char)(host >> (8 * (3 - i)));
+		brd = nl_addr_build(AF_INET, b, 4);
+		if (!brd) {
+			rtnl_addr_put(ad);
+			return -NLE_NOMEM;
+		}
+		rtnl_addr_set_broadcast(ad, brd);
+	}
 	sock_clear(s);
 	r = del ? rtnl_addr_delete(s->sk, ad, 0) : rtnl_addr_add(s->sk, ad, 0);
 	rtnl_addr_put(ad);
 	return r;
+}
+
+int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool del)
+{
+	_cleanup_link_ struct rtnl_link *l = NULL;
+	int r = link_get(s, ifname, &l);
+
+	if (r < 0)
+		return r == -ENODEV ? -NLE_NODEV : -NLE_FAILURE;
+	return address_change(s, rtnl_link_get_ifindex(l), a, false, del);
+}
+
+struct link_addr *link_addrs_of(struct nlsock *s, int ifindex, int family, size_t *n)
+{
+	struct nl_cache *cache = NULL;
+	struct link_addr *out = NULL;
+
+	*n = 0;
+	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
+		return NULL;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ad = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(ad);
+		int f = rtnl_addr_get_family(ad);
+		struct link_addr *more;
+
+		if (rtnl_addr_get_ifindex(ad) != ifindex || (family && f != family) || !local ||
+		    (f != AF_INET && f != AF_INET6) ||
+		    nl_addr_get_len(local) != (f == AF_INET ? 4u : 16u))
+			continue;
+		more = realloc(out, (*n + 1) * sizeof(*out));
+		if (!more)
+			break;
+		out = more;
+		memset(&out[*n], 0, sizeof(out[*n]));
+		out[*n].ip.family = f;
+		memcpy(out[*n].ip.b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+		out[*n].plen = (unsigned int)rtnl_addr_get_prefixlen(ad);
+		(*n)++;
+	}
+	nl_cache_free(cache);
+	return out;
 }
 
 int address_err(struct nlsock *s, int nle, const char *addr, const char *ifname, ctu_err_t *err)
@@ -141,8 +206,7 @@ int bring_up(struct nlsock *s, const char *name)
 	return rtnl_link_change(s->sk, l, chg, 0);
 }
 
-/* A route: @dst (or "default") via @gw on @dev. */
-int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int dev, bool del)
+int route_send(struct nlsock *s, const struct route_spec *spec, bool del)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
@@ -155,17 +219,38 @@ int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int 
 			rtnl_route_nh_free(nh);
 		return -NLE_NOMEM;
 	}
-	rtnl_route_set_family(rt, nl_addr_get_family(dst));
-	rtnl_route_set_dst(rt, dst);
-	if (gw)
-		rtnl_route_nh_set_gateway(nh, gw);
-	if (dev)
-		rtnl_route_nh_set_ifindex(nh, dev);
+	rtnl_route_set_family(rt, nl_addr_get_family(spec->dst));
+	rtnl_route_set_dst(rt, spec->dst);
+	if (spec->protocol)
+		rtnl_route_set_protocol(rt, spec->protocol);
+	if (spec->scope >= 0)
+		rtnl_route_set_scope(rt, (uint8_t)spec->scope);
+	if (spec->table)
+		rtnl_route_set_table(rt, spec->table);
+	if (spec->priority)
+		rtnl_route_set_priority(rt, spec->priority);
+	if (spec->mtu)
+		rtnl_route_set_metric(rt, RTAX_MTU, spec->mtu);
+	if (spec->advmss)
+		rtnl_route_set_metric(rt, RTAX_ADVMSS, spec->advmss);
+	if (spec->gw)
+		rtnl_route_nh_set_gateway(nh, spec->gw);
+	if (spec->dev)
+		rtnl_route_nh_set_ifindex(nh, spec->dev);
 	rtnl_route_add_nexthop(rt, nh);
 	sock_clear(s);
-	r = del ? rtnl_route_delete(s->sk, rt, 0) : rtnl_route_add(s->sk, rt, NLM_F_EXCL);
+	r = del ? rtnl_route_delete(s->sk, rt, 0) : rtnl_route_add(s->sk, rt, spec->nlm_flags);
 	rtnl_route_put(rt);
 	return r;
+}
+
+/* A route: @dst (or "default") via @gw on @dev, libnl's protocol (static) and scope. */
+int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int dev, bool del)
+{
+	struct route_spec spec = { .dst = dst, .gw = gw, .dev = dev, .scope = -1,
+				   .nlm_flags = NLM_F_EXCL };
+
+	return route_send(s, &spec, del);
 }
 
 /*
@@ -200,29 +285,229 @@ static int record_link(struct nlsock *s, const char *name, struct ctu_undo *undo
 	return ctu_undo_link(undo, s->nsfd, rtnl_link_get_ifindex(l), err);
 }
 
+/* Answers we only wait for: the ACK, or the error on_error() keeps. */
+static void ignore_reply(struct nlmsghdr *h, void *arg)
+{
+	(void)h;
+	(void)arg;
+}
+
+/* A new RTM_*LINK request for @ifindex (0: by name) of @family, or NULL. */
+static struct nl_msg *link_msg(int type, int flags, int family, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = (unsigned char)family, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | flags);
+
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * The bridge's RTM_NEWLINK by hand: libnl 3.7 cannot say IFLA_BR_VLAN_FILTERING.
+ * Name, MTU and MAC are in the creating request; NLM_F_EXCL, so an existing
+ * link of that name is EEXIST, not a silent success.
+ */
+int bridge_create(struct nlsock *s, const struct bridge_spec *b)
+{
+	_cleanup_nladdr_ struct nl_addr *mac = mac_from_name(b->name, b->mac_salt);
+	struct nl_msg *msg = link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, AF_UNSPEC, 0);
+	struct nlattr *info, *data;
+	int r = -ENOMEM;
+
+	if (!msg || !mac)
+		goto out;
+	if (b->up) {
+		struct ifinfomsg *ifi = nlmsg_data(nlmsg_hdr(msg));
+
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
+	if (nla_put_string(msg, IFLA_IFNAME, b->name) < 0 ||
+	    nla_put(msg, IFLA_ADDRESS, 6, nl_addr_get_binary_addr(mac)) < 0 ||
+	    (b->mtu && nla_put_u32(msg, IFLA_MTU, b->mtu) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0)
+		goto out;
+	if (b->vlan_filtering) {
+		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+		    nla_put_u8(msg, IFLA_BR_VLAN_FILTERING, 1) < 0)
+			goto out;
+		nla_nest_end(msg, data);
+	}
+	nla_nest_end(msg, info);
+	r = sock_request(s, msg, ignore_reply, NULL);
+out:
+	if (msg)
+		nlmsg_free(msg);
+	return r;
+}
+
 int create_bridge(struct nlsock *s, const char *name, const char *mac_salt, unsigned int mtu,
 		  bool up, struct ctu_undo *undo, ctu_err_t *err)
 {
-	_cleanup_link_ struct rtnl_link *l = rtnl_link_alloc();
-	_cleanup_nladdr_ struct nl_addr *mac = mac_from_name(name, mac_salt);
-	int r;
+	struct bridge_spec b = { .name = name, .mac_salt = mac_salt, .mtu = mtu, .up = up };
+	int r = bridge_create(s, &b);
 
-	if (!l || !mac)
+	if (r == -ENOMEM)
 		return ctu_err_make(err, ENOMEM, "cannot create bridge %s", name);
-	rtnl_link_set_type(l, "bridge");
-	rtnl_link_set_name(l, name);
-	rtnl_link_set_addr(l, mac);
-	if (mtu)
-		rtnl_link_set_mtu(l, mtu);
-	if (up)
-		rtnl_link_set_flags(l, IFF_UP);
-	sock_clear(s);
-	r = rtnl_link_add(s->sk, l, NLM_F_CREATE | NLM_F_EXCL);
-	if (r < 0 && sock_errno(s, r) != EEXIST)
+	if (r < 0 && r != -EEXIST)
 		delete_made(s, name); /* the answer may only have been lost */
 	if (r < 0)
-		return link_err(s, r, "cannot create bridge", name, err);
+		return link_err(s, -NLE_FAILURE, "cannot create bridge", name, err);
 	return record_link(s, name, undo, err);
+}
+
+/*
+ * An AF_BRIDGE RTM_SETLINK of port @ifindex, IFLA_PROTINFO (nested, or the
+ * bridge reads it as an old RSTP state): its hairpin mode and isolation.
+ * libnl 3.7 has no setter for isolation, and one request does both.
+ */
+int bridge_port_set(struct nlsock *s, int ifindex, const struct port_flags *f)
+{
+	struct nl_msg *msg = link_msg(RTM_SETLINK, 0, AF_BRIDGE, ifindex);
+	struct nlattr *pi;
+	int r = -ENOMEM;
+
+	if (!msg || !(pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
+	    nla_put_u8(msg, IFLA_BRPORT_MODE, f->hairpin) < 0 ||
+	    (f->set_isolated && nla_put_u8(msg, IFLA_BRPORT_ISOLATED, f->isolated) < 0))
+		goto out;
+	nla_nest_end(msg, pi);
+	r = sock_request(s, msg, ignore_reply, NULL);
+out:
+	if (msg)
+		nlmsg_free(msg);
+	return r;
+}
+
+/* VLAN @vid on bridge port @ifindex (IFLA_AF_SPEC), added with @flags or deleted. */
+int bridge_port_vlan(struct nlsock *s, int ifindex, unsigned int vid, unsigned int flags, bool del)
+{
+	struct nl_msg *msg = link_msg(del ? RTM_DELLINK : RTM_SETLINK, 0, AF_BRIDGE, ifindex);
+	struct bridge_vlan_info vi = { .flags = (uint16_t)flags, .vid = (uint16_t)vid };
+	struct nlattr *af;
+	int r = -ENOMEM;
+
+	if (!msg || !(af = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+	    nla_put(msg, IFLA_BRIDGE_VLAN_INFO, sizeof(vi), &vi) < 0)
+		goto out;
+	nla_nest_end(msg, af);
+	r = sock_request(s, msg, ignore_reply, NULL);
+out:
+	if (msg)
+		nlmsg_free(msg);
+	return r;
+}
+
+bool veth_peer_here(struct nlsock *here, struct rtnl_link *l, char *name)
+{
+	_cleanup_link_ struct rtnl_link *h = NULL;
+
+	if (rtnl_link_get_kernel(here->sk, rtnl_link_get_link(l), NULL, &h) < 0 || !h ||
+	    strcmp(link_kind(h), "veth") || rtnl_link_get_link(h) != rtnl_link_get_ifindex(l))
+		return false;
+	snprintf(name, IFNAMSIZ, "%s", rtnl_link_get_name(h));
+	return true;
+}
+
+/* ---- waiting for a link's operational state ------------------------------------- */
+
+int link_watch_open(struct link_watch *w)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1u << (RTNLGRP_LINK - 1) };
+
+	w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (w->fd < 0)
+		return -errno;
+	if (bind(w->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(w->fd);
+		w->fd = -1;
+		return -e;
+	}
+	return 0;
+}
+
+void link_watch_close(struct link_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/* The operational state in one RTM_NEWLINK of @ifindex, or -1. */
+static int oper_in(struct nlmsghdr *h, int ifindex)
+{
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *a;
+	int len;
+
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) ||
+	    ifi->ifi_index != ifindex)
+		return -1;
+	len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+	for (a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len))
+		if (a->rta_type == IFLA_OPERSTATE && RTA_PAYLOAD(a) >= 1)
+			return *(unsigned char *)RTA_DATA(a);
+	return -1;
+}
+
+/* The state now, from the kernel (after a lost event too). */
+static int oper_now(struct nlsock *s, int ifindex)
+{
+	_cleanup_link_ struct rtnl_link *l = NULL;
+
+	if (rtnl_link_get_kernel(s->sk, ifindex, NULL, &l) < 0 || !l)
+		return -1;
+	return rtnl_link_get_operstate(l);
+}
+
+static long ms_left(const struct timespec *end)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (end->tv_sec - now.tv_sec) * 1000 + (end->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+int link_watch_oper_up(struct link_watch *w, struct nlsock *s, int ifindex, int timeout_ms)
+{
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct timespec end;
+	int state = oper_now(s, ifindex);
+	long left;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += timeout_ms / 1000;
+	end.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (end.tv_nsec >= 1000000000) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000;
+	}
+	while (state != LINK_OPER_UP && (left = ms_left(&end)) > 0) {
+		struct pollfd p = { .fd = w->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		n = recv(w->fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == ENOBUFS) {
+			state = oper_now(s, ifindex); /* events were lost: ask */
+			continue;
+		}
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; n > 0 && NLMSG_OK(h, (size_t)n);
+		     h = NLMSG_NEXT(h, n)) {
+			int st = oper_in(h, ifindex);
+
+			if (st >= 0)
+				state = st;
+		}
+	}
+	return state;
 }
 
 /*

@@ -109,7 +109,7 @@ void nat_chain_name(const struct ipaddr *except, unsigned int plen, char **out, 
 		    char *buf, size_t size);
 
 uint64_t fnv1a64(const void *data, size_t len, uint64_t h);
-#define FNV64_INIT 1469598103934665603ULL
+#define FNV64_INIT 14695981039346656037ULL
 
 /* ---- nft.c, state.c: one transaction's text, the table's state ----------------- */
 
@@ -352,6 +352,7 @@ struct pub_add {
 	struct localnet localnets[64]; /* new: route_localnet=1 after the commit */
 	size_t nlocalnets;
 	bool fwd4, fwd6; /* forwarding needed */
+	bool no_snat;	 /* CNI portmap's snat:false: no hairpin nor localnet elements */
 };
 
 /* Plans @a's mappings: a route to each target (else 1), hairpin, localnet. */
@@ -422,6 +423,9 @@ struct connect_nat {
 };
 int connect_nat_check(struct vethctl *v, struct connect_nat *c, ctu_err_t *err);
 int connect_nat_commit(struct vethctl *v, struct connect_nat *c, ctu_err_t *err);
+
+/* Removes the state's mappings @gone and NAT sources @mgone, with what follows them (gc.c). */
+int remove_marked(struct natrun *r, const bool *gone, const bool *mgone, ctu_err_t *err);
 
 /* disconnect/del of a host end: its veth: elements and the cli mappings to @addrs. */
 void drop_veth(struct vethctl *v, const char *host_end, const struct ipaddr *addrs, size_t naddrs);

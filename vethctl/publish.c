@@ -187,13 +187,13 @@ static int plan_consequences(struct natrun *r, struct plan *p, struct pub_add *a
 			     const struct pub *m, const struct route_info *ri, bool first_of_target,
 			     ctu_err_t *err)
 {
-	if (first_of_target && !hairpin_present(&r->st, &m->target)) {
+	if (!a->no_snat && first_of_target && !hairpin_present(&r->st, &m->target)) {
 		struct hairpin h = { .prefix = ri->prefix, .plen = ri->plen, .target = m->target };
 
 		snprintf(h.owner, sizeof(h.owner), "%s", m->owner);
 		plan_add_hairpin(p, &h);
 	}
-	if (needs_localnet(m) && !localnet_present(&r->st, a, ri->oif)) {
+	if (!a->no_snat && needs_localnet(m) && !localnet_present(&r->st, a, ri->oif)) {
 		char path[IFNAMSIZ + 32];
 		struct localnet *l;
 		int old;

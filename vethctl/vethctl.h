@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "err.h"
+#include "nat.h"
 #include "nl.h"
 #include "out.h"
 #include "undo.h"
@@ -53,6 +54,13 @@ enum {
 	OPT_NAT,
 	OPT_HAIRPIN,
 	OPT_DRY_RUN,
+	/* vethctl cni (cnirt.c) */
+	OPT_CNI_ID,
+	OPT_CNI_ARGS,
+	OPT_CNI_CAP_ARGS,
+	OPT_CNI_PATH,
+	OPT_CNI_CONF_DIR,
+	OPT_CNI_CACHE_DIR,
 };
 
 /* A repeatable option's values (--out, --publish): its field in cmd_parse()'s @fields is REPEATED(offset). */
@@ -117,11 +125,35 @@ int change_link(struct nlsock *s, const char *name, void (*fill)(struct rtnl_lin
 		void *arg, const char *what, ctu_err_t *err);
 void delete_link(struct nlsock *s, const char *name);
 int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool del);
+/* Address @a on @ifindex; with @broadcast an IPv4 prefix below /31 gets its broadcast address. */
+int address_change(struct nlsock *s, int ifindex, struct nl_addr *a, bool broadcast, bool del);
+/* An address of a link. */
+struct link_addr {
+	struct ipaddr ip;
+	unsigned int plen;
+};
+/*
+ * The IPv4 and IPv6 addresses of @ifindex of @family (0: both), in the
+ * kernel's order: newly allocated, *@n of them (NULL and 0: none, or the
+ * listing failed).
+ */
+struct link_addr *link_addrs_of(struct nlsock *s, int ifindex, int family, size_t *n);
 /* "cannot add address ADDR to IFNAME: why" for add_address()'s failure @nle. */
 int address_err(struct nlsock *s, int nle, const char *addr, const char *ifname, ctu_err_t *err);
 void set_up_flag(struct rtnl_link *chg, void *up);
 int bring_up(struct nlsock *s, const char *name);
 int route_change(struct nlsock *s, struct nl_addr *dst, struct nl_addr *gw, int dev, bool del);
+
+/* A route with all that a CNI result may say of it (route_change: libnl's defaults). */
+struct route_spec {
+	struct nl_addr *dst, *gw; /* gw NULL: none */
+	int dev;		  /* ifindex, or 0 */
+	unsigned char protocol;	  /* RTPROT_*, 0: libnl's (static) */
+	int scope;		  /* RT_SCOPE_*, -1: guessed by libnl from the gateway */
+	unsigned int table, priority, mtu, advmss; /* 0: not said */
+	int nlm_flags;		  /* NLM_F_EXCL, or 0 (an equal route is no error) */
+};
+int route_send(struct nlsock *s, const struct route_spec *spec, bool del);
 /* Says in the error what the rollback removed: "(... ; the veth pair was removed)". */
 int said_removed(ctu_err_t *err, const char *what);
 
@@ -131,6 +163,45 @@ int said_removed(ctu_err_t *err, const char *what);
  */
 int create_bridge(struct nlsock *s, const char *name, const char *mac_salt, unsigned int mtu,
 		  bool up, struct ctu_undo *undo, ctu_err_t *err);
+
+/* A bridge to make: its MAC is mac_from_name(name, mac_salt). */
+struct bridge_spec {
+	const char *name, *mac_salt;
+	unsigned int mtu; /* 0: the kernel's */
+	bool up, vlan_filtering;
+};
+/* One RTM_NEWLINK (NLM_F_EXCL): 0, or -errno (-EEXIST for a taken name; the socket keeps why). */
+int bridge_create(struct nlsock *s, const struct bridge_spec *b);
+
+/* What a bridge port is set to in one AF_BRIDGE request. */
+struct port_flags {
+	bool hairpin;
+	bool set_isolated, isolated; /* isolation only when set_isolated */
+};
+/* 0 or -errno (the socket keeps the kernel's message). */
+int bridge_port_set(struct nlsock *s, int ifindex, const struct port_flags *f);
+/* VLAN @vid of port @ifindex, with BRIDGE_VLAN_INFO_* @flags, added or deleted: 0 or -errno. */
+int bridge_port_vlan(struct nlsock *s, int ifindex, unsigned int vid, unsigned int flags,
+		     bool del);
+
+/*
+ * The peer of veth @l (of another namespace) in @here's namespace, if it is
+ * a veth pointing back at @l: true, its name in @name (IFNAMSIZ bytes).
+ */
+bool veth_peer_here(struct nlsock *here, struct rtnl_link *l, char *name);
+
+/*
+ * A link's operational state awaited on RTNLGRP_LINK: opened before what
+ * changes it, so no event is missed between the request and the wait.
+ */
+struct link_watch {
+	int fd;
+};
+#define LINK_OPER_UP 6 /* IF_OPER_UP (RFC 2863): linux/if.h clashes with net/if.h */
+int link_watch_open(struct link_watch *w);
+void link_watch_close(struct link_watch *w);
+/* The state of @ifindex (IF_OPER_*: LINK_OPER_UP) once it is up or @timeout_ms have passed; -1: unknown. */
+int link_watch_oper_up(struct link_watch *w, struct nlsock *s, int ifindex, int timeout_ms);
 
 struct veth_spec {
 	const char *name, *peer;

@@ -11,12 +11,14 @@
 # whatever reaches a container from O was DNATed by H, and whatever O sees
 # from a container was masqueraded by H.
 #
-# Two ways to plug A and B in, giving the same addresses: our CLI
-# (`vethctl connect --publish --nat`, nat_setup_cli) and the reference, Debian's
+# Three ways to plug A and B in, giving the same addresses: our CLI
+# (`vethctl connect --publish --nat`, nat_setup_cli), the reference, Debian's
 # containernetworking-plugins bridge (ipMasq, hairpinMode) + portmap run
-# through cni_chain below (nat_setup_oracle).  nat_matrix then sends the
-# traffic of the spec's matrix and prints one line per row, "ROW RESULT", where
-# RESULT is the peer address the listener saw, or "fail".
+# through cni_chain below (nat_setup_oracle), and our plugin with the same
+# conflist, its type switched to ctutils-bridge, through `vethctl cni add`
+# (nat_setup_plugin).  nat_matrix then sends the traffic of the spec's matrix
+# and prints one line per row, "ROW RESULT", where RESULT is the peer address
+# the listener saw, or "fail".
 
 NAT_SUBNET=10.88.7
 NAT_GW=$NAT_SUBNET.1
@@ -27,6 +29,9 @@ NAT_OUT=192.0.2.2
 NAT_HOST6=2001:db8::1
 NAT_OUT6=2001:db8::2
 : "${CNI_PLUGINS:=/usr/lib/cni}"
+# A's mappings (8080->80/tcp, 5353->53/udp) as a runtime passes them to the
+# plugins that declare the portMappings capability (the CNI setups)
+NAT_PORTMAPPINGS='{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":5353,"containerPort":53,"protocol":"udp"}]}'
 
 nat_require() {
 	require_root
@@ -293,8 +298,7 @@ nat_setup_oracle() {
 	[ -x "$CNI_PLUGINS/bridge" ] && [ -x "$CNI_PLUGINS/portmap" ] && [ -x "$CNI_PLUGINS/host-local" ] ||
 		ctu_skip "needs containernetworking-plugins in $CNI_PLUGINS"
 	nat_conflist
-	cni_chain ADD cid-a "$A" "$NAT_CNI/ctunat.conflist" \
-		'{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":5353,"containerPort":53,"protocol":"udp"}]}' ||
+	cni_chain ADD cid-a "$A" "$NAT_CNI/ctunat.conflist" "$NAT_PORTMAPPINGS" ||
 		fail "the reference ADD of A failed"
 	cni_chain ADD cid-b "$B" "$NAT_CNI/ctunat.conflist" '{"portMappings":[]}' ||
 		fail "the reference ADD of B failed"
@@ -303,9 +307,52 @@ nat_setup_oracle() {
 }
 
 nat_teardown_oracle() {
-	cni_chain DEL cid-a "$A" "$NAT_CNI/ctunat.conflist" \
-		'{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"},{"hostPort":5353,"containerPort":53,"protocol":"udp"}]}'
+	cni_chain DEL cid-a "$A" "$NAT_CNI/ctunat.conflist" "$NAT_PORTMAPPINGS"
 	cni_chain DEL cid-b "$B" "$NAT_CNI/ctunat.conflist" '{"portMappings":[]}'
+}
+
+# --- our plugin, through `vethctl cni add` (the runtime side) ---------------------
+
+# The conflist of the reference setup with "type": "bridge" switched to
+# "ctutils-bridge" (our plugin does portmap's job: no portmap after it), the
+# portMappings capability on it, host-local (Debian's, from --path) as before.
+nat_plugin_conflist() {
+	cat >"$NAT_CNI/ctuplug.conflist" <<-EOF
+		{ "cniVersion": "1.0.0", "name": "ctuplug", "plugins": [
+		  { "type": "ctutils-bridge", "bridge": "ctu0", "isGateway": true, "ipMasq": true,
+		    "hairpinMode": true, "capabilities": { "portMappings": true },
+		    "ipam": { "type": "host-local", "dataDir": "$NAT_CNI/data",
+		              "ranges": [[{ "subnet": "$NAT_SUBNET.0/24", "gateway": "$NAT_GW" }]],
+		              "routes": [{ "dst": "0.0.0.0/0" }] } } ] }
+	EOF
+}
+
+# nat_cni CMD ARGS...: `vethctl cni CMD` in H, our plugin (a link named
+# ctutils-bridge) and Debian's first on the path, the cache in the test's dir
+nat_cni() {
+	local cmd=$1
+	shift
+	ip netns exec "$H" "$VETHCTL" cni "$cmd" "$@" --path "$NAT_CNI/bin:$CNI_PLUGINS" --cache-dir "$NAT_CNI/cache"
+}
+
+# nat_setup_plugin: A with 8080->80/tcp and 5353->53/udp published and its
+# address masqueraded, B masqueraded: our plugin through `vethctl cni add`.
+nat_setup_plugin() {
+	[ -x "$CNI_PLUGINS/host-local" ] || ctu_skip "needs containernetworking-plugins in $CNI_PLUGINS"
+	mkdir -p "$NAT_CNI/bin"
+	ln -sf "$VETHCTL" "$NAT_CNI/bin/ctutils-bridge"
+	nat_plugin_conflist
+	nat_cni add "$NAT_CNI/ctuplug.conflist" "$A" --id cid-a --cap-args "$NAT_PORTMAPPINGS" >"$NAT_CNI/cid-a.result" ||
+		fail "vethctl cni add A failed: $(cat "$NAT_CNI/cid-a.result")"
+	nat_cni add "$NAT_CNI/ctuplug.conflist" "$B" --id cid-b --cap-args '{"portMappings":[]}' >"$NAT_CNI/cid-b.result" ||
+		fail "vethctl cni add B failed: $(cat "$NAT_CNI/cid-b.result")"
+	[ "$(jq -r '.ips[0].address' "$NAT_CNI/cid-a.result")" = "$NAT_A/24" ] ||
+		fail "vethctl cni add gave A $(jq -r '.ips[0].address' "$NAT_CNI/cid-a.result"), not $NAT_A/24"
+}
+
+nat_teardown_plugin() {
+	nat_cni del "$NAT_CNI/ctuplug.conflist" "$A" --id cid-a --cap-args "$NAT_PORTMAPPINGS"
+	nat_cni del "$NAT_CNI/ctuplug.conflist" "$B" --id cid-b --cap-args '{"portMappings":[]}'
 }
 
 # nat_table NS: our table as nft lists it in NS, as JSON ("" when absent)

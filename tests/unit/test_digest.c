@@ -110,6 +110,18 @@ static void test_chain(void **state)
 	assert_int_equal(ctu_chain_id(a, "sha256:x", out), -EINVAL);
 }
 
+/* FIPS 180-2's "abc", and cnitool's use: the first 10 bytes of a netns path's SHA-512 */
+static void test_sha512(void **state)
+{
+	unsigned char md[CTU_SHA512_LEN];
+	static const unsigned char abc[8] = { 0xdd, 0xaf, 0x35, 0xa1, 0x93, 0x61, 0x7a, 0xba };
+
+	(void)state;
+	assert_int_equal(ctu_sha512_buf("abc", 3, md), 0);
+	assert_memory_equal(md, abc, sizeof(abc));
+	assert_int_equal(md[63], 0x9f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_million_a),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_sha512),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -459,6 +459,40 @@ static void test_cleanup_attribute(void **state)
 	/* ASan's leak check tells if it was not */
 }
 
+/*
+ * A protocol's code (a CNI plugin's "code") is set once and travels with
+ * the error: wrap, append and hint keep it, a new error replaces it, the
+ * kind and the exit code do not depend on it.
+ */
+static void test_set_code(void **state)
+{
+	ctu_err_t err = NULL;
+	char *s;
+
+	(void)state;
+	assert_int_equal(ctu_err_set_code(&err, 7), -EINVAL); /* no error: nothing to set */
+	assert_null(err);
+	ctu_err_make(&err, ENOENT, "cannot open %s", "/x");
+	assert_int_equal(err->code, 0);
+	assert_int_equal(ctu_err_set_code(&err, 7), -ENOENT);
+	assert_int_equal(err->code, 7);
+	ctu_err_wrap(&err, "load");
+	ctu_err_append(&err, "nothing kept");
+	ctu_err_hint(&err, "a hint");
+	assert_int_equal(err->code, 7);
+	assert_int_equal(err->kind, CTU_ERR_FAILURE);
+	assert_int_equal(ctu_err_exit_code(err), ctu_exit_fail);
+	/* the reporters' line does not show it */
+	s = format(err);
+	assert_string_equal(s, "load: cannot open /x: No such file or directory: nothing kept (a hint)");
+	free(s);
+	ctu_err_set_code(&err, 999);
+	assert_int_equal(err->code, 999);
+	ctu_err_make(&err, 0, "another");
+	assert_int_equal(err->code, 0);
+	ctu_err_free(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_hint),
 		cmocka_unit_test(test_set_kind),
 		cmocka_unit_test(test_code),
+		cmocka_unit_test(test_set_code),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_print_failure),
 		cmocka_unit_test(test_print_usage),

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cnigo.c - Go's string rules, for the messages and JSON text a CNI plugin
+ * shares with the Go plugins (see cnigo.h).
+ */
+#include <jansson.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cni.h"
+#include "cnigo.h"
+#include "ctu.h"
+
+/* The length of the UTF-8 sequence at @p and its code point, or 0 for an invalid byte. */
+int utf8_decode(const unsigned char *p, uint32_t *cp)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+		: p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : 0;
+	uint32_t c = n == 1 ? p[0] : n == 2 ? p[0] & 0x1f : n == 3 ? p[0] & 0x0f : p[0] & 0x07;
+
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (n == 0 || c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* strconv.Quote(@s) into @f: what Go's %q prints. */
+void go_quote_to(FILE *f, const char *s)
+{
+	static const char shorts[] = "\a\b\f\n\r\t\v", letters[] = "abfnrtv";
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		uint32_t c = 0;
+		int n = utf8_decode(p, &c);
+		const char *sh = n == 1 && c ? strchr(shorts, (int)c) : NULL;
+
+		if (n == 0)
+			fprintf(f, "\\x%02x", *p);
+		else if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", (char)c);
+		else if (sh)
+			fprintf(f, "\\%c", letters[sh - shorts]);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else if ((c >= 0x80 && c < 0xa0) || c == 0xad)
+			fprintf(f, "\\u%04x", c);
+		else
+			fwrite(p, 1, (size_t)n, f);
+		p += n ? n : 1;
+	}
+	fputc('"', f);
+}
+
+/* strconv.Quote(@s), newly allocated (NULL: no memory). */
+char *go_quote(const char *s)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	go_quote_to(f, s);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* @s with each invalid UTF-8 byte as U+FFFD, as Go's encoder reads it: JSON can hold it. */
+char *utf8_clean(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		uint32_t c;
+		int n = utf8_decode(p, &c);
+
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		} else {
+			memcpy(o, p, (size_t)n);
+			o += n;
+			p += n;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* strconv.Atoi: 0, or -1 and Go's reason ("invalid syntax", "value out of range"). */
+int go_atoi(const char *s, long long *out, const char **why)
+{
+	unsigned long long v = 0;
+	bool neg = *s == '-';
+
+	if (*s == '+' || *s == '-')
+		s++;
+	*why = "invalid syntax";
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned long long v10;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v >= UINT64_MAX / 10 + 1) {
+			*why = "value out of range";
+			return -1;
+		}
+		v10 = v * 10 + (unsigned)(*s - '0');
+		if (v10 < v * 10) {
+			*why = "value out of range";
+			return -1;
+		}
+		v = v10;
+	}
+	if (v > (neg ? (1ULL << 63) : (1ULL << 63) - 1)) {
+		*why = "value out of range";
+		return -1;
+	}
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 0;
+}
+
+/* unicode.IsSpace */
+bool go_space(uint32_t c)
+{
+	return (c >= '\t' && c <= '\r') || c == ' ' || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+	       (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f ||
+	       c == 0x205f || c == 0x3000;
+}
+
+/* ---- JSON text as Go's encoding/json writes it -------------------------------- */
+
+/*
+ * jansson's text with Go's string escapes: \u0008 and \u000c for \b and \f,
+ * lower-case hex, and <, >, &, U+2028 and U+2029 escaped (Go's HTML-safe
+ * default).  Outside strings the two encoders agree byte for byte.
+ */
+static void go_escapes(const char *in, FILE *f)
+{
+	bool in_string = false;
+
+	for (const char *p = in; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (!in_string || c == '"') {
+			in_string = c == '"' ? !in_string : in_string;
+			fputc(c, f);
+		} else if (c == '\\' && p[1]) {
+			p++;
+			if (*p == 'b' || *p == 'f') {
+				fputs(*p == 'b' ? "\\u0008" : "\\u000c", f);
+			} else if (*p == 'u') {
+				fputs("\\u", f);
+				for (int i = 0; i < 4 && p[1]; i++)
+					fputc(tolower((unsigned char)*++p), f);
+			} else {
+				fputc('\\', f);
+				fputc(*p, f);
+			}
+		} else if (c == '<' || c == '>' || c == '&') {
+			fprintf(f, "\\u%04x", c);
+		} else if (c == 0xe2 && (unsigned char)p[1] == 0x80 &&
+			   ((unsigned char)p[2] == 0xa8 || (unsigned char)p[2] == 0xa9)) {
+			fprintf(f, "\\u%04x", (unsigned char)p[2] == 0xa8 ? 0x2028 : 0x2029);
+			p += 2;
+		} else {
+			fputc(c, f);
+		}
+	}
+}
+
+char *cni_json_text(const json_t *v, bool indent)
+{
+	_cleanup_free_ char *text = json_dumps(v, indent ? JSON_INDENT(4) : JSON_COMPACT);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!text)
+		return NULL;
+	f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	go_escapes(text, f);
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
