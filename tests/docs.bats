@@ -73,7 +73,7 @@ man_section() {
 	echo "${src##*.}"
 }
 
-@test "make install: section-8 tools in sbin, section-1 in bin, man pages by section, below DESTDIR only" {
+@test "make install: section-8 tools in sbin, section-1 in bin, man pages by section, the CNI names in lib/cni, below DESTDIR only" {
 	d=$(ctu_tmpdir)
 	before=$(ls /usr/local/bin /usr/local/sbin /usr/local/share/man 2>/dev/null | sort)
 	run make -s -C "$CTU_ROOT" install DESTDIR="$d/stage" PREFIX=/usr
@@ -95,6 +95,10 @@ man_section() {
 		[ -f "$s/share/man/man$sec/$t.$sec" ] || fail "no man$sec/$t.$sec"
 		[ "$(ls "$s/share/man/"man*/"$t".* | wc -l)" -eq 1 ] || fail "$t has a man page in another section"
 		[ -f "$s/share/bash-completion/completions/$t" ] || fail "no completion for $t"
+	done
+	# the CNI plugin names, where runtimes look for plugins, lead to the installed vethctl
+	for p in ctutils-bridge ctutils-host-local; do
+		[ "$(readlink "$s/lib/cni/$p")" = /usr/sbin/vethctl ] || fail "$p: $(ls -l "$s/lib/cni/$p" 2>&1)"
 	done
 	# everything is below DESTDIR, and nothing appeared in the default prefix
 	[ -z "$(find "$d/stage" -mindepth 1 -maxdepth 1 ! -name usr)" ]

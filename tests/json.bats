@@ -175,6 +175,43 @@ check_json_object() {
 	assert_state_unchanged
 }
 
+@test "vethctl: cni ls --json is typed, for a live attachment and a stale one" {
+	require_kernel_feature netns
+	require_tool "$VETHCTL" "$UNSHARE_LITE"
+	local c1 c2 i
+	mkdir -p "$T/bin" "$T/net.d"
+	# a plugin that answers VERSION and ADD with what a bridge plugin would
+	cat >"$T/bin/ctu-fake" <<-'EOF'
+		#!/bin/sh
+		cat >/dev/null
+		case $CNI_COMMAND in
+		VERSION) printf '{"cniVersion":"1.0.0","supportedVersions":["1.0.0"]}' ;;
+		ADD) printf '{"cniVersion":"1.0.0","interfaces":[{"name":"%s","sandbox":"%s"}],"ips":[{"address":"10.9.0.2/24","interface":0}]}' "$CNI_IFNAME" "$CNI_NETNS" ;;
+		esac
+	EOF
+	chmod +x "$T/bin/ctu-fake"
+	printf '{"cniVersion":"1.0.0","name":"jnet","plugins":[{"type":"ctu-fake"}]}' >"$T/net.d/j.conflist"
+	for i in 1 2; do
+		"$UNSHARE_LITE" -n --pidfile "$T/c$i.pid" sleep 1000 >/dev/null 2>&1 3>&- &
+		ctu_cleanup_add pid $!
+		ctu_wait_for_file "$T/c$i.pid" || fail "container $i did not start"
+		"$VETHCTL" cni add "$T/net.d/j.conflist" "$(cat "$T/c$i.pid")" --path "$T/bin" --cache-dir "$T/cache" >/dev/null ||
+			fail "cni add $i failed"
+	done
+	c2=$(cat "$T/c2.pid")
+	kill "$c2"
+	while kill -0 "$c2" 2>/dev/null; do sleep 0.1; done
+
+	types='{"network":["string"],"container":["string"],"ifname":["string"],"netns":["string"],
+		"addresses":["array"],"stale":["boolean"]}'
+	required='["network","container","ifname","netns","addresses","stale"]'
+	run "$VETHCTL" cni ls --json --cache-dir "$T/cache"
+	check_json vethctl attachments "$types" "$required"
+	c1=$(cat "$T/c1.pid")
+	jq -e --arg n "/proc/$c1/ns/net" '.attachments[] | select(.netns == $n) | .stale == false and .addresses == ["10.9.0.2/24"] and .network == "jnet"' <<<"$output"
+	jq -e --arg n "/proc/$c2/ns/net" '.attachments[] | select(.netns == $n) | .stale == true' <<<"$output"
+}
+
 @test "vethctl: ls --json is typed, for a bridge, a veth pair and a peer in another netns" {
 	require_kernel_feature netns veth bridge
 	require_tool "$VETHCTL" "$UNSHARE_LITE"
