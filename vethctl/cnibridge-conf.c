@@ -239,7 +239,9 @@ static int flags_value(json_t *conf, struct bridge_conf *c, ctu_err_t *err)
 		{ "snat", &c->snat },
 	};
 
+	/* as the reference: VID 1 stays on a vlan port unless asked to go */
 	c->snat = true;
+	c->preserve_default_vlan = true;
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(flags); i++)
 		if (get_bool(conf, "", flags[i].key, flags[i].out, err) < 0)
 			return ctu_err_code(*err);

@@ -370,8 +370,13 @@ nat_elements() {
 # concatenations as "a . b", prefixes as "a/len", verdicts as "jump CHAIN".
 nat_elems() {
 	nat_table "${2:-$H}" | jq -r --arg m "$1" '
+		# a protocol key: nft 1.0.6 names it on Linux 6.18, prints its
+		# number on 6.1
+		def pname: {"6": "tcp", "17": "udp", "132": "sctp"}[tostring] // .;
+		def protoname: if length == 2 and (.[0] | type) == "number" then .[0] |= pname
+			elif length == 3 and (.[1] | type) == "number" then .[1] |= pname else . end;
 		def t: if type == "object" then
-			if .concat then .concat | map(t) | join(" . ")
+			if .concat then .concat | protoname | map(t) | join(" . ")
 			elif .prefix then "\(.prefix.addr)/\(.prefix.len)"
 			elif .range then "\(.range[0] | t)-\(.range[1] | t)"
 			elif .jump then "jump \(.jump.target)"
