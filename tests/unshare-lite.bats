@@ -434,9 +434,23 @@ setup() {
 	assert_output "$(cat "$T/pid")"
 }
 
+@test "--pidfile without --fork appears only once the namespaces exist: a reader joins the new ones" {
+	local i p ours
+	ours=$(ctu_ns_inode self net)
+	for i in $(seq 20); do
+		"$UNSHARE_LITE" -n -u --pidfile "$T/p$i" sleep 1000 >/dev/null 2>&1 &
+		p=$!
+		ctu_cleanup_add pid $p
+		ctu_wait_for_file "$T/p$i" || fail "no pid file"
+		[ "$(ctu_ns_inode "$(cat "$T/p$i")" net)" != "$ours" ] ||
+			fail "run $i: the pid file named a process still in our network namespace"
+		kill "$p"
+	done
+}
+
 @test "--info-fd writes the pid and namespace inodes as JSON" {
 	require_cmd jq
-	"$UNSHARE_LITE" -f -n -u -i --info-fd 3 --pidfile "$T/pid" sleep 5 3>"$T/info" &
+	"$UNSHARE_LITE" -f -n -u -i --info-fd 3 --pidfile "$T/pid" sleep 1000 3>"$T/info" &
 	outer=$!
 	ctu_cleanup_add pid $outer
 	ctu_wait_for_file "$T/pid"

@@ -176,8 +176,16 @@ noreturn void run_without_fork(const struct opts *o, const struct map_plan *p)
 	struct helper h = { .pid = -1 };
 	ctu_err_t err = NULL;
 	pid_t self = getpid();
+	/*
+	 * The pid file says our namespaces exist: whoever reads it may join
+	 * them at once (`vethctl connect $(cat FILE)`), so it is written after
+	 * unshare().  In a new user namespace our ids may no longer reach the
+	 * file's directory, and it is written before, as the helper is not
+	 * always there to do it.
+	 */
+	bool pidfile_first = o->pidfile && (o->ns_flags & CLONE_NEWUSER);
 
-	if (o->pidfile && write_pidfile(o->pidfile, self, &undo, &err) < 0)
+	if (pidfile_first && write_pidfile(o->pidfile, self, &undo, &err) < 0)
 		rollback_and_die(&undo, &err);
 	if (has_outside_work(o, p) && start_helper(&h, self, o, p, &err) < 0)
 		rollback_and_die(&undo, &err);
@@ -186,6 +194,8 @@ noreturn void run_without_fork(const struct opts *o, const struct map_plan *p)
 		rollback_and_die(&undo, &err);
 	}
 	if (setup_time_namespace(o, &err) < 0 || (h.pid > 0 && !helper_did_setup(&h)))
+		rollback_and_die(&undo, &err);
+	if (o->pidfile && !pidfile_first && write_pidfile(o->pidfile, self, &undo, &err) < 0)
 		rollback_and_die(&undo, &err);
 	/* from here on the helper undoes, if anything does */
 	ctu_undo_forget(&undo);
