@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cnibridge.h"
 #include "ctu.h"
 #include "json.h"
@@ -290,28 +291,17 @@ static void ipam_undo(void *arg)
 	json_decref(none);
 }
 
-/* "10.88.0.2/24" (@plen NULL: no prefix) into @ip. */
+/* "10.88.0.2/24" (@plen NULL: no prefix) into @ip: addr.c's syntax, as an ipaddr. */
 int ip_cidr_parse(const char *s, struct ipaddr *ip, unsigned int *plen)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	char *slash, *end;
-	unsigned long n;
+	struct cidr c;
 
-	if (!s || strlen(s) >= sizeof(buf))
+	if (!s || parse_cidr(s, plen != NULL, &c) < 0 || (!plen && c.has_prefix))
 		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (!plen)
-		return slash ? -EINVAL : ip_parse(buf, ip);
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	errno = 0;
-	n = strtoul(slash + 1, &end, 10);
-	if (ip_parse(buf, ip) < 0 || *end || end == slash + 1 || errno ||
-	    n > (ip->family == AF_INET ? 32u : 128u))
-		return -EINVAL;
-	*plen = (unsigned int)n;
+	ip->family = c.family;
+	memcpy(ip->b, c.addr.bytes, sizeof(ip->b));
+	if (plen)
+		*plen = c.prefix;
 	return 0;
 }
 

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cni.h"
 #include "ctu.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -175,7 +175,7 @@ static int spawn(const struct cni_exec *x, char **envp, struct child *c, ctu_err
 		return cni_err(err, CNI_ERR_INTERNAL, NULL, "plugin %s: cannot run %s: %s", x->type,
 			       x->file, strerror(r));
 	}
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	c->pidfd = ctu_pidfd_open(c->pid, 0);
 	fcntl(c->in, F_SETFL, O_NONBLOCK);
 	fcntl(c->out, F_SETFL, O_NONBLOCK);
 	return 0;
@@ -379,7 +379,7 @@ int cni_exec(const struct cni_exec *x, json_t **out, ctu_err_t *err)
 	env_free(&e);
 	if (r == 0) {
 		r = pump(x, &c, &o, timeout_s);
-		if (r < 0)
+		if (r < 0) /* not reaped yet: the PID is still its own */
 			kill(c.pid, SIGKILL);
 		status = reap(&c);
 	}
