@@ -231,7 +231,8 @@ int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)
 		close(child->sigfd);
 		child->sigfd = -1;
 		child->pidfd = -1;
-		sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
+		if (!child->keep_blocked)
+			sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
 		return 0;
 	}
 	child->pid = pid;

@@ -60,14 +60,21 @@ struct ctu_child {
 	sigset_t saved_mask; /* the caller's mask, restored in the child */
 	int sigfd;	     /* signalfd of the forwarded signals, parent only */
 	bool reap_orphans;   /* as a PID 1: reap every child, not only ours */
+	/*
+	 * The child returns with the forwarded signals still blocked and must
+	 * set saved_mask itself before its program runs.  For a PID 1 to be:
+	 * the kernel drops a signal sent to a namespace's init that has no
+	 * handler for it, but keeps it pending while blocked.
+	 */
+	bool keep_blocked;
 };
 
 /*
  * clone3() with @clone_flags (CLONE_NEW* namespaces, or 0 for a plain fork)
  * and a pidfd for the child, with the forwarded signals blocked in the parent
  * and received on a signalfd, so that none is lost between fork and wait.
- * Returns 0 in the child (with the caller's signal mask back), 1 in the
- * parent, -errno on failure.
+ * Returns 0 in the child (with the caller's signal mask back, unless
+ * keep_blocked), 1 in the parent, -errno on failure.
  */
 int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags);
 

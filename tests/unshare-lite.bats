@@ -359,6 +359,24 @@ setup() {
 	[ ! -e "$T/pid" ]
 }
 
+@test "--init: a SIGTERM that comes before the init waits is passed on, not dropped" {
+	# --block-fd holds the init-to-be before it forks the program: the kernel
+	# drops a signal to a namespace's init without a handler unless blocked
+	mkfifo "$T/fifo"
+	"$UNSHARE_LITE" -p -f --init --pidfile "$T/pid" --block-fd 3 sleep 20 3<"$T/fifo" &
+	outer=$!
+	ctu_cleanup_add pid $outer
+	exec 4>"$T/fifo"
+	ctu_wait_for_file "$T/pid"
+	kill -TERM "$outer"
+	sleep 0.3
+	exec 4>&-
+	rc=0
+	wait "$outer" || rc=$?
+	[ "$rc" -eq 143 ]
+	[ ! -e "$T/pid" ]
+}
+
 @test "--init: the program's exit code is ours" {
 	run -7 "$UNSHARE_LITE" -p -f --init sh -c 'exit 7'
 	run "$UNSHARE_LITE" -p -f --init --mount-proc ps -o pid=,comm=

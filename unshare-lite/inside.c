@@ -127,7 +127,7 @@ static noreturn void init_wait_or_die(struct ctu_child *prog, int status_fd)
  * over @status_fd and it dies of the signal instead.  Returns in the
  * program's process only.
  */
-static int run_as_init(int status_fd, ctu_err_t *err)
+static int run_as_init(int status_fd, const sigset_t *program_mask, ctu_err_t *err)
 {
 	struct ctu_child prog = { .reap_orphans = true };
 	int e = ctu_fork_child(&prog, 0);
@@ -136,17 +136,19 @@ static int run_as_init(int status_fd, ctu_err_t *err)
 		return ctu_err_make(err, -e, "--init: cannot fork the program");
 	if (e > 0)
 		init_wait_or_die(&prog, status_fd);
+	/* we were born with the forwarded signals blocked (see run_with_fork) */
+	sigprocmask(SIG_SETMASK, program_mask, NULL);
 	close(status_fd);
 	return 0;
 }
 
-int run_inside(const struct opts *o, int status_fd, ctu_err_t *err)
+int run_inside(const struct opts *o, int status_fd, const sigset_t *program_mask, ctu_err_t *err)
 {
 	if (setup_mounts_and_names(o, err) < 0)
 		return ctu_err_code(*err);
 	if (o->block_fd >= 0 && wait_readable(o->block_fd, "--block-fd", err) < 0)
 		return ctu_err_code(*err);
-	if (o->init && run_as_init(status_fd, err) < 0)
+	if (o->init && run_as_init(status_fd, program_mask, err) < 0)
 		return ctu_err_code(*err);
 	if (ctu_creds_apply(&o->creds, err) < 0)
 		return ctu_err_code(*err);

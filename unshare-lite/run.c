@@ -201,7 +201,7 @@ noreturn void run_without_fork(const struct opts *o, const struct map_plan *p)
 	ctu_undo_forget(&undo);
 	if (o->info_fd >= 0)
 		write_info(o->info_fd, self);
-	run_inside(o, -1, &err);
+	run_inside(o, -1, NULL, &err);
 	ctu_err_exit(&err);
 }
 
@@ -293,7 +293,8 @@ static int wait_child(const struct opts *o, struct ctu_pty *pty, struct ctu_chil
 }
 
 /* The clone child of run_with_fork(): inside, from its birth to the exec. */
-static noreturn void inside_child_or_die(const struct opts *o, struct sync *s, int parent_pidfd,
+static noreturn void inside_child_or_die(const struct opts *o, struct sync *s,
+					 const struct ctu_child *child, int parent_pidfd,
 					 const int init_status[2], const int failed[2],
 					 struct ctu_pty *pty)
 {
@@ -316,7 +317,7 @@ static noreturn void inside_child_or_die(const struct opts *o, struct sync *s, i
 		close(init_status[0]);
 	close(failed[0]);
 	arm_failure_report(failed[1]);
-	run_inside(o, init_status[1], &err);
+	run_inside(o, init_status[1], &child->saved_mask, &err);
 	ctu_err_exit(&err);
 }
 
@@ -356,13 +357,15 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	if (prepare_fork(o, &s, init_status, failed, &parent_pidfd, &err) < 0 ||
 	    (o->pty && ctu_pty_prepare(&pty, &err) < 0))
 		ctu_err_exit(&err);
+	/* a signal we pass on before the init waits must wait for it, not vanish */
+	child.keep_blocked = o->init;
 	e = ctu_fork_child(&child, (unsigned long)(o->ns_flags & ~CLONE_NEWTIME));
 	if (e < 0) {
 		creating_namespaces_failed(-e, o->ns_flags, &err);
 		ctu_err_exit(&err);
 	}
 	if (e == 0)
-		inside_child_or_die(o, &s, parent_pidfd, init_status, failed, &pty);
+		inside_child_or_die(o, &s, &child, parent_pidfd, init_status, failed, &pty);
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	if (init_status[1] >= 0)

@@ -149,10 +149,11 @@ bool inside_said_failed(int fd);
 
 /*
  * Inside the namespaces, from "go" to exec: mounts and names, --block-fd,
- * --init (its status to @status_fd), credentials, and the program.
- * Returns only on failure.
+ * --init (its status to @status_fd; the program gets @program_mask, the
+ * mask we were started with), credentials, and the program.  Returns only
+ * on failure.
  */
-int run_inside(const struct opts *o, int status_fd, ctu_err_t *err);
+int run_inside(const struct opts *o, int status_fd, const sigset_t *program_mask, ctu_err_t *err);
 
 /* run.c: both end the process, as the program ends or with the error reported. */
 noreturn void run_with_fork(const struct opts *o, const struct map_plan *p);
