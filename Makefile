@@ -27,6 +27,8 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 # here: on podman's and containerd's default search list
 CNIDIR ?= $(PREFIX)/lib/cni
 CNI_PLUGINS := ctutils-bridge ctutils-host-local
+# nsenter-lite --toolbox's helper, run inside containers: static, no libctu
+LIBEXECDIR ?= $(PREFIX)/libexec/ctutils
 
 # The six tools; a tool is built once its directory holds its source.
 KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot
@@ -97,7 +99,7 @@ HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 # a failed recipe leaves no half-made target behind (an empty man page)
 .DELETE_ON_ERROR:
 
-all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES)
+all: $(LIBCTU) $(TOOL_BINS) $(MAN_PAGES) $(if $(filter nsenter-lite,$(TOOLS)),$(B)/hostexec)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -109,9 +111,12 @@ $(LIBCTU): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
+# Programs of their own that live in a tool's directory.
+OTHER_MAINS := nsenter-lite/hostexec.c
+
 # A tool is every .c file of its directory, linked with libctu.
 define tool_rule
-$(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c)) $(LIBCTU)
+$(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(OTHER_MAINS),$(wildcard $(1)/*.c))) $(LIBCTU)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
@@ -119,6 +124,14 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 $(B)/cgctl: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 $(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
+$(B)/nsenter-lite: override PKG_LIBS += $(IMG_LIBS)
+
+# Static, without the sanitizers (they cannot link statically): it runs in
+# images that have no libc of their own.
+$(B)/hostexec: nsenter-lite/hostexec.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARNINGS) -static -o $@ $<
 
 # Unit tests of a tool's pure parts link that part.
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
@@ -260,6 +273,8 @@ install: all
 		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p))$(newline))
 	$(foreach c,$(COMPLETIONS),install -D -m 0644 $(c) \
 		$(DESTDIR)$(COMPLETIONDIR)/$(notdir $(c))$(newline))
+	$(if $(filter nsenter-lite,$(TOOLS)),install -D -m 0755 $(B)/hostexec \
+		$(DESTDIR)$(LIBEXECDIR)/hostexec)
 	$(if $(filter vethctl,$(TOOLS)),install -d $(DESTDIR)$(CNIDIR))
 	$(if $(filter vethctl,$(TOOLS)),$(foreach p,$(CNI_PLUGINS),ln -sfn $(SBINDIR)/vethctl \
 		$(DESTDIR)$(CNIDIR)/$(p)$(newline)))

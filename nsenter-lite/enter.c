@@ -71,12 +71,13 @@ int open_target(struct opts *o, struct target *t, ctu_err_t *err)
 {
 	char path[64];
 
-	t->pidfd = ctu_pidfd_open(o->target, 0);
+	/* PID@START and PID:INODE are checked here: a recycled PID is refused */
+	t->pidfd = ctu_pidref_open(&o->ref, err);
 	/* before Linux 5.3 (or under valgrind) there are no pidfds: /proc only */
-	if (t->pidfd < 0 && errno == ENOSYS)
+	if (t->pidfd == -ENOSYS)
 		ctu_debug("pidfd_open: not supported, using /proc/%d alone", (int)o->target);
 	else if (t->pidfd < 0)
-		return ctu_err_errno(err, "cannot open process %d", (int)o->target);
+		return t->pidfd;
 	snprintf(path, sizeof(path), "/proc/%d", (int)o->target);
 	t->procfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t->procfd < 0)

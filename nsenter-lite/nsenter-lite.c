@@ -24,8 +24,23 @@ static noreturn void usage(void)
 	      "\nRun a program with namespaces of other processes.\n"
 	      CTU_USAGE_OPTIONS
 	      " -a, --all                 enter all namespaces of the target\n"
-	      " -t, --target <pid>        target process to get namespaces from\n"
+	      " -t, --target <pid>[@<start>|:<inode>]\n"
+	      "                           target process to get namespaces from\n"
 	      "     --pidfile <file>      read the target's pid from <file>\n"
+	      "     --container [<source>:]<id>\n"
+	      "                           target the init of a container (runc, crun,\n"
+	      "                             containerd, docker, podman, ctrun, ctutils)\n"
+	      "     --cgroup [<controller>:]<path>\n"
+	      "                           target the oldest process of a cgroup\n"
+	      "     --netns <name|file>   enter a network namespace as 'ip netns exec'\n"
+	      "     --state-root <source>=<dir>  where a source keeps its state\n"
+	      "     --containers          list the containers found, then exit\n"
+	      "     --toolbox[=<dir>]     run a host program in the target, its root as /,\n"
+	      "                             the host's tools under /.ctutils\n"
+	      "     --inspect             show the target's namespaces, cgroups, root,\n"
+	      "                             network, security and processes, then exit\n"
+	      "     --section <list>      the --inspect sections to show\n"
+	      "  -J, --json               --inspect and --containers as JSON\n"
 	      " -m, --mount[=<file>]      enter mount namespace\n"
 	      " -u, --uts[=<file>]        enter UTS namespace (hostname etc)\n"
 	      " -i, --ipc[=<file>]        enter System V IPC namespace\n"
@@ -61,6 +76,13 @@ enum {
 	OPT_PRESERVE_CREDS,
 	OPT_PRESERVE_FDS,
 	OPT_PTY,
+	OPT_CONTAINER,
+	OPT_CONTAINERS,
+	OPT_STATE_ROOT,
+	OPT_NETNS,
+	OPT_TOOLBOX,
+	OPT_INSPECT,
+	OPT_SECTION,
 };
 
 /* -n, -nFILE, -n=FILE, --net, --net=FILE: a leading '=' is dropped, as util-linux does. */
@@ -94,6 +116,14 @@ static const struct option longopts[] = {
 	{ "join-cgroup", no_argument, NULL, 'c' },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "pty", no_argument, NULL, OPT_PTY },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "containers", no_argument, NULL, OPT_CONTAINERS },
+	{ "state-root", required_argument, NULL, OPT_STATE_ROOT },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "toolbox", optional_argument, NULL, OPT_TOOLBOX },
+	{ "inspect", no_argument, NULL, OPT_INSPECT },
+	{ "section", required_argument, NULL, OPT_SECTION },
+	{ "json", no_argument, NULL, 'J' },
 	CTU_CREDS_LONGOPTS,
 	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
@@ -101,8 +131,9 @@ static const struct option longopts[] = {
 
 /* Options that exclude each other (-w only with a DIR: alone it means the target's). */
 static const struct ctu_excl exclusive[] = {
-	{ { 't', OPT_PIDFILE } },
+	{ { 't', OPT_PIDFILE, OPT_CONTAINER, OPT_NETNS, OPT_CONTAINERS } },
 	{ { 'w', 'W' } },
+	{ { OPT_INSPECT, OPT_TOOLBOX, OPT_PTY, OPT_CONTAINERS } },
 };
 
 static void check_exclusive(int *seen, int c)
@@ -115,15 +146,92 @@ static void check_exclusive(int *seen, int c)
 		ctu_err_exit(&err);
 }
 
+#define SHORTOPTS "+aht:m::u::i::n::p::C::U::T::S:G:r::w::W:eFcJV"
+
+/*
+ * --inspect and --containers make us a plain tool (exit 2 for a usage
+ * error, not 125): known before the first error, so a first quiet pass.
+ */
+static void choose_exit_codes(int argc, char **argv)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1)
+		if (c == OPT_INSPECT || c == OPT_CONTAINERS)
+			ctu_set_tool_kind(CTU_TOOL_PLAIN);
+	opterr = 1;
+	optind = 0;
+}
+
+/*
+ * The long --cgroup is also a target: "--cgroup PATH" or "--cgroup=PATH"
+ * when nothing else names one (target.c decides at the end).  The space
+ * form takes the next word only before any target option.
+ */
+static void note_cgroup_option(struct opts *o, int argc, char **argv, int longindex)
+{
+	if (longindex < 0 || strcmp(longopts[longindex].name, "cgroup") != 0)
+		return;
+	o->cgroup_arg = optarg;
+	if (!optarg && !o->target_arg && !o->pidfile && !o->container && !o->netns &&
+	    optind < argc && argv[optind][0] != '-')
+		o->cgroup_target = argv[optind++];
+}
+
+/* The debugger's options (debug.h). */
+static void parse_debug_option(struct opts *o, int c)
+{
+	ctu_err_t err = NULL;
+
+	switch (c) {
+	case OPT_CONTAINER:
+		o->container = optarg;
+		break;
+	case OPT_CONTAINERS:
+		o->list_containers = true;
+		break;
+	case OPT_STATE_ROOT:
+		if (state_root_option(&o->roots, optarg, &err) < 0)
+			ctu_err_exit(&err);
+		break;
+	case OPT_NETNS:
+		if (!*optarg)
+			ctu_usage_exit("empty name for --netns");
+		o->netns = optarg;
+		break;
+	case OPT_TOOLBOX:
+		o->toolbox = true;
+		o->toolbox_dir = optarg;
+		if (optarg && !*optarg)
+			ctu_usage_exit("empty directory for --toolbox");
+		break;
+	case OPT_INSPECT:
+		o->inspect = true;
+		break;
+	case OPT_SECTION:
+		if (inspect_sections_parse(optarg, &o->sections, &err) < 0)
+			ctu_err_exit(&err);
+		break;
+	case 'J':
+		o->json = true;
+		break;
+	default:
+		ctu_common_option_exit(c, usage);
+	}
+}
+
 static void parse_options(struct opts *o, int argc, char **argv)
 {
 	int seen[CTU_ARRAY_SIZE(exclusive)] = { 0 };
 	ctu_err_t err = NULL;
-	int64_t pid;
-	int c, r;
+	int c, r, longindex = -1;
 
-	while ((c = getopt_long(argc, argv, "+aht:m::u::i::n::p::C::U::T::S:G:r::w::W:eFcV",
-				longopts, NULL)) != -1) {
+	choose_exit_codes(argc, argv);
+	while ((c = getopt_long(argc, argv, SHORTOPTS, longopts, &longindex)) != -1) {
+		if (c == 'C')
+			note_cgroup_option(o, argc, argv, longindex);
+		longindex = -1;
 		if (parse_ns_option(o, c))
 			continue;
 		r = ctu_creds_parse_option(&o->creds, c, optarg, &err);
@@ -137,9 +245,9 @@ static void parse_options(struct opts *o, int argc, char **argv)
 			o->all = true;
 			break;
 		case 't':
-			if (ctu_parse_s64_range(optarg, 1, INT32_MAX, &pid) < 0)
-				ctu_usage_exit("invalid target pid: '%s'", optarg);
-			o->target = (pid_t)pid;
+			if (ctu_pidref_parse(optarg, &o->ref, &err) < 0)
+				ctu_err_exit(&err);
+			o->target_arg = optarg;
 			break;
 		case OPT_PIDFILE:
 			if (!*optarg)
@@ -177,10 +285,18 @@ static void parse_options(struct opts *o, int argc, char **argv)
 				ctu_err_exit(&err);
 			break;
 		default:
-			ctu_common_option_exit(c, usage);
+			parse_debug_option(o, c);
 		}
 	}
 	o->argv = argv + optind;
+}
+
+static bool any_ns_option(const struct opts *o)
+{
+	for (size_t i = 0; i < CTU_NS_COUNT; i++)
+		if (o->ns[i].wanted)
+			return true;
+	return o->all;
 }
 
 static bool needs_target(const struct opts *o)
@@ -207,19 +323,41 @@ static bool anything_to_enter(const struct opts *o)
 	       o->wdns || o->env || o->join_cgroup;
 }
 
+/* --inspect, --containers, --netns and --toolbox: what goes with what. */
+static void check_debug_options(const struct opts *o)
+{
+	if (o->inspect && o->argv[0])
+		ctu_usage_exit("--inspect runs nothing: no program ('%s') goes with it", o->argv[0]);
+	if (o->list_containers && (o->argv[0] || o->target_arg || o->pidfile || o->cgroup_target))
+		ctu_usage_exit("--containers lists, and takes no target or program");
+	if (o->sections && !o->inspect)
+		ctu_usage_exit("--section goes with --inspect");
+	if (o->json && !o->inspect && !o->list_containers)
+		ctu_usage_exit("--json goes with --inspect or --containers");
+	if (o->netns && (o->inspect || o->toolbox))
+		ctu_usage_exit("--netns cannot go with --inspect or --toolbox: it names no process");
+	if (o->netns && (any_ns_option(o) || o->root || o->root_from_target || o->wd ||
+			 o->wd_from_target || o->env || o->join_cgroup || o->pty))
+		ctu_usage_exit("--netns enters a network namespace as 'ip netns exec' does, "
+			       "and nothing else");
+	if (o->toolbox && (o->root || o->wd || o->wdns))
+		ctu_usage_exit("--toolbox chooses the root itself: no -r DIR, -w DIR or -W");
+	if ((o->inspect || o->toolbox) && !o->target_arg && !o->pidfile && !o->container &&
+	    !o->cgroup_target)
+		ctu_usage_exit("no target process: use -t, --pidfile, --container or --cgroup");
+}
+
 static void resolve_options(struct opts *o)
 {
-	if (o->pidfile) {
-		ctu_err_t err = NULL;
-		int e = ctu_pidfile_read(o->pidfile, &o->target);
+	ctu_err_t err = NULL;
 
-		if (e == -EINVAL)
-			ctu_err_make(&err, 0, "invalid pid file %s: it holds no pid", o->pidfile);
-		else if (e < 0)
-			ctu_err_make(&err, -e, "cannot read pid file %s", o->pidfile);
-		if (err)
-			ctu_err_exit(&err);
-	}
+	if (check_target_options(o, &err) < 0)
+		ctu_err_exit(&err);
+	check_debug_options(o);
+	if (resolve_target(o, &err) < 0)
+		ctu_err_exit(&err);
+	if (o->list_containers || o->inspect || o->netns)
+		return;
 	if (needs_target(o) && !o->target)
 		ctu_usage_exit("no target process: use --target <pid> or --pidfile <file>");
 	if (!anything_to_enter(o))
@@ -251,12 +389,38 @@ static int enter_target(struct opts *o, struct target *t, int *status, ctu_err_t
 		if (r != 0)
 			return r;
 	}
+	if (o->toolbox)
+		return toolbox_enter(o, t, status, err);
 	if ((o->join_cgroup && join_cgroups(o, t, err) < 0) || enter_namespaces(o, t, err) < 0)
 		return ctu_err_code(*err);
 	close_target(t);
 	if (set_root_and_wd(o, t, err) < 0 || (o->env && take_environment(t, err) < 0))
 		return ctu_err_code(*err);
 	return fork_if_needed(o, status, err);
+}
+
+/* --inspect: the target opened as for entering, then only read. */
+static int run_inspect(struct opts *o, struct target *t)
+{
+	struct inspect_target it = { .ref = o->ref, .container = o->container ? &o->found : NULL };
+	ctu_err_t err = NULL;
+
+	if (open_target(o, t, &err) < 0)
+		ctu_err_exit(&err);
+	if (it.ref.kind != CTU_PIDREF_START &&
+	    ctu_proc_start_time_at(t->procfd, &it.ref.start) == 0)
+		it.ref.kind = CTU_PIDREF_START;
+	it.pidfd = t->pidfd;
+	it.procfd = t->procfd;
+	return inspect_run(&it, o->sections, o->json);
+}
+
+/* --netns: iproute2's switch; then only credentials and the program. */
+static int enter_netns(const struct opts *o, ctu_err_t *err)
+{
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		return ctu_err_errno(err, "cannot make the process non-dumpable");
+	return netns_exec_switch(o->netns, err);
 }
 
 int main(int argc, char **argv)
@@ -271,7 +435,11 @@ int main(int argc, char **argv)
 		o.ns[i].fd = -1;
 	parse_options(&o, argc, argv);
 	resolve_options(&o);
-	r = enter_target(&o, &t, &status, &err);
+	if (o.list_containers)
+		return containers_list(&o.roots, o.json);
+	if (o.inspect)
+		return run_inspect(&o, &t);
+	r = o.netns ? enter_netns(&o, &err) : enter_target(&o, &t, &status, &err);
 	if (r < 0)
 		ctu_err_exit(&err);
 	if (r > 0)
@@ -281,5 +449,7 @@ int main(int argc, char **argv)
 		o.creds.has_uid = o.creds.has_gid = true;
 	if (ctu_creds_apply(&o.creds, &err) < 0)
 		ctu_err_exit(&err);
+	if (o.toolbox)
+		toolbox_exec(&o);
 	ctu_exec_program(o.argv, o.preserve_fds);
 }

@@ -5,6 +5,7 @@
  *	nsenter-lite.c  usage, options, main
  *	enter.c         the target pinned by a pidfd, its namespaces entered
  *	extras.c        root, working directory, environment, cgroups, the fork
+ *	debug.h         the debugger's entry: targets, --toolbox, --inspect
  */
 #ifndef NSENTER_LITE_H
 #define NSENTER_LITE_H
@@ -14,8 +15,10 @@
 #include <sys/types.h>
 
 #include "creds.h"
+#include "debug.h"
 #include "err.h"
 #include "ns.h"
+#include "pidref.h"
 
 /* Where a namespace comes from: nowhere, the target, or a file. */
 struct ns_request {
@@ -25,8 +28,21 @@ struct ns_request {
 };
 
 struct opts {
-	pid_t target;
+	pid_t target;		/* ref.pid, once resolved */
+	struct ctu_pidref ref;	/* the target, however it was named */
+	const char *target_arg; /* -t's argument */
 	const char *pidfile;
+	const char *container;	   /* --container [SOURCE:]ID */
+	struct container found;	   /* what --container found */
+	const char *cgroup_target; /* --cgroup [CONTROLLER:]PATH */
+	const char *netns;	   /* --netns NAME|FILE */
+	struct state_roots roots;  /* --state-root */
+	bool list_containers;	   /* --containers */
+	bool inspect, json;	   /* --inspect [--json] */
+	unsigned int sections;	   /* --section: inspect's mask */
+	bool toolbox;		   /* --toolbox[=DIR] */
+	const char *toolbox_dir;
+	const char *cgroup_arg;	   /* the long --cgroup's argument: a file or a cgroup */
 	struct ns_request ns[CTU_NS_COUNT];
 	bool all;
 	bool root_from_target, wd_from_target;
@@ -49,6 +65,19 @@ struct target {
 	char *environ;
 	size_t environ_len;
 };
+
+/*
+ * target.c: whether --cgroup names a target or a namespace file, and that
+ * at most one target option is given: a usage error otherwise.
+ */
+int check_target_options(struct opts *o, ctu_err_t *err);
+
+/*
+ * target.c: the one target option resolved into o->ref and o->target (a
+ * container or cgroup looked up, a pid file read), and -a -r implied where
+ * a debugger's target asks for nothing else.
+ */
+int resolve_target(struct opts *o, ctu_err_t *err);
 
 /* Whether namespace @clone_flag is to be entered. */
 bool wants(const struct opts *o, int clone_flag);
