@@ -66,8 +66,8 @@ int ctu_pidref_parse(const char *s, struct ctu_pidref *ref, ctu_err_t *err)
 	return 0;
 }
 
-/* Field 22 of a stat line: counted after the last ')', as comm may hold anything. */
-static int start_time_of_stat(const char *line, uint64_t *start)
+/* Counted after the last ')', as comm may hold anything. */
+int ctu_stat_start_time(const char *line, uint64_t *start)
 {
 	const char *p = strrchr(line, ')');
 	char *end;
@@ -97,7 +97,7 @@ int ctu_proc_start_time_at(int procfd, uint64_t *start)
 
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	return start_time_of_stat(buf, start);
+	return ctu_stat_start_time(buf, start);
 }
 
 int ctu_proc_start_time(pid_t pid, uint64_t *start)

@@ -39,6 +39,9 @@ int ctu_pidref_parse(const char *s, struct ctu_pidref *ref, ctu_err_t *err);
 /* "PID@START" of @pid now, into @buf. Returns 0 or -errno (-ESRCH: gone). */
 int ctu_pidref_format_now(pid_t pid, char *buf, size_t size);
 
+/* Field 22 of a /proc/PID/stat line. 0 or -EINVAL. */
+int ctu_stat_start_time(const char *line, uint64_t *start);
+
 /* Field 22 of /proc/@pid/stat (the comm may hold spaces and ')'). 0 or -errno. */
 int ctu_proc_start_time(pid_t pid, uint64_t *start);
 
