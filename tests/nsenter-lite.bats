@@ -115,6 +115,7 @@ both_paths() {
 	ctu_cleanup_add pid $!
 	ctu_wait_for_file "$T/target.pid"
 	TARGET=$(cat "$T/target.pid")
+	ctu_cleanup_add pid "$TARGET"
 	for env in CTU_NSENTER_NO_PIDFD=0 CTU_NSENTER_NO_PIDFD=1; do
 		run run_unprivileged env "$env" "$NSENTER_LITE" -t "$TARGET" -U -n -u sh -c 'id -u; hostname; ip -o link | wc -l'
 		assert_success

@@ -468,6 +468,7 @@ in_host() {
 	ctu_cleanup_add pid $!
 	ctu_wait_for_file "$T/u.pid" || fail "the rootless container did not start"
 	u=$(cat "$T/u.pid")
+	ctu_cleanup_add pid "$u"
 	# a pair between the test's namespace (owned by root) and the rootless one
 	in_host ip link add ur0 type veth peer name ur0p netns "$u"
 	idx=$(in_host cat /sys/class/net/ur0/ifindex 2>/dev/null || in_host ip -o link show ur0 | cut -d: -f1)
