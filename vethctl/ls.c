@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ls.c - vethctl ls: the interfaces of a namespace, as a table or JSON. */
-#include <dirent.h>
-#include <fcntl.h>
-#include <linux/net_namespace.h>
 #include <net/if.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ctu.h"
+#include "net.h"
 #include "vethctl.h"
 
 static const char *link_type(struct rtnl_link *l)
@@ -20,151 +16,30 @@ static const char *link_type(struct rtnl_link *l)
 	return rtnl_link_get_flags(l) & IFF_LOOPBACK ? "loopback" : "device";
 }
 
-static void name_of(struct nl_cache *links, int ifindex, char *out, size_t size)
-{
-	out[0] = '\0';
-	if (ifindex > 0 && !rtnl_link_i2name(links, ifindex, out, size))
-		snprintf(out, size, "if%d", ifindex);
-}
-
-/* The interface name in an RTM_NEWLINK answered for namespace @nsid (IFLA_TARGET_NETNSID). */
-struct peer_answer {
-	int nsid;
-	char name[IFNAMSIZ];
-};
-
-static void on_peer(struct nlmsghdr *h, void *arg)
-{
-	struct peer_answer *p = arg;
-	struct nlattr *name = nlmsg_find_attr(h, sizeof(struct ifinfomsg), IFLA_IFNAME);
-	struct nlattr *target = nlmsg_find_attr(h, sizeof(struct ifinfomsg), IFLA_TARGET_NETNSID);
-
-	/* a kernel before 4.20 ignores the attribute and answers for our own namespace */
-	if (h->nlmsg_type == RTM_NEWLINK && name && target && nla_get_s32(target) == p->nsid)
-		nla_strlcpy(p->name, name, sizeof(p->name));
-}
-
-/* The name of link @ifindex in the namespace of id @nsid into @out, or "" (refused). */
-static void name_in_netns(struct nlsock *s, int nsid, int ifindex, char *out)
-{
-	struct peer_answer p = { .nsid = nsid };
-	struct nl_msg *msg = NULL;
-
-	out[0] = '\0';
-	if (rtnl_link_build_get_request(ifindex, NULL, &msg) < 0)
-		return;
-	/* EACCES without CAP_NET_ADMIN over that namespace: then no name */
-	if (nla_put_s32(msg, IFLA_TARGET_NETNSID, nsid) == 0 && sock_request(s, msg, on_peer, &p) == 0)
-		memcpy(out, p.name, sizeof(p.name));
-	nlmsg_free(msg);
-}
-
-static void on_nsid(struct nlmsghdr *h, void *nsid)
-{
-	struct nlattr *a = nlmsg_find_attr(h, sizeof(struct rtgenmsg), NETNSA_NSID);
-
-	if (h->nlmsg_type == RTM_NEWNSID && a)
-		*(int *)nsid = nla_get_s32(a);
-}
-
-/* The id our namespace gives namespace @fd (RTM_GETNSID, which assigns none), or -1. */
-static int nsid_of(struct nlsock *s, int fd)
-{
-	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
-	int nsid = -1;
-
-	if (msg && nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) == 0 &&
-	    nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) == 0)
-		sock_request(s, msg, on_nsid, &nsid);
-	nlmsg_free(msg);
-	return nsid;
-}
-
-/* The names under /run/netns with their ids, read once, when a peer needs one. */
-struct netns_names {
-	bool loaded;
-	size_t n;
-	struct netns_name {
-		int nsid;
-		char *name;
-	} *v;
-};
-
-static void netns_names_load(struct nlsock *s, struct netns_names *names)
-{
-	_cleanup_closedir_ DIR *d = opendir("/run/netns");
-	struct dirent *e;
-
-	names->loaded = true;
-	while (d && (e = readdir(d))) {
-		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
-		int nsid = fd < 0 ? -1 : nsid_of(s, fd);
-		struct netns_name *v;
-
-		if (fd >= 0)
-			close(fd);
-		if (nsid < 0)
-			continue;
-		v = realloc(names->v, (names->n + 1) * sizeof(*v));
-		if (!v)
-			return;
-		names->v = v;
-		v[names->n].nsid = nsid;
-		if ((v[names->n].name = strdup(e->d_name)))
-			names->n++;
-	}
-}
-
-static void netns_names_free(struct netns_names *names)
-{
-	for (size_t i = 0; i < names->n; i++)
-		free(names->v[i].name);
-	free(names->v);
-}
-
-static const char *netns_name(struct nlsock *s, struct netns_names *names, int nsid)
-{
-	if (!names->loaded)
-		netns_names_load(s, names);
-	for (size_t i = 0; i < names->n; i++)
-		if (names->v[i].nsid == nsid)
-			return names->v[i].name;
-	return NULL;
-}
-
-/* A veth's other end: from IFLA_LINK, and IFLA_LINK_NETNSID when it lives elsewhere. */
+/* A veth's other end (lib/net), with the table's cell: name, name@netns, ifN@netnsidM. */
 struct peer {
-	char name[IFNAMSIZ]; /* "" when unknown */
-	int ifindex;	     /* 0: not a veth */
-	int nsid;	     /* -1: our namespace */
-	const char *netns;   /* its name under /run/netns, or NULL */
-	char text[IFNAMSIZ + 64]; /* the table's cell: name, name@netns, ifN@netnsidM */
+	struct ctu_veth_peer v;
+	char text[IFNAMSIZ + 64];
 };
 
-static void peer_of(struct nlsock *s, struct nl_cache *links, struct netns_names *names,
+static void peer_of(struct nlsock *s, struct nl_cache *links, struct ctu_netns_names *names,
 		    struct rtnl_link *l, struct peer *p)
 {
-	int32_t nsid;
+	struct ctu_veth_peer *v = &p->v;
 
-	*p = (struct peer){ .nsid = -1 };
-	if (strcmp(link_kind(l), "veth") || rtnl_link_get_link(l) <= 0)
+	p->text[0] = '\0';
+	sock_clear(s);
+	ctu_veth_peer_of(s->sk, links, names, l, v);
+	if (!v->ifindex)
 		return;
-	p->ifindex = rtnl_link_get_link(l);
-	if (rtnl_link_get_link_netnsid(l, &nsid) < 0 || nsid < 0) {
-		name_of(links, p->ifindex, p->name, sizeof(p->name));
-		snprintf(p->text, sizeof(p->text), "%s", p->name);
-		return;
-	}
-	p->nsid = nsid;
-	name_in_netns(s, nsid, p->ifindex, p->name);
-	p->netns = netns_name(s, names, nsid);
-	if (!*p->name) /* the kernel refused: the old, nameless form */
-		snprintf(p->text, sizeof(p->text), "if%d@netnsid%d", p->ifindex, p->nsid);
-	else if (p->netns)
-		snprintf(p->text, sizeof(p->text), "%s@%s", p->name, p->netns);
+	if (v->nsid < 0)
+		snprintf(p->text, sizeof(p->text), "%s", v->name);
+	else if (!*v->name) /* the kernel refused: the old, nameless form */
+		snprintf(p->text, sizeof(p->text), "if%d@netnsid%d", v->ifindex, v->nsid);
+	else if (v->netns)
+		snprintf(p->text, sizeof(p->text), "%s@%s", v->name, v->netns->name);
 	else
-		snprintf(p->text, sizeof(p->text), "%s@netnsid%d", p->name, p->nsid);
+		snprintf(p->text, sizeof(p->text), "%s@netnsid%d", v->name, v->nsid);
 }
 
 static void addresses_of(struct nl_cache *addrs, int ifindex, char *out, size_t size)
@@ -217,7 +92,7 @@ static const int table_columns[] = { COL_NAME,	 COL_TYPE, COL_STATE,	 COL_MTU,
 struct listing {
 	struct vethctl *v;
 	struct nl_cache *links, *addrs;
-	struct netns_names names;
+	struct ctu_netns_names names;
 	struct libscols_table *tb;
 };
 
@@ -236,7 +111,7 @@ static int add_row(struct listing *ls, struct rtnl_link *l)
 	struct peer p;
 	size_t n = 0;
 
-	name_of(ls->links, rtnl_link_get_master(l), master, sizeof(master));
+	ctu_net_link_name(ls->links, rtnl_link_get_master(l), master, sizeof(master));
 	peer_of(&ls->v->host, ls->links, &ls->names, l, &p);
 	addresses_of(ls->addrs, rtnl_link_get_ifindex(l), addresses, sizeof(addresses));
 	cells[COL_NAME] = rtnl_link_get_name(l);
@@ -247,14 +122,14 @@ static int add_row(struct listing *ls, struct rtnl_link *l)
 	cells[COL_MASTER] = *master ? master : NULL;
 	/* JSON: the name alone, its namespace in keys of their own */
 	if (json)
-		cells[COL_PEER] = *p.name ? p.name : NULL;
+		cells[COL_PEER] = *p.v.name ? p.v.name : NULL;
 	else
 		cells[COL_PEER] = *p.text ? p.text : NULL;
-	if (p.ifindex)
-		set_number(pidx, sizeof(pidx), &cells[COL_PEER_IFINDEX], p.ifindex);
-	if (p.nsid >= 0)
-		set_number(pnsid, sizeof(pnsid), &cells[COL_PEER_NETNSID], p.nsid);
-	cells[COL_PEER_NETNS] = p.netns;
+	if (p.v.ifindex)
+		set_number(pidx, sizeof(pidx), &cells[COL_PEER_IFINDEX], p.v.ifindex);
+	if (p.v.nsid >= 0)
+		set_number(pnsid, sizeof(pnsid), &cells[COL_PEER_NETNSID], p.v.nsid);
+	cells[COL_PEER_NETNS] = p.v.netns ? p.v.netns->name : NULL;
 	cells[COL_ADDRESSES] = *addresses ? addresses : NULL;
 	if (json)
 		return ctu_out_line(ls->tb, cells, N_COLS);
@@ -303,7 +178,7 @@ int cmd_ls(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const size_t fields[] = { 0 };
-	struct listing ls = { .v = v };
+	struct listing ls = { .v = v, .names = { .dirs = ctu_netns_dirs_ip } };
 	bool all = false;
 	char **args;
 	int r;
@@ -320,6 +195,6 @@ int cmd_ls(struct vethctl *v, int argc, char **argv, ctu_err_t *err)
 		nl_cache_free(ls.links);
 	if (ls.addrs)
 		nl_cache_free(ls.addrs);
-	netns_names_free(&ls.names);
+	ctu_netns_names_free(&ls.names);
 	return r;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctu.h"
+#include "net.h"
 #include "netns.h"
 #include "nl.h"
 #include "ns.h"
@@ -171,45 +172,13 @@ const char *link_kind(struct rtnl_link *l)
 	return t ? t : "";
 }
 
-struct reply {
-	sock_reply_fn *fn;
-	void *arg;
-	bool acked;
-};
-
-static int on_reply(struct nl_msg *msg, void *arg)
-{
-	struct reply *r = arg;
-
-	r->fn(nlmsg_hdr(msg), r->arg);
-	return NL_OK;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	((struct reply *)arg)->acked = true;
-	return NL_STOP;
-}
-
 int sock_request(struct nlsock *s, struct nl_msg *msg, sock_reply_fn *fn, void *arg)
 {
-	struct reply r = { .fn = fn, .arg = arg };
-	struct nl_cb *ours = nl_socket_get_cb(s->sk);
-	/* the socket's callbacks (on_error) plus ours, for this request only */
-	struct nl_cb *cb = nl_cb_clone(ours);
 	int e;
 
-	nl_cb_put(ours);
-	if (!cb)
-		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
 	sock_clear(s);
-	/* the answer, then the ACK that nl_send_auto() asks for; an error ends it */
-	e = nl_send_auto(s->sk, msg);
-	while (e >= 0 && !r.acked)
-		e = nl_recvmsgs(s->sk, cb);
-	nl_cb_put(cb);
+	e = ctu_nl_request(s->sk, msg, fn, arg);
+	if (e == -NLE_NOMEM && !s->kerr)
+		return -ENOMEM;
 	return e < 0 ? -sock_errno(s, e) : 0;
 }
