@@ -125,6 +125,8 @@ $(B)/cgctl: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 $(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
 $(B)/nsenter-lite: override PKG_LIBS += $(IMG_LIBS)
+# where an installed nsenter-lite finds hostexec (a built one: beside itself)
+$(B)/obj/nsenter-lite/toolbox.o: override CFLAGS += -DCTU_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 # Static, without the sanitizers (they cannot link statically): it runs in
 # images that have no libc of their own.

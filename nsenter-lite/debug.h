@@ -10,6 +10,7 @@
  *	cgtarget.c      --cgroup [CONTROLLER:]PATH: the cgroup's oldest process
  *	netnsexec.c     --netns NAME|FILE: `ip netns exec` as iproute2 does it
  *	toolbox.c       --toolbox[=DIR]: host tools in the target's namespaces
+ *	toolbox_exec.c  the program run through hostexec, PATH and TERMINFO_DIRS
  *	hostexec.c      the helper a toolbox program runs through (own binary)
  *	inspect.c       --inspect: the document, sections, exit codes
  *	inspect_print.c --inspect without --json: a titled table per section

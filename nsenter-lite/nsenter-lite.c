@@ -133,7 +133,9 @@ static const struct option longopts[] = {
 static const struct ctu_excl exclusive[] = {
 	{ { 't', OPT_PIDFILE, OPT_CONTAINER, OPT_NETNS, OPT_CONTAINERS } },
 	{ { 'w', 'W' } },
-	{ { OPT_INSPECT, OPT_TOOLBOX, OPT_PTY, OPT_CONTAINERS } },
+	{ { OPT_INSPECT, OPT_TOOLBOX, OPT_CONTAINERS } },
+	{ { OPT_INSPECT, OPT_PTY } },
+	{ { OPT_CONTAINERS, OPT_PTY } },
 };
 
 static void check_exclusive(int *seen, int c)
