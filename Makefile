@@ -121,7 +121,7 @@ $(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(OTHER_MAINS),$(wildcard $(
 	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
-$(B)/cgctl: override PKG_LIBS += -lm
+$(B)/cgctl $(B)/nsenter-lite: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 $(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
 $(B)/nsenter-lite: override PKG_LIBS += $(IMG_LIBS)
@@ -139,6 +139,7 @@ $(B)/hostexec: nsenter-lite/hostexec.c
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
+$(B)/tests/unit/test_cg: override PKG_LIBS += -lm
 $(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o
 $(B)/tests/unit/test_vethctl_spec: $(B)/obj/vethctl/spec.o
 $(B)/tests/unit/test_vethctl_nft: $(B)/obj/vethctl/nft.o $(B)/obj/vethctl/state.o \

@@ -28,7 +28,7 @@ struct globals {
 };
 
 struct ctx {
-	struct hiers hs; /* found by ctx_detect(), once the options are read */
+	struct ctu_cg_hiers hs; /* found by ctx_detect(), once the options are read */
 	struct ctu_out_flags out;
 	const char *root;
 	bool self;
@@ -56,13 +56,6 @@ enum {
 	OPT_PRESERVE_FDS,
 };
 
-/* A usage metric of a cgroup (stat, top): a count, or a size in bytes. */
-struct metric {
-	const char *name;
-	uint64_t value;
-	bool bytes;
-};
-
 /* ---- common.c ---- */
 
 /* ctu_getopt_init() for a command's own options, with the global ones. */
@@ -87,20 +80,11 @@ int cmd_start_optional(struct ctx *c, const char **path, ctu_err_t *err);
 /* --timeout's value in milliseconds, or a usage error. */
 int parse_timeout_ms(const char *arg, int *ms, ctu_err_t *err);
 
-/* The first line of @dir/@file. */
-int read_file_trimmed(const char *dir, const char *file, char *out, size_t size);
-
-/* The value of "KEY N" in a flat keyed file (cpu.stat, memory.events). */
-int keyed_value(const char *dir, const char *file, const char *key, uint64_t *v);
-
 /*
  * A number for a table cell: a size as @c's -b says (64M, or bytes; always
  * bytes in JSON, whose numbers are numbers), a count as it is.
  */
 void format_number(const struct ctx *c, uint64_t v, bool bytes, char *out, size_t size);
-
-/* A v2 key's value for cgroup @path, from wherever its controller lives. */
-int read_value(struct ctx *c, const char *path, const char *key, char *out, size_t size);
 
 /* ---- create.c ---- */
 
@@ -128,11 +112,6 @@ int settings_option(struct settings *all, int opt, const char *arg, ctu_err_t *e
  */
 int create_cgroup(struct ctx *c, const char *path, const struct settings *all, bool exclusive,
 		  struct ctu_undo *undo, ctu_err_t *err);
-
-/* ---- inspect.c ---- */
-
-/* Usage of cgroup @path into @m (at most 32); returns how many. */
-size_t collect_stat(struct ctx *c, const char *path, struct metric *m);
 
 /* The commands, by file: create.c, exec.c, inspect.c, top.c, control.c. */
 int cmd_create(struct ctx *c, int argc, char **argv, ctu_err_t *err);

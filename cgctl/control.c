@@ -16,16 +16,16 @@
 /* v2 cgroup.freeze where it exists, else the v1 freezer. */
 static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_ms)
 {
-	struct hier *v2 = hier_v2(&c->hs), *v1 = NULL;
+	struct ctu_cg_hier *v2 = ctu_cg_v2(&c->hs), *v1 = NULL;
 
 	for (size_t i = 0; i < c->hs.n; i++)
-		if (!c->hs.h[i].v2 && hier_has(&c->hs.h[i], "freezer"))
+		if (!c->hs.h[i].v2 && ctu_cg_hier_has(&c->hs.h[i], "freezer"))
 			v1 = &c->hs.h[i];
 	if (v2) {
-		char d[CG_DIR_MAX];
+		char d[CTU_CG_DIR_MAX];
 
-		if (cgroup_has_file(hier_dir(v2, path, d), "cgroup.freeze")) {
-			char file[CG_DIR_MAX + 16];
+		if (ctu_cg_has_file(ctu_cg_dir(v2, path, d), "cgroup.freeze")) {
+			char file[CTU_CG_DIR_MAX + 16];
 			int r;
 
 			snprintf(file, sizeof(file), "%s/cgroup.freeze", d);
@@ -35,14 +35,14 @@ static int set_frozen(struct ctx *c, const char *path, bool frozen, int timeout_
 	}
 	if (v1) {
 		const char *want = frozen ? "FROZEN" : "THAWED";
-		char d[CG_DIR_MAX], file[CG_DIR_MAX + 16], state[32];
+		char d[CTU_CG_DIR_MAX], file[CTU_CG_DIR_MAX + 16], state[32];
 		int r;
 
-		hier_dir(v1, path, d);
+		ctu_cg_dir(v1, path, d);
 		snprintf(file, sizeof(file), "%s/freezer.state", d);
 		r = ctu_write_file(AT_FDCWD, file, want);
 		for (int waited = 0; r == 0; waited += 10) {
-			if (read_file_trimmed(d, "freezer.state", state, sizeof(state)) == 0 &&
+			if (ctu_cg_read_line(d, "freezer.state", state, sizeof(state)) == 0 &&
 			    !strcmp(state, want))
 				return 0;
 			if (timeout_ms >= 0 && waited >= timeout_ms)
@@ -109,7 +109,7 @@ static void signal_all(const char *dir, bool recursive, int sig)
 	pid_t *pids = NULL;
 	size_t n = 0;
 
-	cgroup_pids(dir, recursive, &pids, &n);
+	ctu_cg_pids(dir, recursive, &pids, &n);
 	for (size_t i = 0; i < n; i++) {
 		int fd = ctu_pidfd_open(pids[i], 0);
 
@@ -128,19 +128,19 @@ static void signal_all(const char *dir, bool recursive, int sig)
  */
 static void kill_cgroup(struct ctx *c, const char *path, int sig, bool recursive)
 {
-	struct hier *v2 = hier_v2(&c->hs);
-	char d[CG_DIR_MAX];
+	struct ctu_cg_hier *v2 = ctu_cg_v2(&c->hs);
+	char d[CTU_CG_DIR_MAX];
 	bool frozen;
 
 	if (v2 && sig == SIGKILL) {
-		char vd[CG_DIR_MAX], file[CG_DIR_MAX + 16];
+		char vd[CTU_CG_DIR_MAX], file[CTU_CG_DIR_MAX + 16];
 
-		snprintf(file, sizeof(file), "%s/cgroup.kill", hier_dir(v2, path, vd));
-		if (cgroup_has_file(vd, "cgroup.kill") && ctu_write_file(AT_FDCWD, file, "1") == 0)
+		snprintf(file, sizeof(file), "%s/cgroup.kill", ctu_cg_dir(v2, path, vd));
+		if (ctu_cg_has_file(vd, "cgroup.kill") && ctu_write_file(AT_FDCWD, file, "1") == 0)
 			return;
 	}
 	frozen = set_frozen(c, path, true, 2000) == 0;
-	signal_all(hier_dir(&c->hs.h[0], path, d), recursive, sig);
+	signal_all(ctu_cg_dir(&c->hs.h[0], path, d), recursive, sig);
 	if (frozen)
 		set_frozen(c, path, false, 2000);
 }
@@ -177,17 +177,17 @@ int cmd_kill(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 /* Until no process is left: cgroup.events on v2, polling cgroup.procs on v1. */
 static int wait_empty(struct ctx *c, const char *path, int timeout_ms)
 {
-	struct hier *v2 = hier_v2(&c->hs);
-	char d[CG_DIR_MAX], vd[CG_DIR_MAX];
+	struct ctu_cg_hier *v2 = ctu_cg_v2(&c->hs);
+	char d[CTU_CG_DIR_MAX], vd[CTU_CG_DIR_MAX];
 
-	if (v2 && cgroup_has_file(hier_dir(v2, path, vd), "cgroup.events"))
+	if (v2 && ctu_cg_has_file(ctu_cg_dir(v2, path, vd), "cgroup.events"))
 		return cgroup_wait_event(vd, "populated", 0, timeout_ms);
-	hier_dir(&c->hs.h[0], path, d);
+	ctu_cg_dir(&c->hs.h[0], path, d);
 	for (int waited = 0;; waited += 50) {
 		pid_t *p = NULL;
 		size_t n = 0;
 
-		cgroup_pids(d, true, &p, &n);
+		ctu_cg_pids(d, true, &p, &n);
 		free(p);
 		if (!n)
 			return 0;
@@ -220,7 +220,7 @@ static int remove_tree(const char *dir, bool recursive, int tries)
 		struct dirent *e;
 
 		while (d && (e = readdir(d))) {
-			char sub[CG_DIR_MAX];
+			char sub[CTU_CG_DIR_MAX];
 			int r;
 
 			if (e->d_type != DT_DIR || e->d_name[0] == '.')
@@ -247,7 +247,7 @@ static int check_no_processes(const char *dir, const char *path, bool recursive,
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 
-	cgroup_pids(dir, recursive, &pids, &n);
+	ctu_cg_pids(dir, recursive, &pids, &n);
 	if (n)
 		return ctu_err_make(err, 0, "cgroup %s has processes (%d%s): stop them first, or use "
 				    "--kill", path, (int)pids[0], n > 1 ? ", ..." : "");
@@ -265,7 +265,7 @@ int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	struct ctu_getopt g = { 0 };
 	bool recursive = false, kill_first = false;
 	int timeout_ms = 10000, o;
-	char d[CG_DIR_MAX];
+	char d[CTU_CG_DIR_MAX];
 	const char *path;
 
 	if (cmd_getopt_init(c, &g, argc, argv, "r", longopts, err) < 0)
@@ -285,10 +285,11 @@ int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 			return ctu_err_make(err, 0, "the processes of %s did not end within the timeout",
 					    path);
 	}
-	if (check_no_processes(hier_dir(&c->hs.h[0], path, d), path, recursive, err) < 0)
+	if (check_no_processes(ctu_cg_dir(&c->hs.h[0], path, d), path, recursive, err) < 0)
 		return ctu_err_code(*err);
 	for (size_t i = 0; i < c->hs.n; i++) {
-		int r = remove_tree(hier_dir(&c->hs.h[i], path, d), recursive, kill_first ? 500 : 50);
+		int r = remove_tree(ctu_cg_dir(&c->hs.h[i], path, d), recursive,
+				    kill_first ? 500 : 50);
 
 		if (r == -EBUSY && !recursive)
 			return ctu_err_make(err, 0, "cannot delete %s (%s): it has child cgroups; use -r",

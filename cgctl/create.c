@@ -65,11 +65,11 @@ struct exists_ctx {
 
 static bool file_exists(const char *file, void *ctx)
 {
-	return cgroup_has_file(((struct exists_ctx *)ctx)->dir, file);
+	return ctu_cg_has_file(((struct exists_ctx *)ctx)->dir, file);
 }
 
 struct planned {
-	char dir[CG_DIR_MAX];
+	char dir[CTU_CG_DIR_MAX];
 	struct write_op op;
 	const char *key;
 };
@@ -79,17 +79,17 @@ static int plan_setting(struct ctx *c, const char *path, const struct settings *
 			const struct setting *s, struct planned *plan, size_t *n, ctu_err_t *err)
 {
 	struct write_op ops[2] = { 0 };
-	char ctrl[32], dir[CG_DIR_MAX];
+	char ctrl[32], dir[CTU_CG_DIR_MAX];
 	struct exists_ctx ex = { dir };
-	struct hier *h;
+	struct ctu_cg_hier *h;
 	int k = 1;
 
 	setting_controller(s->key, ctrl, sizeof(ctrl));
-	h = hier_for(&c->hs, ctrl);
+	h = ctu_cg_hier_for(&c->hs, ctrl);
 	if (!h)
 		return ctu_err_make(err, 0, "cannot set %s: no %s controller on this host (%s)", s->key,
-				    ctrl, layout_name(c->hs.layout));
-	hier_dir(h, path, dir);
+				    ctrl, ctu_cg_layout_name(c->hs.layout));
+	ctu_cg_dir(h, path, dir);
 	if (h->v2) {
 		snprintf(ops[0].file, sizeof(ops[0].file), "%s", s->key);
 		snprintf(ops[0].value, sizeof(ops[0].value), "%s", s->value);
@@ -99,7 +99,7 @@ static int plan_setting(struct ctx *c, const char *path, const struct settings *
 			return ctu_err_wrap(err, "cannot set %s", s->key);
 	}
 	for (int j = 0; j < k; j++) {
-		if (!cgroup_has_file(dir, ops[j].file))
+		if (!ctu_cg_has_file(dir, ops[j].file))
 			return ctu_err_make(err, 0, "cannot set %s: no file %s in %s (is the %s "
 					    "controller enabled for it?)", s->key, ops[j].file, dir,
 					    ctrl);
@@ -128,7 +128,7 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 		if (plan_setting(c, path, all, &all->s[i], plan, &n, err) < 0)
 			return ctu_err_code(*err);
 	for (size_t i = 0; i < n; i++) {
-		char file[CG_DIR_MAX + 64];
+		char file[CTU_CG_DIR_MAX + 64];
 		int r;
 
 		snprintf(file, sizeof(file), "%s/%s", plan[i].dir, plan[i].op.file);
@@ -168,14 +168,14 @@ static void add_word(char *out, size_t size, const char *ctrl)
 /* The v2 controllers @all needs, plus -c, space-separated. */
 static void v2_controllers(struct ctx *c, const struct settings *all, char *out, size_t size)
 {
-	struct hier *v2 = hier_v2(&c->hs);
+	struct ctu_cg_hier *v2 = ctu_cg_v2(&c->hs);
 
 	out[0] = '\0';
 	for (size_t i = 0; i < all->n; i++) {
 		char ctrl[32];
 
 		setting_controller(all->s[i].key, ctrl, sizeof(ctrl));
-		if (hier_for(&c->hs, ctrl) == v2)
+		if (ctu_cg_hier_for(&c->hs, ctrl) == v2)
 			add_word(out, size, ctrl);
 	}
 	for (const char *p = c->ctrls ? c->ctrls : ""; *p;) {
@@ -185,8 +185,9 @@ static void v2_controllers(struct ctx *c, const struct settings *all, char *out,
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		p += len;
 		p += *p == ',';
-		if (*name && !ctrl_v2_builtin(name) && hier_for(&c->hs, ctrl_v2_name(name)) == v2)
-			add_word(out, size, ctrl_v2_name(name));
+		if (*name && !ctu_cg_v2_builtin(name) &&
+		    ctu_cg_hier_for(&c->hs, ctu_cg_v2_name(name)) == v2)
+			add_word(out, size, ctu_cg_v2_name(name));
 	}
 }
 
@@ -195,7 +196,7 @@ static bool all_enabled(const char *dir, const char *ctrls)
 {
 	char text[512];
 
-	if (read_file_trimmed(dir, "cgroup.subtree_control", text, sizeof(text)) < 0)
+	if (ctu_cg_read_line(dir, "cgroup.subtree_control", text, sizeof(text)) < 0)
 		return false;
 	for (const char *p = ctrls; *p;) {
 		size_t len = strcspn(p, " ");
@@ -213,10 +214,10 @@ static bool all_enabled(const char *dir, const char *ctrls)
  * ancestor but the root may hold processes and enable a controller for its
  * children.  Checked from the root down, as the controllers are enabled.
  */
-static int check_internal_processes(const struct hier *h, const char *parent, const char *ctrls,
-				    ctu_err_t *err)
+static int check_internal_processes(const struct ctu_cg_hier *h, const char *parent,
+				    const char *ctrls, ctu_err_t *err)
 {
-	char dir[CG_DIR_MAX];
+	char dir[CTU_CG_DIR_MAX];
 
 	snprintf(dir, sizeof(dir), "%s", parent);
 	for (size_t i = strlen(h->mnt) + 1; i <= strlen(parent); i++) {
@@ -226,7 +227,7 @@ static int check_internal_processes(const struct hier *h, const char *parent, co
 		if (parent[i] != '/' && parent[i] != '\0')
 			continue;
 		dir[i] = '\0';
-		if (!all_enabled(dir, ctrls) && cgroup_pids(dir, false, &pids, &n) == 0 && n) {
+		if (!all_enabled(dir, ctrls) && ctu_cg_pids(dir, false, &pids, &n) == 0 && n) {
 			ctu_err_make(err, 0, "cannot enable %s below %s: it has processes (%d%s), and "
 				     "the cgroup v2 'no internal processes' rule forbids it; move them "
 				     "to a leaf first (mkdir %s/init; echo PID > %s/init/cgroup.procs)",
@@ -239,10 +240,11 @@ static int check_internal_processes(const struct hier *h, const char *parent, co
 }
 
 /* Enables @ctrls above cgroup @path in the v2 hierarchy @h. */
-static int enable_v2(const struct hier *h, const char *path, const char *ctrls, ctu_err_t *err)
+static int enable_v2(const struct ctu_cg_hier *h, const char *path, const char *ctrls,
+		     ctu_err_t *err)
 {
-	char parent[CG_DIR_MAX];
-	char *slash = strrchr(hier_dir(h, path, parent), '/');
+	char parent[CTU_CG_DIR_MAX];
+	char *slash = strrchr(ctu_cg_dir(h, path, parent), '/');
 
 	if (!*ctrls)
 		return 0;
@@ -271,22 +273,22 @@ static int enable_for_settings(struct ctx *c, const char *path, const struct set
 /* ---- create ----------------------------------------------------------------- */
 
 /* v1 cpuset: a new cgroup starts with no cpus and mems; take the parent's. */
-static void inherit_cpuset(const struct hier *h, const char *dir)
+static void inherit_cpuset(const struct ctu_cg_hier *h, const char *dir)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-	char parent[CG_DIR_MAX], *slash;
+	char parent[CTU_CG_DIR_MAX], *slash;
 
 	snprintf(parent, sizeof(parent), "%s", dir);
 	slash = strrchr(parent, '/');
-	if (h->v2 || !hier_has(h, "cpuset") || !slash)
+	if (h->v2 || !ctu_cg_hier_has(h, "cpuset") || !slash)
 		return;
 	*slash = '\0';
 	for (size_t i = 0; i < 2; i++) {
-		char value[256] = "", path[CG_DIR_MAX + 16];
+		char value[256] = "", path[CTU_CG_DIR_MAX + 16];
 
-		if (read_file_trimmed(dir, files[i], value, sizeof(value)) == 0 && *value)
+		if (ctu_cg_read_line(dir, files[i], value, sizeof(value)) == 0 && *value)
 			continue;
-		if (read_file_trimmed(parent, files[i], value, sizeof(value)) == 0 && *value) {
+		if (ctu_cg_read_line(parent, files[i], value, sizeof(value)) == 0 && *value) {
 			snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 			ctu_write_file(AT_FDCWD, path, value);
 		}
@@ -299,14 +301,14 @@ int create_cgroup(struct ctx *c, const char *path, const struct settings *all, b
 	char ctrls[256];
 
 	if (exclusive) {
-		char d[CG_DIR_MAX];
+		char d[CTU_CG_DIR_MAX];
 
-		if (access(hier_dir(&c->hs.h[0], path, d), F_OK) == 0)
+		if (access(ctu_cg_dir(&c->hs.h[0], path, d), F_OK) == 0)
 			return ctu_err_make(err, 0, "cgroup %s exists already (%s)", path, d);
 	}
 	v2_controllers(c, all, ctrls, sizeof(ctrls));
 	for (size_t i = 0; i < c->hs.n; i++) {
-		struct hier *h = &c->hs.h[i];
+		struct ctu_cg_hier *h = &c->hs.h[i];
 
 		/* every level, parents first, gets its v1 cpuset from its parent if it has none */
 		if (cgroup_mkdir(h, path, undo, inherit_cpuset, err) < 0)
@@ -374,7 +376,7 @@ int cmd_set(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	if (exclusive)
 		return ctu_err_usage(err, "--exclusive goes with create");
 	path = argv[optind];
-	if (cgroup_path_check(path, err) < 0)
+	if (ctu_cg_path_check(path, err) < 0)
 		return ctu_err_code(*err);
 	for (int i = optind + 1; i < argc; i++)
 		if (settings_option(&all, 's', argv[i], err) < 0)

@@ -26,13 +26,13 @@ static int moving_error(pid_t pid, const char *path, const char *dir, int r, ctu
 static int move_into(struct ctx *c, const char *path, pid_t pid, bool threads, ctu_err_t *err)
 {
 	for (size_t i = 0; i < c->hs.n; i++) {
-		const struct hier *h = &c->hs.h[i];
+		const struct ctu_cg_hier *h = &c->hs.h[i];
 		const char *file = threads ? (h->v2 ? "cgroup.threads" : "tasks") : "cgroup.procs";
-		char d[CG_DIR_MAX];
+		char d[CTU_CG_DIR_MAX];
 		int r;
 
 		/* created with -c in some hierarchies only: those are the cgroup */
-		if (access(hier_dir(h, path, d), F_OK) < 0)
+		if (access(ctu_cg_dir(h, path, d), F_OK) < 0)
 			continue;
 		r = cgroup_move(d, file, pid);
 		if (r < 0)
@@ -60,7 +60,7 @@ int cmd_attach(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		threads = o == OPT_THREADS;
 	}
 	path = argv[optind];
-	if (ctx_detect(c, err) < 0 || cgroup_path_check(path, err) < 0)
+	if (ctx_detect(c, err) < 0 || ctu_cg_path_check(path, err) < 0)
 		return ctu_err_code(*err);
 	if (optind + 1 >= argc)
 		return ctu_err_usage(err, "no process given");
@@ -84,16 +84,16 @@ int cmd_attach(struct ctx *c, int argc, char **argv, ctu_err_t *err)
  */
 static int move_self(struct ctx *c, const char *path, ctu_err_t *err)
 {
-	static char origin[CTU_ARRAY_SIZE(c->hs.h)][CG_DIR_MAX];
+	static char origin[CTU_ARRAY_SIZE(c->hs.h)][CTU_CG_DIR_MAX];
 	pid_t self = getpid();
 
 	for (size_t i = 0; i < c->hs.n; i++)
-		hier_own_dir(&c->hs.h[i], origin[i], sizeof(origin[i]));
+		ctu_cg_own_dir(&c->hs.h[i], origin[i], sizeof(origin[i]));
 	for (size_t i = 0; i < c->hs.n; i++) {
-		char d[CG_DIR_MAX];
+		char d[CTU_CG_DIR_MAX];
 		int r;
 
-		if (access(hier_dir(&c->hs.h[i], path, d), F_OK) < 0)
+		if (access(ctu_cg_dir(&c->hs.h[i], path, d), F_OK) < 0)
 			continue;
 		r = cgroup_move(d, "cgroup.procs", self);
 		if (r == 0)

@@ -14,13 +14,13 @@ static int add_all_files(struct ctx *c, const char *path, struct libscols_table 
 			 ctu_err_t *err)
 {
 	for (size_t i = 0; i < c->hs.n; i++) {
-		char dir[CG_DIR_MAX];
-		_cleanup_closedir_ DIR *d = opendir(hier_dir(&c->hs.h[i], path, dir));
+		char dir[CTU_CG_DIR_MAX];
+		_cleanup_closedir_ DIR *d = opendir(ctu_cg_dir(&c->hs.h[i], path, dir));
 		struct dirent *e;
 
 		while (d && (e = readdir(d))) {
 			_cleanup_free_ char *text = NULL;
-			char file[CG_DIR_MAX + 256];
+			char file[CTU_CG_DIR_MAX + 256];
 
 			if (e->d_type != DT_REG)
 				continue;
@@ -64,7 +64,7 @@ static bool get_one(struct ctx *c, const char *path, const char *key, struct lib
 	char value[512];
 	const char *cells[] = { key, value };
 
-	if (read_value(c, path, key, value, sizeof(value)) < 0) {
+	if (ctu_cg_read_value(&c->hs, path, key, value, sizeof(value)) < 0) {
 		ctu_warn(0, "cannot read %s of %s: no such setting here", key, path);
 		return false;
 	}
@@ -102,7 +102,7 @@ int cmd_get(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		char value[512];
 		const char *cells[] = { defaults[k], value };
 
-		if (read_value(c, path, defaults[k], value, sizeof(value)) == 0)
+		if (ctu_cg_read_value(&c->hs, path, defaults[k], value, sizeof(value)) == 0)
 			ctu_out_line(tb, cells, 2);
 	}
 	for (int i = optind + 1; !all && i < argc; i++)
@@ -110,114 +110,6 @@ int cmd_get(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	if (print_table(tb, err) < 0)
 		return ctu_err_code(*err);
 	return failed;
-}
-
-/* "8:0 rbytes=1 wbytes=2 ..." (v2) or "8:0 Read 1" (v1): the total of @key. */
-static uint64_t io_total(const char *dir, bool v2, bool read_side)
-{
-	_cleanup_free_ char *text = NULL;
-	char file[CG_DIR_MAX + 64];
-	uint64_t total = 0;
-
-	snprintf(file, sizeof(file), "%s/%s", dir, v2 ? "io.stat" : "blkio.throttle.io_service_bytes");
-	if (ctu_read_file(AT_FDCWD, file, &text, NULL) < 0)
-		return 0;
-	for (char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		const char *key = v2 ? (read_side ? "rbytes=" : "wbytes=") : (read_side ? " Read " : " Write ");
-		char *k = strstr(p, key), *nl = strchr(p, '\n');
-
-		if (k && (!nl || k < nl))
-			total += strtoull(k + strlen(key), NULL, 10);
-	}
-	return total;
-}
-
-
-static void add_metric(struct metric *m, size_t *n, const char *name, uint64_t v)
-{
-	m[*n] = (struct metric){ .name = name, .value = v };
-	(*n)++;
-}
-
-/* A metric in bytes, printed for people (64M) unless -b or --json. */
-static void add_size(struct metric *m, size_t *n, const char *name, uint64_t v)
-{
-	add_metric(m, n, name, v);
-	m[*n - 1].bytes = true;
-}
-
-/*
- * The metric @name from the "key value" line @key of @dir/@file, if there is one.
- * (Read before the metric is added: as arguments of one call, the read and the
- * value would be evaluated in no defined order.)
- */
-static void add_keyed(struct metric *m, size_t *n, const char *name, const char *dir,
-		      const char *file, const char *key)
-{
-	uint64_t v;
-
-	if (keyed_value(dir, file, key, &v) == 0)
-		add_metric(m, n, name, v);
-}
-
-/* Usage of cgroup @path, from whichever hierarchy holds each controller. */
-size_t collect_stat(struct ctx *c, const char *path, struct metric *m)
-{
-	struct hier *mem = hier_for(&c->hs, "memory"), *cpu = hier_for(&c->hs, "cpu");
-	struct hier *acct = hier_for(&c->hs, "cpuacct"), *pids = hier_for(&c->hs, "pids");
-	struct hier *io = hier_for(&c->hs, "io") ? hier_for(&c->hs, "io") : hier_for(&c->hs, "blkio");
-	size_t n = 0;
-	uint64_t v;
-	char text[64], d[CG_DIR_MAX];
-
-	if (mem) {
-		hier_dir(mem, path, d);
-		if (read_value(c, path, "memory.current", text, sizeof(text)) == 0)
-			add_size(m, &n, "memory.current", strtoull(text, NULL, 10));
-		if (read_value(c, path, "memory.peak", text, sizeof(text)) == 0)
-			add_size(m, &n, "memory.peak", strtoull(text, NULL, 10));
-		if (mem->v2) {
-			add_keyed(m, &n, "memory.events.oom", d, "memory.events", "oom");
-			add_keyed(m, &n, "memory.events.oom_kill", d, "memory.events", "oom_kill");
-		} else {
-			add_keyed(m, &n, "memory.events.oom_kill", d, "memory.oom_control", "oom_kill");
-			if (read_file_trimmed(d, "memory.failcnt", text, sizeof(text)) == 0 &&
-			    ctu_parse_u64(text, &v) == 0)
-				add_metric(m, &n, "memory.failcnt", v);
-		}
-	}
-	if (cpu) {
-		hier_dir(cpu, path, d);
-		if (cpu->v2)
-			add_keyed(m, &n, "cpu.usage_usec", d, "cpu.stat", "usage_usec");
-		add_keyed(m, &n, "cpu.nr_throttled", d, "cpu.stat", "nr_throttled");
-		if (cpu->v2)
-			add_keyed(m, &n, "cpu.throttled_usec", d, "cpu.stat", "throttled_usec");
-		else if (keyed_value(d, "cpu.stat", "throttled_time", &v) == 0)
-			add_metric(m, &n, "cpu.throttled_usec", v / 1000);
-	}
-	if (acct && !acct->v2) {
-		if (read_file_trimmed(hier_dir(acct, path, d), "cpuacct.usage", text, sizeof(text)) == 0)
-			add_metric(m, &n, "cpu.usage_usec", strtoull(text, NULL, 10) / 1000);
-	}
-	if (pids && read_value(c, path, "pids.current", text, sizeof(text)) == 0)
-		add_metric(m, &n, "pids.current", strtoull(text, NULL, 10));
-	if (io) {
-		hier_dir(io, path, d);
-		add_size(m, &n, "io.read_bytes", io_total(d, io->v2, true));
-		add_size(m, &n, "io.write_bytes", io_total(d, io->v2, false));
-	}
-	{
-		_cleanup_free_ pid_t *p = NULL;
-		size_t np = 0;
-
-		cgroup_pids(hier_dir(&c->hs.h[0], path, d), true, &p, &np);
-		add_metric(m, &n, "populated", np > 0);
-	}
-	if (hier_v2(&c->hs))
-		add_keyed(m, &n, "frozen", hier_dir(hier_v2(&c->hs), path, d), "cgroup.events",
-			  "frozen");
-	return n;
 }
 
 /* The options of a command that has none of its own: only the global ones. */
@@ -240,7 +132,7 @@ int cmd_stat(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		{ "KEY", 0.3, SCOLS_JSON_STRING, 0 },
 		{ "VALUE", 0.7, SCOLS_JSON_NUMBER, 0 },
 	};
-	struct metric m[32];
+	struct ctu_cg_metric m[CTU_CG_METRICS_MAX];
 	struct libscols_table *tb;
 	const char *path;
 	size_t n;
@@ -250,7 +142,7 @@ int cmd_stat(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	path = argv[optind];
 	if (cmd_start(c, path, true, err) < 0)
 		return ctu_err_code(*err);
-	n = collect_stat(c, path, m);
+	n = ctu_cg_stat(&c->hs, path, m);
 	if (new_table(&tb, "stat", cols, 2, c, err) < 0)
 		return ctu_err_code(*err);
 	for (size_t i = 0; i < n; i++) {
@@ -278,28 +170,15 @@ static void comm_of(pid_t pid, char *out, size_t size)
 }
 
 /* The cgroup of @pid in hierarchy @h, relative to the hierarchy (and base). */
-static void cgroup_of(const struct hier *h, pid_t pid, char *out, size_t size)
+static void cgroup_of(const struct ctu_cg_hier *h, pid_t pid, char *out, size_t size)
 {
-	_cleanup_free_ char *text = NULL;
-	char path[64], *save = NULL;
+	char file[64], p[1024];
+	size_t b = strlen(h->base);
 
 	out[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (ctu_read_file(AT_FDCWD, path, &text, NULL) < 0)
-		return;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *ctrl = strchr(l, ':'), *p;
-
-		if (!ctrl || !(p = strchr(++ctrl, ':')))
-			continue;
-		*p++ = '\0';
-		if (h->v2 ? *ctrl == '\0' : !strcmp(ctrl, h->ctrls)) {
-			size_t b = strlen(h->base);
-
-			snprintf(out, size, "%s", !strncmp(p, h->base, b) && b ? (p[b] ? p + b : "/") : p);
-			return;
-		}
-	}
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (ctu_cg_path_of(AT_FDCWD, file, h, p, sizeof(p)) == 0)
+		snprintf(out, size, "%s", !strncmp(p, h->base, b) && b ? (p[b] ? p + b : "/") : p);
 }
 
 int cmd_procs(struct ctx *c, int argc, char **argv, ctu_err_t *err)
@@ -317,7 +196,7 @@ int cmd_procs(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	bool recursive = false;
 	struct libscols_table *tb;
 	_cleanup_free_ pid_t *pids = NULL;
-	char dir[CG_DIR_MAX];
+	char dir[CTU_CG_DIR_MAX];
 	size_t n = 0;
 	const char *path;
 	int o, r;
@@ -332,7 +211,7 @@ int cmd_procs(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	path = argv[optind];
 	if (cmd_start(c, path, true, err) < 0)
 		return ctu_err_code(*err);
-	r = cgroup_pids(hier_dir(&c->hs.h[0], path, dir), recursive, &pids, &n);
+	r = ctu_cg_pids(ctu_cg_dir(&c->hs.h[0], path, dir), recursive, &pids, &n);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot read the processes of %s", path);
 	if (new_table(&tb, "processes", cols, 3, c, err) < 0)
@@ -382,12 +261,13 @@ static void ls_cell(struct ls_walk *w, struct libscols_line *ln, size_t col, con
 		return;
 	if (col == 1) {
 		_cleanup_free_ pid_t *p = NULL;
-		char d[CG_DIR_MAX];
+		char d[CTU_CG_DIR_MAX];
 		size_t n = 0;
 
-		cgroup_pids(hier_dir(&w->c->hs.h[0], path, d), false, &p, &n);
+		ctu_cg_pids(ctu_cg_dir(&w->c->hs.h[0], path, d), false, &p, &n);
 		snprintf(value, sizeof(value), "%zu", n);
-	} else if (keys[col] && read_value(w->c, path, keys[col], value, sizeof(value)) < 0) {
+	} else if (keys[col] &&
+		   ctu_cg_read_value(&w->c->hs, path, keys[col], value, sizeof(value)) < 0) {
 		return; /* empty: null in JSON */
 	}
 	/* the memory columns are sizes ("max" stays max) */
@@ -400,8 +280,8 @@ static int ls_tree(struct ls_walk *w, const char *path, const char *name,
 		   struct libscols_line *parent, ctu_err_t *err)
 {
 	struct libscols_line *ln = scols_table_new_line(w->tb, parent);
-	char dir[CG_DIR_MAX];
-	_cleanup_closedir_ DIR *d = opendir(hier_dir(&w->c->hs.h[0], path, dir));
+	char dir[CTU_CG_DIR_MAX];
+	_cleanup_closedir_ DIR *d = opendir(ctu_cg_dir(&w->c->hs.h[0], path, dir));
 	struct dirent *e;
 
 	if (!ln)

@@ -11,9 +11,6 @@
 #include "settings.h"
 #include "units.h"
 
-/* v1's "no limit" for memory: the kernel shows LONG_MAX rounded to a page. */
-#define V1_MEMORY_UNLIMITED 9223372036854771712ULL
-
 static int bad(ctu_err_t *err, const char *why)
 {
 	return ctu_err_usage(err, "%s", why);
@@ -205,28 +202,6 @@ int settings_add(struct settings *all, const struct setting *s)
 	return 0;
 }
 
-void setting_controller(const char *key, char *ctrl, size_t size)
-{
-	size_t n = strcspn(key, ".");
-
-	snprintf(ctrl, size, "%.*s", (int)n, key);
-}
-
-uint64_t shares_to_weight(uint64_t shares)
-{
-	double l, exponent;
-
-	if (shares == 0)
-		return 0;
-	if (shares <= 2)
-		return 1;
-	if (shares >= 262144)
-		return 10000;
-	l = log2((double)shares);
-	exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10, exponent));
-}
-
 uint64_t weight_to_shares(uint64_t weight)
 {
 	double y, l;
@@ -246,15 +221,6 @@ uint64_t weight_to_shares(uint64_t weight)
 	while (s < 262144 && shares_to_weight(s) < weight)
 		s++;
 	return s;
-}
-
-uint64_t blkio_to_io_weight(uint64_t blkio)
-{
-	if (blkio < 10)
-		blkio = 10;
-	if (blkio > 1000)
-		blkio = 1000;
-	return 1 + (blkio - 10) * 9999 / 990;
 }
 
 uint64_t io_to_blkio_weight(uint64_t io)
@@ -355,41 +321,4 @@ int setting_to_v1(const struct setting *s, const struct settings *all,
 	/* same name in v1 (pids.max, cpuset.*), or a raw v1 file name */
 	set_op(&ops[0], s->key, s->value);
 	return 1;
-}
-
-const char *v1_file_for(const char *key)
-{
-	static const struct {
-		const char *v2, *v1;
-	} map[] = {
-		{ "memory.max", "memory.limit_in_bytes" },
-		{ "memory.current", "memory.usage_in_bytes" },
-		{ "memory.peak", "memory.max_usage_in_bytes" },
-		{ "memory.swap.max", "memory.memsw.limit_in_bytes" },
-		{ "cpu.weight", "cpu.shares" },
-		{ "io.weight", "blkio.weight" },
-	};
-
-	for (size_t i = 0; i < CTU_ARRAY_SIZE(map); i++)
-		if (strcmp(map[i].v2, key) == 0)
-			return map[i].v1;
-	if (strcmp(key, "cpu.max") == 0)
-		return "cpu.cfs_quota_us";
-	return key;
-}
-
-void v1_value_to_v2(const char *key, const char *raw, char *out, size_t size)
-{
-	unsigned long long v = strtoull(raw, NULL, 10);
-
-	if ((strcmp(key, "memory.max") == 0 || strcmp(key, "memory.swap.max") == 0) &&
-	    (v >= V1_MEMORY_UNLIMITED || strncmp(raw, "-1", 2) == 0))
-		snprintf(out, size, "max");
-	else if (strcmp(key, "cpu.weight") == 0)
-		snprintf(out, size, "%llu", (unsigned long long)shares_to_weight(v));
-	else if (strcmp(key, "io.weight") == 0)
-		snprintf(out, size, "%llu", (unsigned long long)blkio_to_io_weight(v));
-	else
-		snprintf(out, size, "%s", raw);
-	out[strcspn(out, "\n")] = '\0';
 }

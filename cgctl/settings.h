@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cg.h"
 #include "err.h"
 
 /* One setting as the user gave it, validated: "memory.max" = "33554432". */
@@ -47,8 +48,11 @@ int setting_cpus(const char *cpus, struct setting *out, ctu_err_t *err);
 /* Adds @s, replacing an earlier setting of the same key.  -E2BIG when full. */
 int settings_add(struct settings *all, const struct setting *s);
 
-/* "memory" for "memory.max": the controller a key belongs to. */
-void setting_controller(const char *key, char *ctrl, size_t size);
+/* "memory" for "memory.max": the controller a key belongs to (lib/cg's). */
+static inline void setting_controller(const char *key, char *ctrl, size_t size)
+{
+	ctu_cg_controller_of(key, ctrl, size);
+}
 
 /*
  * Translates @s for a v1 hierarchy of its controller into at most two
@@ -62,18 +66,34 @@ int setting_to_v1(const struct setting *s, const struct settings *all,
 		  bool (*exists)(const char *file, void *ctx), void *ctx, struct write_op ops[2],
 		  ctu_err_t *err);
 
-/* The v1 file that holds a v2 key's value, for reading ("" if none). */
-const char *v1_file_for(const char *key);
+/*
+ * Reading back is lib/cg's (what --inspect reads too); these are its
+ * functions under the names the settings' tests know.
+ */
+static inline const char *v1_file_for(const char *key)
+{
+	return ctu_cg_v1_file_for(key);
+}
 
-/* Converts a value read from v1 file @file back to the v2 form of @key. */
-void v1_value_to_v2(const char *key, const char *raw, char *out, size_t size);
+static inline void v1_value_to_v2(const char *key, const char *raw, char *out, size_t size)
+{
+	ctu_cg_v1_value_to_v2(key, raw, out, size);
+}
 
 /* cpu.shares <-> cpu.weight, the log-quadratic mapping (1024 <-> 100). */
-uint64_t shares_to_weight(uint64_t shares);
+static inline uint64_t shares_to_weight(uint64_t shares)
+{
+	return ctu_cg_shares_to_weight(shares);
+}
+
 uint64_t weight_to_shares(uint64_t weight);
 
 /* blkio.weight [10, 1000] <-> io.weight [1, 10000]. */
-uint64_t blkio_to_io_weight(uint64_t blkio);
+static inline uint64_t blkio_to_io_weight(uint64_t blkio)
+{
+	return ctu_cg_blkio_to_io_weight(blkio);
+}
+
 uint64_t io_to_blkio_weight(uint64_t io);
 
 #endif

@@ -20,7 +20,7 @@ struct top_row {
 static int top_collect(struct ctx *c, const char *path, struct top_row *rows, size_t *n,
 		       size_t cap, ctu_err_t *err)
 {
-	char dir[CG_DIR_MAX];
+	char dir[CTU_CG_DIR_MAX];
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
 
@@ -28,7 +28,7 @@ static int top_collect(struct ctx *c, const char *path, struct top_row *rows, si
 		snprintf(rows[*n].path, sizeof(rows[*n].path), "%s", *path ? path : "/");
 		(*n)++;
 	}
-	d = opendir(hier_dir(&c->hs.h[0], path, dir));
+	d = opendir(ctu_cg_dir(&c->hs.h[0], path, dir));
 	while (d && (e = readdir(d)) && *n < cap) {
 		_cleanup_free_ char *child = NULL;
 
@@ -44,8 +44,8 @@ static int top_collect(struct ctx *c, const char *path, struct top_row *rows, si
 
 static void top_sample(struct ctx *c, struct top_row *r)
 {
-	struct metric m[32];
-	size_t n = collect_stat(c, strcmp(r->path, "/") ? r->path : "", m);
+	struct ctu_cg_metric m[CTU_CG_METRICS_MAX];
+	size_t n = ctu_cg_stat(&c->hs, strcmp(r->path, "/") ? r->path : "", m);
 
 	r->prev_usec = r->usage_usec;
 	r->has_memory = r->has_pids = false;

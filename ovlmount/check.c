@@ -58,7 +58,7 @@ static void make_absolute(char **path)
 	}
 }
 
-void stack_canonicalize(struct stack *st)
+void stack_canonicalize(struct ctu_ovl_stack *st)
 {
 	for (size_t i = 0; i < st->lower.n; i++)
 		make_absolute(&st->lower.v[i]);
@@ -71,7 +71,7 @@ void stack_canonicalize(struct stack *st)
 }
 
 /* The kernel's limit, and at least one lower layer. */
-static int check_counts(const struct stack *st, ctu_err_t *err)
+static int check_counts(const struct ctu_ovl_stack *st, ctu_err_t *err)
 {
 	if (st->lower.n + st->data.n > OVL_MAX_LAYERS)
 		return ctu_err_make(err, 0, "too many lower layers: %zu (the kernel's limit is %d)",
@@ -86,7 +86,7 @@ static int check_counts(const struct stack *st, ctu_err_t *err)
  * checked after the layers themselves, so that a file given as the only
  * layer is named as such first.
  */
-static int check_readonly_stack(const struct stack *st, ctu_err_t *err)
+static int check_readonly_stack(const struct ctu_ovl_stack *st, ctu_err_t *err)
 {
 	if (!st->upper && st->lower.n + st->data.n < 2)
 		return ctu_err_make(err, 0,
@@ -96,7 +96,7 @@ static int check_readonly_stack(const struct stack *st, ctu_err_t *err)
 }
 
 /* The upper and work directories: one filesystem, apart from each other and the lowers. */
-static int check_upper(const struct stack *st, ctu_err_t *err)
+static int check_upper(const struct ctu_ovl_stack *st, ctu_err_t *err)
 {
 	struct stat su, sw;
 
@@ -117,7 +117,7 @@ static int check_upper(const struct stack *st, ctu_err_t *err)
 	return 0;
 }
 
-int stack_check(const struct stack *st, const char *target, ctu_err_t *err)
+int stack_check(const struct ctu_ovl_stack *st, const char *target, ctu_err_t *err)
 {
 	struct stat s;
 

@@ -43,13 +43,13 @@ static void job_free(struct commit_job *j)
 static int find_upper(struct commit_job *j, ctu_err_t *err)
 {
 	const char *t = j->req->target;
-	struct stack st = { 0 };
+	struct ctu_ovl_stack st = { 0 };
 	int r;
 
 	j->target = realpath(t, NULL);
 	if (!j->target)
 		return ctu_err_errno(err, "%s", t);
-	r = stack_from_mount(j->target, &st);
+	r = ctu_ovl_stack_from_mount(j->target, &st);
 	if (r == 0) {
 		j->merged = true;
 		if (!st.upper)
@@ -60,10 +60,10 @@ static int find_upper(struct commit_job *j, ctu_err_t *err)
 					 "to where the mount was made", t, st.upper);
 		else
 			j->upper = ctu_steal_ptr(&st.upper);
-		stack_free(&st);
+		ctu_ovl_stack_free(&st);
 		return r;
 	}
-	stack_free(&st);
+	ctu_ovl_stack_free(&st);
 	if (r != -ENOENT && r != -EINVAL)
 		return ctu_err_make(err, -r, "cannot read the mount table for %s", t);
 	j->upper = strdup(j->target);

@@ -23,7 +23,7 @@
 #include "ovlmount.h"
 
 struct diff_walk {
-	const struct stack *st;
+	const struct ctu_ovl_stack *st;
 	struct libscols_table *tb;
 	char path[PATH_MAX]; /* relative to the upper, "/..." */
 	int upper_len;
@@ -54,7 +54,7 @@ static bool is_whiteout(const char *full, const struct stat *s)
 	return S_ISREG(s->st_mode) && s->st_size == 0 && has_overlay_xattr(full, "whiteout", NULL);
 }
 
-static bool in_a_lower(const struct stack *st, const char *rel)
+static bool in_a_lower(const struct ctu_ovl_stack *st, const char *rel)
 {
 	char p[PATH_MAX];
 	struct stat s;
@@ -141,7 +141,7 @@ static int walk(struct diff_walk *w, bool inside_opaque)
 	return r;
 }
 
-int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_flags *out)
+int ovl_diff(const char *upper, const struct ctu_ovl_stack *st, const struct ctu_out_flags *out)
 {
 	static const struct ctu_out_column cols[] = {
 		{ "CHANGE", 1, SCOLS_JSON_STRING, 0 },
@@ -167,7 +167,7 @@ int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_fla
 }
 
 /* The warning for the options whose changes the upper layer alone does not record. */
-static void warn_incomplete(const char *merged, const struct stack *st)
+static void warn_incomplete(const char *merged, const struct ctu_ovl_stack *st)
 {
 	for (size_t i = 0; i < st->other.n; i++)
 		if (strncmp(st->other.v[i], "redirect_dir=on", 15) == 0 ||
@@ -179,32 +179,32 @@ static void warn_incomplete(const char *merged, const struct stack *st)
 int ovl_diff_cmd(const char *target, struct ctu_strv *lower, const struct ctu_out_flags *out,
 		 ctu_err_t *err)
 {
-	struct stack st = { 0 };
+	struct ctu_ovl_stack st = { 0 };
 	const char *upper = target;
 	struct stat s;
 	int r;
 
 	if (stat(target, &s) < 0)
 		return ctu_err_errno(err, "%s", target);
-	if (ctu_mnt_is_mount_point(target) == 1 && stack_from_mount(target, &st) == 0) {
+	if (ctu_mnt_is_mount_point(target) == 1 && ctu_ovl_stack_from_mount(target, &st) == 0) {
 		r = stack_require_absolute(target, &st, err);
 		if (r == 0 && !st.upper)
 			r = ctu_err_make(err, 0, "%s: a read-only overlay has no upper layer to diff",
 					 target);
 		if (r < 0) {
-			stack_free(&st);
+			ctu_ovl_stack_free(&st);
 			return r;
 		}
 		upper = st.upper;
 		warn_incomplete(target, &st);
 	} else {
-		stack_free(&st);
+		ctu_ovl_stack_free(&st);
 		st.lower = *lower;
 		*lower = (struct ctu_strv)CTU_STRV_INIT;
 	}
 	r = ovl_diff(upper, &st, out);
 	if (r < 0)
 		ctu_err_make(err, -r, "cannot diff %s", upper);
-	stack_free(&st);
+	ctu_ovl_stack_free(&st);
 	return r;
 }

@@ -135,7 +135,7 @@ static int make_base(struct ctu_undo *undo, const char *base, ctu_err_t *err)
 static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
 {
 	_cleanup_free_ char *opts = NULL, *dir = tmpfs_dir_for(req->target);
-	struct stack *st = &req->stack;
+	struct ctu_ovl_stack *st = &req->stack;
 
 	_cleanup_close_ int base = -1;
 
@@ -169,7 +169,7 @@ static int make_tmpfs_upper(struct ovl_request *req, struct ctu_undo *undo, ctu_
 
 int ovl_prepare_dirs(struct ovl_request *req, struct ctu_undo *undo, ctu_err_t *err)
 {
-	struct stack *st = &req->stack;
+	struct ctu_ovl_stack *st = &req->stack;
 
 	if (req->tmpfs_upper) {
 		if (req->mkdir && make_dirs(undo, req->target, err) < 0)

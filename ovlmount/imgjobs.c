@@ -126,7 +126,7 @@ static int add_image_options(struct ovl_request *req, const struct store *s, ctu
 /* The image's layers below the -l ones, and empty/ where overlayfs needs two lowers. */
 static int stack_image(struct ovl_request *req, const struct image_job *j, ctu_err_t *err)
 {
-	struct stack *st = &req->stack;
+	struct ctu_ovl_stack *st = &req->stack;
 	size_t given = st->lower.n, total = given + j->img.n_layers;
 
 	if (total > OVL_MAX_LAYERS)
@@ -165,7 +165,7 @@ int image_mount(struct ovl_request *req, const struct image_opts *o, ctu_err_t *
 	return r;
 }
 
-char *image_store_of_stack(const struct stack *st)
+char *image_store_of_stack(const struct ctu_ovl_stack *st)
 {
 	return st->lower.n ? store_of_layer(st->lower.v[st->lower.n - 1]) : NULL;
 }

@@ -45,7 +45,7 @@ static void text_add(struct text *t, const char *s, bool escape)
 static char *legacy_options(const struct ovl_request *req,
 			    const char *(*name)(const char *, size_t, void *), void *ctx)
 {
-	const struct stack *st = &req->stack;
+	const struct ctu_ovl_stack *st = &req->stack;
 	struct text t = { 0 };
 	size_t k = 0;
 
@@ -111,7 +111,7 @@ static unsigned long mount_flags(const struct ovl_request *req)
 /* In the child: every layer opened, then mount(2) from /proc/self/fd.  Never returns. */
 static noreturn void mount_by_fds_child(const struct ovl_request *req)
 {
-	const struct stack *st = &req->stack;
+	const struct ctu_ovl_stack *st = &req->stack;
 	const char *const *groups[] = { (const char *const *)st->lower.v,
 					(const char *const *)st->data.v };
 	size_t counts[] = { st->lower.n, st->data.n };

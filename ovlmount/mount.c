@@ -99,7 +99,7 @@ static int fs_context_is_legacy(int fsfd, ctu_err_t *err)
 static int configure_overlay(int fsfd, const struct ovl_request *req, size_t first_lower,
 			     ctu_err_t *err)
 {
-	const struct stack *st = &req->stack;
+	const struct ctu_ovl_stack *st = &req->stack;
 	const char *failed = NULL;
 
 	if (set_layers(fsfd, "lowerdir+", &st->lower, first_lower, "lower layer", err) < 0 ||

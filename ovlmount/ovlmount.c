@@ -319,7 +319,7 @@ static bool handle_image_option(int c, struct opts *o)
 static void handle_option(int c, void *ctx)
 {
 	struct opts *o = ctx;
-	struct stack *st = &o->req.stack;
+	struct ctu_ovl_stack *st = &o->req.stack;
 	ctu_err_t err = NULL;
 
 	check_or_die(ctu_excl_check(excl, CTU_ARRAY_SIZE(excl), o->excl_seen, c, longopts, &err),
@@ -380,7 +380,7 @@ static void choose_exit_codes(int argc, char **argv)
 /* The rules between the options of a mount. */
 static void check_mount_options(const struct opts *o)
 {
-	const struct stack *st = &o->req.stack;
+	const struct ctu_ovl_stack *st = &o->req.stack;
 	ctu_err_t err = NULL;
 
 	check_or_die(ovl_options_conflict(&o->req.options, &err), &err);
@@ -466,7 +466,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 static int umount_and_drop_lease(const struct opts *o, ctu_err_t *err)
 {
 	_cleanup_free_ char *store = NULL;
-	struct stack st = { 0 };
+	struct ctu_ovl_stack st = { 0 };
 	struct statx stx = { 0 };
 	int r;
 
@@ -476,7 +476,7 @@ static int umount_and_drop_lease(const struct opts *o, ctu_err_t *err)
 		store = o->image.store ? strdup(o->image.store) : image_store_of_stack(&st);
 		image_lease_drop(store, o->req.target, stx.stx_mnt_id);
 	}
-	stack_free(&st);
+	ctu_ovl_stack_free(&st);
 	return r;
 }
 

@@ -13,6 +13,7 @@
 
 #include "err.h"
 #include "out.h"
+#include "ovl.h"
 #include "strv.h"
 #include "undo.h"
 
@@ -32,19 +33,9 @@
  */
 const char *tmpfs_upper_base(void);
 
-/* An overlay stack as mounted (from mountinfo) or as given. */
-struct stack {
-	struct ctu_strv lower; /* top first */
-	struct ctu_strv data;  /* data-only layers */
-	char *upper, *work;
-	struct ctu_strv other; /* the other options, "key=value" or "flag" */
-};
-
-void stack_free(struct stack *st);
-
 /* What to mount, from the command line. */
 struct ovl_request {
-	struct stack stack;
+	struct ctu_ovl_stack stack; /* lib/ovl's: the same as a mounted one read back */
 	bool tmpfs_upper;
 	const char *tmpfs_size; /* NULL: tmpfs's default */
 	bool mkdir;
@@ -74,32 +65,24 @@ void ovl_request_free(struct ovl_request *req);
 int stack_add_layer(struct ctu_strv *layers, const char *dir, const char *opt, ctu_err_t *err);
 
 /* -l A:B:C (":" escaped as "\:"). */
-int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err);
+int stack_add_lower_list(struct ctu_ovl_stack *st, const char *arg, ctu_err_t *err);
 
 /* --layers-from FILE: lower layers one per line, top first; '#' starts a comment line. */
-int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err);
+int stack_add_layers_from(struct ctu_ovl_stack *st, const char *file, ctu_err_t *err);
 
-struct libmnt_fs;
-
-/* The layers of one overlay entry of a mount table.  Returns 0, -EINVAL (not overlay), -ENOMEM. */
-int stack_from_fs(struct libmnt_fs *fs, struct stack *st);
-
-/* Reads the overlay mounted at @merged from mountinfo.  Returns 0, -ENOENT, -EINVAL (not overlay). */
-int stack_from_mount(const char *merged, struct stack *st);
-
-/* stack_from_mount() with *@err naming @merged. */
-int stack_read_mounted(const char *merged, struct stack *st, ctu_err_t *err);
+/* ctu_ovl_stack_from_mount() with *@err naming @merged. */
+int stack_read_mounted(const char *merged, struct ctu_ovl_stack *st, ctu_err_t *err);
 
 /* An error when the kernel recorded a layer of @st as a relative path. */
-int stack_require_absolute(const char *merged, const struct stack *st, ctu_err_t *err);
+int stack_require_absolute(const char *merged, const struct ctu_ovl_stack *st, ctu_err_t *err);
 
 /* ---- check.c: the layers checked before the kernel sees them */
 
 /* Makes the layers absolute, so that the kernel records them (and --show shows them) right. */
-void stack_canonicalize(struct stack *st);
+void stack_canonicalize(struct ctu_ovl_stack *st);
 
 /* Every rule the kernel would refuse with a bare EINVAL, said by name. */
-int stack_check(const struct stack *st, const char *target, ctu_err_t *err);
+int stack_check(const struct ctu_ovl_stack *st, const char *target, ctu_err_t *err);
 
 /* ---- sweep.c: the directories of tmpfs uppers whose namespace died */
 
@@ -163,7 +146,7 @@ int image_store_rm(const struct image_opts *o, char *const *names, ctu_err_t *er
 int image_store_prune(const struct image_opts *o, ctu_err_t *err);
 
 /* The store whose layer is the lowest of @st, newly allocated, or NULL: no image mount. */
-char *image_store_of_stack(const struct stack *st);
+char *image_store_of_stack(const struct ctu_ovl_stack *st);
 
 /* The lease of mount @mnt_id at @merged in the store @store_dir (NULL: none) dropped, if there is one. */
 void image_lease_drop(const char *store_dir, const char *merged, uint64_t mnt_id);
@@ -174,7 +157,7 @@ void image_lease_drop(const char *store_dir, const char *merged, uint64_t mnt_id
 int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err);
 
 /* --umount: unmounts @merged, and its --tmpfs-upper; the stack it had into @st (the caller frees it). */
-int ovl_umount(const char *merged, struct stack *st, ctu_err_t *err);
+int ovl_umount(const char *merged, struct ctu_ovl_stack *st, ctu_err_t *err);
 
 /*
  * --diff: the changes of the overlay mounted at @target, or of the upper
@@ -184,6 +167,6 @@ int ovl_diff_cmd(const char *target, struct ctu_strv *lower, const struct ctu_ou
 		 ctu_err_t *err);
 
 /* The changes recorded in @upper against @st's lowers; -errno. */
-int ovl_diff(const char *upper, const struct stack *st, const struct ctu_out_flags *out);
+int ovl_diff(const char *upper, const struct ctu_ovl_stack *st, const struct ctu_out_flags *out);
 
 #endif

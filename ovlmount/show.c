@@ -19,7 +19,8 @@ static int add_show_line(struct libscols_table *tb, const char *layer, size_t in
 }
 
 /* One line per layer, top first, then the tmpfs of --tmpfs-upper and the options. */
-static int add_show_lines(struct libscols_table *tb, const struct stack *st, const char *tmpfs)
+static int add_show_lines(struct libscols_table *tb, const struct ctu_ovl_stack *st,
+			  const char *tmpfs)
 {
 	int r = 0;
 
@@ -40,7 +41,8 @@ static int add_show_lines(struct libscols_table *tb, const struct stack *st, con
 }
 
 /* An image mount's image, manifest and store, from the lease in the store of its lowest layer. */
-static int add_image_lines(struct libscols_table *tb, const char *merged, const struct stack *st)
+static int add_image_lines(struct libscols_table *tb, const char *merged,
+			   const struct ctu_ovl_stack *st)
 {
 	_cleanup_free_ char *dir = st->lower.n ? store_of_layer(st->lower.v[st->lower.n - 1]) : NULL;
 	_cleanup_free_ char *source = NULL, *manifest = NULL;
@@ -72,7 +74,7 @@ int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err
 		{ "INDEX", 3, SCOLS_JSON_NUMBER, SCOLS_FL_RIGHT },
 		{ "PATH", 0.8, SCOLS_JSON_STRING, 0 },
 	};
-	struct stack st = { 0 };
+	struct ctu_ovl_stack st = { 0 };
 	struct libscols_table *tb = NULL;
 	_cleanup_free_ char *tmpfs = tmpfs_dir_for(merged);
 	int r;
@@ -90,6 +92,6 @@ int ovl_show(const char *merged, const struct ctu_out_flags *out, ctu_err_t *err
 out:
 	if (tb)
 		scols_unref_table(tb);
-	stack_free(&st);
+	ctu_ovl_stack_free(&st);
 	return *err ? ctu_err_code(*err) : 0;
 }

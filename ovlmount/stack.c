@@ -1,27 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * stack.c - an overlay stack: built from the options (-l, --layers-from,
- * --data-lower) or read back from the mount table (--show, --diff, --umount).
+ * --data-lower), or read back from the mount table (lib/ovl) with the errors
+ * --show, --diff and --umount report.
  */
 #include <string.h>
 
 #include "ctu.h"
-#include "mnttab.h"
 #include "ovlmount.h"
-
-void stack_free(struct stack *st)
-{
-	ctu_strv_free(&st->lower);
-	ctu_strv_free(&st->data);
-	ctu_strv_free(&st->other);
-	free(st->upper);
-	free(st->work);
-	st->upper = st->work = NULL;
-}
 
 void ovl_request_free(struct ovl_request *req)
 {
-	stack_free(&req->stack);
+	ctu_ovl_stack_free(&req->stack);
 	ctu_strv_free(&req->options);
 }
 
@@ -34,7 +24,7 @@ int stack_add_layer(struct ctu_strv *layers, const char *dir, const char *opt, c
 	return 0;
 }
 
-int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err)
+int stack_add_lower_list(struct ctu_ovl_stack *st, const char *arg, ctu_err_t *err)
 {
 	_cleanup_strv_ struct ctu_strv parts = CTU_STRV_INIT;
 	int r = 0;
@@ -46,7 +36,7 @@ int stack_add_lower_list(struct stack *st, const char *arg, ctu_err_t *err)
 	return r;
 }
 
-int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err)
+int stack_add_layers_from(struct ctu_ovl_stack *st, const char *file, ctu_err_t *err)
 {
 	_cleanup_fclose_ FILE *f = fopen(file, "re");
 	_cleanup_free_ char *line = NULL;
@@ -70,68 +60,9 @@ int stack_add_layers_from(struct stack *st, const char *file, ctu_err_t *err)
 	return 0;
 }
 
-/* One option of a mounted overlay, into its place in @st. */
-static int stack_add_mount_option(struct stack *st, char *o)
+int stack_read_mounted(const char *merged, struct ctu_ovl_stack *st, ctu_err_t *err)
 {
-	if (strncmp(o, "lowerdir=", 9) == 0) {
-		/* "A:B::D": "::" starts the data-only layers */
-		char *data = strstr(o + 9, "::");
-		int r;
-
-		if (data)
-			*data = '\0';
-		r = ctu_strv_split_escaped(&st->lower, o + 9, ':');
-		if (r == 0 && data)
-			r = ctu_strv_split_escaped(&st->data, data + 2, ':');
-		return r;
-	}
-	if (strncmp(o, "lowerdir+=", 10) == 0)
-		return ctu_strv_push(&st->lower, o + 10, strlen(o + 10));
-	if (strncmp(o, "datadir+=", 9) == 0)
-		return ctu_strv_push(&st->data, o + 9, strlen(o + 9));
-	if (strncmp(o, "upperdir=", 9) == 0)
-		return (st->upper = strdup(o + 9)) ? 0 : -ENOMEM;
-	if (strncmp(o, "workdir=", 8) == 0)
-		return (st->work = strdup(o + 8)) ? 0 : -ENOMEM;
-	return ctu_strv_push(&st->other, o, strlen(o));
-}
-
-int stack_from_fs(struct libmnt_fs *fs, struct stack *st)
-{
-	_cleanup_strv_ struct ctu_strv opts = CTU_STRV_INIT;
-
-	if (strcmp(mnt_fs_get_fstype(fs), "overlay") != 0)
-		return -EINVAL;
-	if (ctu_strv_split_escaped(&opts, mnt_fs_get_fs_options(fs), ',') < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < opts.n; i++) {
-		int r = stack_add_mount_option(st, opts.v[i]);
-
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-int stack_from_mount(const char *merged, struct stack *st)
-{
-	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
-	_cleanup_free_ char *real = realpath(merged, NULL);
-	struct libmnt_fs *fs;
-
-	if (!real)
-		return -errno;
-	if (!tb)
-		return -ENOMEM;
-	fs = mnt_table_find_target(tb, real, MNT_ITER_BACKWARD);
-	if (!fs)
-		return -ENOENT;
-	return stack_from_fs(fs, st);
-}
-
-int stack_read_mounted(const char *merged, struct stack *st, ctu_err_t *err)
-{
-	int r = stack_from_mount(merged, st);
+	int r = ctu_ovl_stack_from_mount(merged, st);
 
 	if (r == -ENOENT)
 		return ctu_err_make(err, 0, "%s: not a mount point", merged);
@@ -147,7 +78,7 @@ int stack_read_mounted(const char *merged, struct stack *st, ctu_err_t *err)
  * another directory, as ovlmount mounts more than a page of layers before
  * Linux 6.8 (by their fds, from /proc/self/fd).  Where they are is unknown.
  */
-int stack_require_absolute(const char *merged, const struct stack *st, ctu_err_t *err)
+int stack_require_absolute(const char *merged, const struct ctu_ovl_stack *st, ctu_err_t *err)
 {
 	const struct ctu_strv *groups[] = { &st->lower, &st->data };
 	const char *relative = NULL;

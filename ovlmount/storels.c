@@ -514,15 +514,15 @@ static void keep_mounted_in(struct prune *p, pid_t pid)
 	tb = mnt_new_table_from_file(path);
 	it = mnt_new_iter(MNT_ITER_FORWARD);
 	while (tb && it && mnt_table_next_fs(tb, it, &fs) == 0) {
-		struct stack st = { 0 };
+		struct ctu_ovl_stack st = { 0 };
 
-		if (stack_from_fs(fs, &st) == 0) {
+		if (ctu_ovl_stack_from_fs(fs, &st) == 0) {
 			for (size_t i = 0; i < st.lower.n; i++)
 				keep_path(p, st.lower.v[i]);
 			for (size_t i = 0; i < st.data.n; i++)
 				keep_path(p, st.data.v[i]);
 		}
-		stack_free(&st);
+		ctu_ovl_stack_free(&st);
 	}
 	mnt_free_iter(it);
 	mnt_unref_table(tb);

@@ -21,7 +21,7 @@ static void sweep_stale(void)
 	close(base);
 }
 
-int ovl_umount(const char *merged, struct stack *st, ctu_err_t *err)
+int ovl_umount(const char *merged, struct ctu_ovl_stack *st, ctu_err_t *err)
 {
 	_cleanup_free_ char *tmpfs = tmpfs_dir_for(merged);
 	int r = stack_read_mounted(merged, st, err);
