@@ -32,6 +32,7 @@
 
 #include "caps.h"
 #include "ctu.h"
+#include "mnttab.h"
 #include "nsenter-lite.h"
 #include "strv.h"
 
@@ -159,6 +160,44 @@ static int check_other_mount_ns(const struct opts *o, const struct target *t, ct
  * nothing sees it, and private: a clone of a shared mount would otherwise
  * stay a peer of the host's.
  */
+static bool is_at_or_below(const char *target, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(target, dir, n) == 0 && (target[n] == '\0' || target[n] == '/');
+}
+
+/*
+ * Whether a mount namespace file is bound at or below @path.  move_mount
+ * refuses such a tree when the bound namespace is not newer than ours
+ * (check_for_nsfs_mounts), comparing namespace ids, which since 6.18 come
+ * from per-CPU batches: the same tree is refused or not by the CPU we ran
+ * on.  Refusing every such tree first gives one answer.
+ */
+static bool holds_mntns_file(const char *path)
+{
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tab = ctu_mnt_table();
+	char real[PATH_MAX];
+	struct libmnt_iter *it;
+	struct libmnt_fs *fs;
+	bool found = false;
+
+	if (!tab || !realpath(path, real))
+		return false;
+	it = mnt_new_iter(MNT_ITER_FORWARD);
+	while (it && !found && mnt_table_next_fs(tab, it, &fs) == 0) {
+		const char *type = mnt_fs_get_fstype(fs), *root = mnt_fs_get_root(fs);
+		const char *target = mnt_fs_get_target(fs);
+
+		found = type && strcmp(type, "nsfs") == 0 && root && strncmp(root, "mnt:[", 5) == 0 &&
+			target && is_at_or_below(target, real);
+	}
+	mnt_free_iter(it);
+	return found;
+}
+
 static int clone_readonly(const char *path, int *fd, ctu_err_t *err)
 {
 	struct mount_attr attr = {
@@ -166,6 +205,11 @@ static int clone_readonly(const char *path, int *fd, ctu_err_t *err)
 		.propagation = MS_PRIVATE,
 	};
 
+	if (holds_mntns_file(path))
+		return ctu_err_make(err, 0,
+				    "--toolbox: the toolbox tree %s holds a bound mount namespace file: "
+				    "the kernel refuses to attach it (ELOOP)",
+				    path);
 	*fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
 	if (*fd < 0 && errno == ENOSYS)
 		return needs_linux_5_12(err);

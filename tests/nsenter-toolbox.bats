@@ -209,8 +209,11 @@ libexec"
 	cp "$(command -v busybox)" "$T/tools/bin/busybox"
 	touch "$T/tools/mntns"
 	# a mount namespace file can only be bound in an older namespace: a
-	# private one here, holding a newer one's file; gone when it ends
-	run unshare -m --propagation private sh -c '
+	# private one here, holding a newer one's file; gone when it ends.
+	# On one CPU: since 6.18 namespace ids come from per-CPU batches, so a
+	# namespace made later on another CPU may have the smaller id, and the
+	# kernel's loop check (which compares them) refuses the bind
+	run taskset -c 0 unshare -m --propagation private sh -c '
 		unshare -m sleep 1000 & child=$!
 		for i in $(seq 100); do
 			[ "$(readlink /proc/$child/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] && break
