@@ -155,6 +155,8 @@ IMG_SRC_OBJS := $(patsubst %,$(B)/obj/ovlmount/%.o,image source platform archive
 	config docker)
 $(B)/tests/unit/test_ovl_image: $(IMG_SRC_OBJS)
 $(B)/tests/unit/test_ovl_image: override PKG_LIBS += $(IMG_LIBS)
+$(B)/tests/fuzz/fuzz_state_file: $(B)/obj/nsenter-lite/state.o
+$(B)/tests/fuzz/fuzz_state_file: override PKG_LIBS += $(IMG_LIBS)
 LAYER_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ovlmount/layer*.c))
 $(B)/tests/unit/test_ovl_layer: $(LAYER_OBJS)
 $(B)/tests/unit/test_ovl_layer: override PKG_LIBS += $(IMG_LIBS)
