@@ -96,6 +96,15 @@ example() {
 	assert_line box
 	assert_line "APP_MODE=debug-me"
 	assert_output --regexp ' +1 sleep'
+	# found by name, a recycled PID refused, the host's strace in a busybox
+	# root that saw nothing change, and its own namespaces inspected
+	assert_output --regexp 'ctutils web +[0-9]+ [0-9]+@[0-9]+ running'
+	assert_output --regexp 'is not [0-9]+@[0-9]+ \(it started at [0-9]+\): the PID was reused'
+	assert_output --partial 'execve("/bin/busybox", ["/bin/busybox", "true"]'
+	assert_line ". .. .ctutils bin dev etc proc root run sbin sys tmp usr var "
+	assert_line "no /.ctutils in the container"
+	assert_line --regexp '^container +ctutils web$'
+	assert_line --partial '"own":["ipc","uts","net","pid","mnt"]'
 }
 
 @test "07: rootless: root inside, the user outside" {
