@@ -330,8 +330,10 @@ static void check_debug_options(const struct opts *o)
 {
 	if (o->inspect && o->argv[0])
 		ctu_usage_exit("--inspect runs nothing: no program ('%s') goes with it", o->argv[0]);
-	if (o->list_containers && (o->argv[0] || o->target_arg || o->pidfile || o->cgroup_target))
-		ctu_usage_exit("--containers lists, and takes no target or program");
+	if (o->list_containers && o->argv[0])
+		ctu_usage_exit("--containers lists, and runs no program ('%s')", o->argv[0]);
+	if (o->list_containers && (o->target_arg || o->pidfile || o->cgroup_target))
+		ctu_usage_exit("--containers lists, and takes no target");
 	if (o->sections && !o->inspect)
 		ctu_usage_exit("--section goes with --inspect");
 	if (o->json && !o->inspect && !o->list_containers)

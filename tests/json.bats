@@ -366,3 +366,27 @@ json_image() {
 	[ "$(jq .ns.uts "$T/info.json")" != "$(stat -L -c %i /proc/self/ns/uts)" ]
 	assert_state_unchanged
 }
+
+@test "nsenter-lite: --containers --json is typed; every key of --inspect --json is named in the man page" {
+	require_tool "$NSENTER_LITE" "$UNSHARE_LITE"
+	local section k missing=
+	mkdir -p "$T/state"
+	"$UNSHARE_LITE" -m -u -i -n -p -f --pidfile "$T/state/box.pid" sleep 1000 </dev/null >/dev/null 2>&1 &
+	ctu_cleanup_add pid $!
+	ctu_wait_for_file "$T/state/box.pid"
+	ctu_cleanup_add pid "$(cat "$T/state/box.pid")"
+	# one dead container too: its pidref is still known, its status exited
+	echo "$((2 ** 22 + 1))@5" >"$T/state/gone.pid"
+	run "$NSENTER_LITE" --state-root ctutils="$T/state" --containers --json
+	check_json nsenter-lite containers '{"source":["string"],"id":["string"],"pid":["number"],
+		"pidref":["string","null"],"status":["string"]}' '["source","id","pid","pidref","status"]'
+	jq -e '[.containers[] | .status] | sort == ["exited", "running"]' <<<"$output"
+	run "$NSENTER_LITE" --state-root ctutils="$T/state" --container box --inspect --json
+	assert_success
+	section=$(json_section nsenter-lite)
+	[ -n "$section" ] || fail "the man page has no JSON OUTPUT section"
+	for k in $(jq -r '[paths | map(select(type == "string")) | last | values] | unique[]' <<<"$output"); do
+		named_in "$k" "$section" || missing+=" $k"
+	done
+	[ -z "$missing" ] || fail "JSON OUTPUT in the man page does not name:$missing"
+}
