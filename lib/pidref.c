@@ -100,6 +100,25 @@ int ctu_proc_start_time_at(int procfd, uint64_t *start)
 	return ctu_stat_start_time(buf, start);
 }
 
+int ctu_proc_state(pid_t pid, char *state, pid_t *ppid)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[32];
+	const char *p;
+	int parent, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	r = ctu_read_file(AT_FDCWD, path, &buf, NULL);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	/* ") S PPID ...": the comm may hold anything, the last ')' ends it */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %d", state, &parent) != 2)
+		return -EINVAL;
+	*ppid = (pid_t)parent;
+	return 0;
+}
+
 int ctu_proc_start_time(pid_t pid, uint64_t *start)
 {
 	char path[32];

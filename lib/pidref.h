@@ -45,6 +45,12 @@ int ctu_stat_start_time(const char *line, uint64_t *start);
 /* Field 22 of /proc/@pid/stat (the comm may hold spaces and ')'). 0 or -errno. */
 int ctu_proc_start_time(pid_t pid, uint64_t *start);
 
+/*
+ * Fields 3 and 4 of /proc/@pid/stat: its state letter (R, S, Z ...) and
+ * parent.  0 or -errno (-ESRCH: gone).
+ */
+int ctu_proc_state(pid_t pid, char *state, pid_t *ppid);
+
 /* The same read through an open /proc/PID directory fd. */
 int ctu_proc_start_time_at(int procfd, uint64_t *start);
 

@@ -344,18 +344,10 @@ static int procs_walk(int dirfd, int depth, struct cg_procs *set, ctu_err_t *err
 /* Field 4 of /proc/@pid/stat, or 0 when it has gone. */
 static pid_t parent_of(pid_t pid)
 {
-	_cleanup_free_ char *stat = NULL;
-	char path[32];
-	const char *p;
-	int ppid;
+	pid_t ppid;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (ctu_read_file(AT_FDCWD, path, &stat, NULL) < 0 || !(p = strrchr(stat, ')')))
-		return 0;
-	/* ") S PPID ...": the comm may hold anything, the last ')' ends it */
-	if (sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return 0;
-	return ppid;
+	return ctu_proc_state(pid, &state, &ppid) == 0 ? ppid : 0;
 }
 
 static bool procs_has(const struct cg_procs *set, pid_t pid)

@@ -342,16 +342,13 @@ static int scan_roots(struct search *s, const struct query *q, ctu_err_t *err)
  */
 static bool is_zombie(pid_t pid)
 {
-	_cleanup_free_ char *stat = NULL;
-	char path[32];
-	const char *p;
-	size_t len;
+	pid_t ppid;
+	char state;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (ctu_read_file(AT_FDCWD, path, &stat, &len) < 0)
-		return false; /* gone since: the caller's pidfd check says so at entry */
-	p = strrchr(stat, ')');
-	return p && (p[1] == ' ') && (p[2] == 'Z' || p[2] == 'X');
+	/* gone since: the caller's pidfd check says so at entry */
+	if (ctu_proc_state(pid, &state, &ppid) < 0)
+		return false;
+	return state == 'Z' || state == 'X';
 }
 
 /* Whether the init a ref names runs now: the pidfd's check (lib/pidref). */
