@@ -49,16 +49,28 @@ static void render_array(FILE *f, const char *key, json_t *v, const char *sep)
 	}
 }
 
-/* An object in a cell: its values, apart by spaces ("4242 sidecar"). */
-static void render_object(FILE *f, json_t *v)
+/* The objects that read as a tuple by their values alone. */
+static bool is_tuple(const char *key)
 {
+	return key && (!strcmp(key, "container") || !strcmp(key, "others"));
+}
+
+/*
+ * An object in a cell: a tuple by its values ("4242 sidecar", "ctutils
+ * web"); any other (limits, usage, a veth's peer) as key=value
+ * ("memory.max=max pids.max=64"), or its numbers would be anonymous.
+ */
+static void render_object(FILE *f, const char *key, json_t *v)
+{
+	bool named = !is_tuple(key), first = true;
 	const char *k;
 	json_t *el;
-	bool first = true;
 
 	json_object_foreach(v, k, el) {
 		if (!first)
 			fputc(' ', f);
+		if (named)
+			fprintf(f, "%s=", k);
 		render(f, k, el);
 		first = false;
 	}
@@ -94,7 +106,7 @@ static void render(FILE *f, const char *key, json_t *v)
 		render_array(f, key, v, key && !strcmp(key, "cmdline") ? " " : ",");
 		break;
 	case JSON_OBJECT:
-		render_object(f, v);
+		render_object(f, key, v);
 		break;
 	}
 }
