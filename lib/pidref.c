@@ -135,7 +135,7 @@ int ctu_proc_start_time(pid_t pid, uint64_t *start)
 
 int ctu_pidref_format_now(pid_t pid, char *buf, size_t size)
 {
-	uint64_t start;
+	uint64_t start = 0;
 	int r = ctu_proc_start_time(pid, &start);
 
 	if (r < 0)
@@ -166,7 +166,7 @@ static int gone(const struct ctu_pidref *ref, ctu_err_t *err)
 /* PID@START and PID:INODE against the process that has the PID now. */
 static int check_identity(const struct ctu_pidref *ref, int pidfd, ctu_err_t *err)
 {
-	uint64_t now;
+	uint64_t now = 0;
 	int r;
 
 	if (ref->kind == CTU_PIDREF_START) {
@@ -237,7 +237,7 @@ static int check_not_younger(const char *path, const struct stat *st, struct ctu
 			     ctu_err_t *err)
 {
 	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t start, written = ctu_ticks_since_boot(&st->st_mtim);
+	uint64_t start = 0, written = ctu_ticks_since_boot(&st->st_mtim);
 	int r = ctu_proc_start_time(ref->pid, &start);
 
 	if (r == -ESRCH)
