@@ -109,6 +109,9 @@ strip_output() {
 	"$UNSHARE_LITE" -mpf --mount-proc --pidfile "$T/pid" -- "$PIVOT" "$ROOT" --proc --dev -- /bin/sleep 1000 &
 	ctu_cleanup_add pid $!
 	wait_pid_comm "$T/pid" sleep
+	# the container's init too: the init of a pid namespace ignores the
+	# SIGTERM unshare-lite passes on, and would outlive a killed unshare-lite
+	ctu_cleanup_add pid "$(cat "$T/pid")"
 	pty_shell
 	pty_inner '"$N" --pty -t "$(cat "$D/pid")" -a /bin/sh'
 	pty_run 'tty'
