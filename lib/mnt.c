@@ -35,18 +35,21 @@ int ctu_mnt_is_mount_point(const char *path)
 	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 1 : 0;
 }
 
+int ctu_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = resolve };
+	int fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
 int ctu_mnt_open_in_root(int rootfd, const char *path, int flags, bool no_symlinks)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(O_PATH | O_CLOEXEC | flags),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0),
-	};
-	int fd;
-
 	while (*path == '/')
 		path++;
-	fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
-	return fd < 0 ? -errno : fd;
+	return ctu_openat2(rootfd, path, (uint64_t)(O_PATH | flags),
+			   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS |
+				   (no_symlinks ? RESOLVE_NO_SYMLINKS : 0));
 }
 
 static int fd_path(int fd, char *buf, size_t size)

@@ -4,6 +4,7 @@
 #define CTU_MNT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The directory part of @path ("." for a bare name), newly allocated, or NULL. */
@@ -15,6 +16,13 @@ char *ctu_mnt_parent_dir(const char *path);
  * (-ENOSYS before Linux 5.8).
  */
 int ctu_mnt_is_mount_point(const char *path);
+
+/*
+ * openat2(2) of @path below @dirfd with O_CLOEXEC | @flags and @resolve
+ * (RESOLVE_*); an empty @path is @dirfd itself (".").  Returns the fd or
+ * -errno (-ENOSYS before Linux 5.6).  glibc 2.36 has no wrapper.
+ */
+int ctu_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
 
 /*
  * Opens @path inside the root @rootfd, O_PATH | O_CLOEXEC | @flags, with

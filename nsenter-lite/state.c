@@ -17,11 +17,11 @@
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ctu.h"
 #include "json.h"
+#include "mnt.h"
 #include "parse.h"
 #include "state.h"
 
@@ -49,19 +49,16 @@ int state_check_stat(const struct stat *st, const char *what, ctu_err_t *err)
 
 int state_open_beneath(int rootfd, const char *path, int flags, const char *what, ctu_err_t *err)
 {
-	struct open_how how = {
-		/* O_PATH takes no other flags: openat2 refuses them */
-		.flags = (uint64_t)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
+	/* O_PATH takes no other flags: openat2 refuses them */
+	int fd = ctu_openat2(rootfd, path, (uint64_t)(flags | (flags & O_PATH ? 0 : O_NOCTTY)),
+			     RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 
 	if (fd >= 0)
 		return fd;
-	ctu_err_errno(err, "state file %s: cannot open", what);
-	if (errno == ELOOP || errno == EXDEV)
+	ctu_err_make(err, -fd, "state file %s: cannot open", what);
+	if (fd == -ELOOP || fd == -EXDEV)
 		ctu_err_hint(err, "no symlink is followed below a state root");
-	return -errno;
+	return fd;
 }
 
 /* @key of @obj: the init's PID, 1 to 2^31-1, a JSON integer. */

@@ -27,11 +27,11 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include "caps.h"
 #include "ctu.h"
+#include "mnt.h"
 #include "mnttab.h"
 #include "nsenter-lite.h"
 #include "strv.h"
@@ -520,10 +520,6 @@ static int enter_mount_ns_copy(const struct opts *o, const struct target *t, ctu
 static int open_target_root(const struct opts *o, const struct target *t, int step1_fd, int *fd,
 			    ctu_err_t *err)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
 	char path[PATH_MAX];
 	ssize_t n = readlinkat(t->procfd, "root", path, sizeof(path) - 1);
 	struct stat here, there;
@@ -531,10 +527,11 @@ static int open_target_root(const struct opts *o, const struct target *t, int st
 	if (n <= 0)
 		return ctu_err_errno(err, "cannot read the root of process %d", (int)o->target);
 	path[n] = '\0';
-	*fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	*fd = ctu_openat2(AT_FDCWD, path, O_PATH | O_DIRECTORY,
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (*fd < 0)
-		return ctu_err_errno(err, "cannot open the root %s of process %d", path,
-				     (int)o->target);
+		return ctu_err_make(err, -*fd, "cannot open the root %s of process %d", path,
+				    (int)o->target);
 	if (fstat(*fd, &here) < 0 || fstat(step1_fd, &there) < 0 || here.st_dev != there.st_dev ||
 	    here.st_ino != there.st_ino)
 		return ctu_err_make(err, 0,
