@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -237,4 +238,61 @@ int ctu_json_write_at(int dirfd, const char *name, const json_t *v, bool newline
 		len++;
 	}
 	return ctu_write_file_atomic(dirfd, name, out, len, sync, err);
+}
+
+int ctu_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	int len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+		: p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : 0;
+	uint32_t c = len == 1 ? p[0] : len == 2 ? p[0] & 0x1f : len == 3 ? p[0] & 0x0f : p[0] & 0x07;
+
+	if ((size_t)len > n)
+		return 0;
+	for (int i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (len == 0 || c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+char *ctu_utf8_clean(const char *s, size_t len, size_t *out_len)
+{
+	/* each invalid byte grows to the 3 bytes of U+FFFD */
+	char *out = malloc(len * 3 + 1), *o = out;
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		int n = ctu_utf8_decode(p + i, len - i, &c);
+
+		if (n == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(o, p + i, (size_t)n);
+			o += n;
+			i += (size_t)n;
+		}
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+json_t *ctu_json_text(const char *s, size_t len)
+{
+	size_t n;
+	char *clean = ctu_utf8_clean(s, len, &n);
+	json_t *v = clean ? json_stringn(clean, n) : NULL;
+
+	free(clean);
+	return v;
 }

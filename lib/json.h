@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -23,6 +24,22 @@ static inline void ctu_json_decrefp(json_t **v)
 	json_decref(*v);
 }
 #define _cleanup_json_ __attribute__((cleanup(ctu_json_decrefp)))
+
+/*
+ * The UTF-8 sequence at @p (at most @n bytes): its length and code point,
+ * or 0 for an invalid byte (RFC 3629: no overlong form, no surrogate,
+ * nothing above U+10FFFF).
+ */
+int ctu_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
+
+/*
+ * The @len bytes at @s with each invalid UTF-8 byte as U+FFFD, newly
+ * allocated and NUL-terminated, its length in *@out_len; NULL without memory.
+ */
+char *ctu_utf8_clean(const char *s, size_t len, size_t *out_len);
+
+/* A JSON string of @len bytes that may not be UTF-8 (ctu_utf8_clean'd): NULL without memory. */
+json_t *ctu_json_text(const char *s, size_t len);
 
 /*
  * Parses @len bytes at @buf: one JSON value, duplicate keys refused, nothing

@@ -142,11 +142,10 @@ int inspect_sections_parse(const char *list, unsigned int *mask, ctu_err_t *err)
 #define INSPECT_ALL 0xffu
 
 /*
- * inspect.c: @len bytes a process or the kernel gave (a comm, an argument, an
- * interface or mount name) as a JSON string, each invalid UTF-8 sequence
- * replaced by U+FFFD (jansson refuses invalid UTF-8).  NULL only without memory.
+ * Text a process or the kernel gave (a comm, an argument, an interface or
+ * mount name) goes into the document through lib/json's ctu_json_text():
+ * jansson refuses invalid UTF-8, which becomes U+FFFD.
  */
-json_t *inspect_json_text(const char *s, size_t len);
 
 /*
  * --inspect: builds the document of the sections in @mask (0: all), then prints it

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "nsenter-lite.h"
 
 /* The sections, in the document's order: bit i of a mask is sections[i]. */
@@ -57,68 +58,6 @@ int inspect_sections_parse(const char *list, unsigned int *mask, ctu_err_t *err)
 	}
 }
 
-/* The length of the valid UTF-8 sequence at @p (of @n bytes), or 0 (RFC 3629). */
-static size_t utf8_valid_len(const unsigned char *p, size_t n)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	/* no overlong forms, no surrogates, nothing above U+10FFFF */
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (n < len || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-json_t *inspect_json_text(const char *s, size_t len)
-{
-	static const char replacement[3] = { '\xef', '\xbf', '\xbd' }; /* U+FFFD */
-	const unsigned char *p = (const unsigned char *)s;
-	/* each invalid byte grows to the 3 bytes of U+FFFD */
-	char *buf = malloc(len * 3 + 1);
-	size_t out = 0;
-	json_t *v;
-
-	if (!buf)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_valid_len(p + i, len - i);
-
-		if (n) {
-			memcpy(buf + out, p + i, n);
-			out += n;
-			i += n;
-		} else {
-			memcpy(buf + out, replacement, sizeof(replacement));
-			out += sizeof(replacement);
-			i++;
-		}
-	}
-	v = json_stringn(buf, out);
-	free(buf);
-	return v;
-}
-
 /*
  * A section that could not be read: null and an "errors" entry; the warning
  * comes once the target is known to be alive (warn_errors()), so that a
@@ -131,7 +70,7 @@ static void section_failed(json_t *doc, json_t *errors, const char *name, ctu_er
 
 	json_object_set_new(doc, name, json_null());
 	json_array_append_new(errors, json_pack("{s:s,s:o}", "section", name, "message",
-						inspect_json_text(text, strlen(text))));
+						ctu_json_text(text, strlen(text))));
 	free(msg);
 	ctu_err_free(err);
 }

@@ -31,6 +31,7 @@
 
 #include "cg.h"
 #include "ctu.h"
+#include "json.h"
 #include "nsenter-lite.h"
 #include "ovl.h"
 
@@ -43,7 +44,7 @@ static const char *const limit_keys[] = {
 /* A string the kernel gave (a path, a mount source) as JSON; NULL: null. */
 static json_t *text_or_null(const char *s)
 {
-	json_t *v = s ? inspect_json_text(s, strlen(s)) : NULL;
+	json_t *v = s ? ctu_json_text(s, strlen(s)) : NULL;
 
 	return v ? v : json_null();
 }
@@ -81,7 +82,7 @@ static json_t *cg_limits(struct ctu_cg_hiers *hs, const struct ctu_cg_hier *h, c
 		if (ctu_cg_hier_for(hs, ctrl) != h)
 			continue; /* another hierarchy's */
 		if (dir && ctu_cg_read_in(h, dir, limit_keys[i], value, sizeof(value)) == 0)
-			v = inspect_json_text(value, strlen(value));
+			v = ctu_json_text(value, strlen(value));
 		json_object_set_new(limits, limit_keys[i], v ? v : json_null());
 	}
 	return limits;

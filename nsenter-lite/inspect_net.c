@@ -28,6 +28,7 @@
 #include "ctu.h"
 #include "net.h"
 #include "netns.h"
+#include "json.h"
 #include "nsenter-lite.h"
 
 /* Whether the target's namespace of type @type ("user", "net") is ours. */
@@ -199,7 +200,7 @@ static struct nl_sock *socket_at(const char *path)
 
 static json_t *text_or_null(const char *s)
 {
-	return s && *s ? inspect_json_text(s, strlen(s)) : json_null();
+	return s && *s ? ctu_json_text(s, strlen(s)) : json_null();
 }
 
 static json_t *int_or_null(bool known, int n)
@@ -351,7 +352,7 @@ static json_t *interface_json(struct net_ctx *c, struct rtnl_link *l)
 	const char *name = rtnl_link_get_name(l);
 
 	return json_pack("{s:o,s:i,s:o,s:o,s:i,s:o,s:o,s:o,s:o,s:o}", "name",
-			 inspect_json_text(name ? name : "", name ? strlen(name) : 0), "ifindex",
+			 ctu_json_text(name ? name : "", name ? strlen(name) : 0), "ifindex",
 			 rtnl_link_get_ifindex(l), "kind", text_or_null(rtnl_link_get_type(l)),
 			 "state", state_json(l), "mtu", (int)rtnl_link_get_mtu(l), "mac",
 			 mac_json(l), "addresses", addresses_json(c, rtnl_link_get_ifindex(l)),

@@ -5,7 +5,7 @@
  * All of them read files of /proc/PID through the target's /proc directory
  * fd (and /proc itself as its "..", so that a second /proc mount cannot mix
  * in another pid namespace's view).  Text a process controls (its comm, its
- * arguments) goes through inspect_json_text(): it may be any bytes.
+ * arguments) goes through ctu_json_text(): it may be any bytes.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -120,7 +120,7 @@ static json_t *status_string(const char *status, const char *key)
 	size_t len = 0;
 	const char *v = status_value(status, key, &len);
 
-	return v ? inspect_json_text(v, len) : json_null();
+	return v ? ctu_json_text(v, len) : json_null();
 }
 
 /* The comm, without the newline the kernel ends it with (a comm may hold one of its own). */
@@ -133,7 +133,7 @@ static json_t *comm_at(int dirfd, pid_t pid, ctu_err_t *err)
 		return NULL;
 	if (len && buf[len - 1] == '\n')
 		len--;
-	return inspect_json_text(buf, len);
+	return ctu_json_text(buf, len);
 }
 
 /* The arguments, NUL-separated in the file (a kernel thread has none). */
@@ -149,7 +149,7 @@ static json_t *cmdline_at(int dirfd, pid_t pid, ctu_err_t *err)
 	while (arr && i < len) {
 		size_t n = strnlen(buf + i, len - i);
 
-		json_array_append_new(arr, inspect_json_text(buf + i, n));
+		json_array_append_new(arr, ctu_json_text(buf + i, n));
 		i += n + 1;
 	}
 	return arr;
@@ -163,7 +163,7 @@ static json_t *exe_at(int dirfd)
 	/* a kernel thread has none; another user's needs ptrace rights */
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return json_null();
-	return inspect_json_text(buf, (size_t)n);
+	return ctu_json_text(buf, (size_t)n);
 }
 
 static json_t *container_of(const struct inspect_target *t)
@@ -173,7 +173,7 @@ static json_t *container_of(const struct inspect_target *t)
 	if (!c)
 		return json_null();
 	return json_pack("{s:s,s:o}", "source", state_source_names[c->source], "id",
-			 inspect_json_text(c->id, strlen(c->id)));
+			 ctu_json_text(c->id, strlen(c->id)));
 }
 
 static json_t *pidfs_inode_of(const struct inspect_target *t)
@@ -436,7 +436,7 @@ static json_t *setgroups_at(int procfd, pid_t pid, ctu_err_t *err)
 
 	if (read_proc(procfd, pid, "setgroups", &buf, &len, err) < 0)
 		return NULL;
-	return inspect_json_text(buf, strcspn(buf, "\n"));
+	return ctu_json_text(buf, strcspn(buf, "\n"));
 }
 
 /* The inode and the owner (NS_GET_OWNER_UID, Linux 4.11) of the user namespace. */

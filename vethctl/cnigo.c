@@ -10,25 +10,14 @@
 
 #include "cni.h"
 #include "cnigo.h"
+#include "json.h"
 #include "ctu.h"
 
 /* The length of the UTF-8 sequence at @p and its code point, or 0 for an invalid byte. */
 int utf8_decode(const unsigned char *p, uint32_t *cp)
 {
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	int n = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
-		: p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : 0;
-	uint32_t c = n == 1 ? p[0] : n == 2 ? p[0] & 0x1f : n == 3 ? p[0] & 0x0f : p[0] & 0x07;
-
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (n == 0 || c < min[n] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
+	/* a NUL ends the string: no sequence reads past it */
+	return ctu_utf8_decode(p, strnlen((const char *)p, 4), cp);
 }
 
 /* strconv.Quote(@s) into @f: what Go's %q prints. */
@@ -80,27 +69,9 @@ char *go_quote(const char *s)
 /* @s with each invalid UTF-8 byte as U+FFFD, as Go's encoder reads it: JSON can hold it. */
 char *utf8_clean(const char *s)
 {
-	char *out = malloc(strlen(s) * 3 + 1), *o = out;
-	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	if (!out)
-		return NULL;
-	while (*p) {
-		uint32_t c;
-		int n = utf8_decode(p, &c);
-
-		if (n == 0) {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			p++;
-		} else {
-			memcpy(o, p, (size_t)n);
-			o += n;
-			p += n;
-		}
-	}
-	*o = '\0';
-	return out;
+	return ctu_utf8_clean(s, strlen(s), &n);
 }
 
 /* strconv.Atoi: 0, or -1 and Go's reason ("invalid syntax", "value out of range"). */

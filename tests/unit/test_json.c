@@ -262,6 +262,38 @@ static void test_load_at(void **state)
 	rmdir(dir);
 }
 
+/* Invalid UTF-8 becomes U+FFFD byte by byte; valid text, NULs included, is kept. */
+static void test_utf8_clean(void **state)
+{
+	static const struct { const char *in; size_t len; const char *out; } cases[] = {
+		{ "plain", 5, "plain" },
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+		{ "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },
+		{ "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong '/' */
+		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" }, /* a surrogate */
+		{ "\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd" },	/* cut short by the length */
+	};
+	uint32_t cp = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = 0;
+		char *got = ctu_utf8_clean(cases[i].in, cases[i].len, &n);
+		json_t *v = ctu_json_text(cases[i].in, cases[i].len);
+
+		assert_non_null(got);
+		assert_string_equal(got, cases[i].out);
+		assert_int_equal(n, strlen(cases[i].out));
+		assert_non_null(v);
+		assert_string_equal(json_string_value(v), cases[i].out);
+		json_decref(v);
+		free(got);
+	}
+	assert_int_equal(ctu_utf8_decode((const unsigned char *)"\xe2\x82\xac", 3, &cp), 3);
+	assert_int_equal(cp, 0x20ac);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_getters), cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_dump), cmocka_unit_test(test_write_at),
 		cmocka_unit_test(test_load_at),
+		cmocka_unit_test(test_utf8_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
