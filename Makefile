@@ -31,7 +31,7 @@ CNI_PLUGINS := ctutils-bridge ctutils-host-local
 LIBEXECDIR ?= $(PREFIX)/libexec/ctutils
 
 # The six tools; a tool is built once its directory holds its source.
-KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot
+KNOWN_TOOLS := nsenter-lite unshare-lite cgctl ovlmount vethctl pivot ctrun
 TOOLS := $(foreach t,$(KNOWN_TOOLS),$(if $(wildcard $(t)/$(t).c),$(t)))
 
 ifeq ($(SANITIZE),fuzz)
@@ -71,6 +71,14 @@ IMG_LIBS := $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null)
 NAT_PKGS := libnftables libnetfilter_conntrack jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(NAT_PKGS) 2>/dev/null)
 NAT_LIBS := $(shell pkg-config --libs $(NAT_PKGS) 2>/dev/null) -lpthread
+# the OCI runtime (ctrun only): JSON, seccomp's compiler, SHA-256 of its cache keys
+CTRUN_PKGS := jansson libseccomp libcrypto
+PKG_CFLAGS += $(shell pkg-config --cflags $(CTRUN_PKGS) 2>/dev/null)
+CTRUN_LIBS := $(shell pkg-config --libs $(CTRUN_PKGS) 2>/dev/null)
+# the tools that execute a program (lib/procopt: --apparmor)
+EXEC_LIBS := $(shell pkg-config --libs libapparmor 2>/dev/null)
+# cgctl's v2 device filter (BPF_CGROUP_DEVICE)
+BPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
@@ -125,6 +133,9 @@ $(B)/cgctl $(B)/nsenter-lite: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 $(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
 $(B)/nsenter-lite: override PKG_LIBS += $(IMG_LIBS)
+$(B)/nsenter-lite $(B)/unshare-lite $(B)/pivot: override PKG_LIBS += $(EXEC_LIBS)
+$(B)/cgctl: override PKG_LIBS += $(BPF_LIBS)
+$(B)/ctrun: override PKG_LIBS += $(CTRUN_LIBS)
 # where an installed nsenter-lite finds hostexec (a built one: beside itself)
 $(B)/obj/nsenter-lite/toolbox.o: override CFLAGS += -DCTU_LIBEXECDIR='"$(LIBEXECDIR)"'
 
