@@ -149,6 +149,9 @@ $(B)/hostexec: nsenter-lite/hostexec.c
 # Unit tests of a tool's pure parts link that part.
 $(B)/tests/unit/test_cgctl_settings: $(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
 $(B)/tests/unit/test_cgctl_units: $(B)/obj/cgctl/units.o
+$(B)/tests/unit/test_cgctl_devices: $(B)/obj/cgctl/devices.o $(B)/obj/cgctl/devbpf.o \
+	$(B)/obj/cgctl/settings.o $(B)/obj/cgctl/units.o
+$(B)/tests/unit/test_cgctl_devices: override PKG_LIBS += -lm $(BPF_LIBS)
 $(B)/tests/unit/test_cgctl_settings: override PKG_LIBS += -lm
 $(B)/tests/unit/test_cg: override PKG_LIBS += -lm
 $(B)/tests/unit/test_vethctl_addr: $(B)/obj/vethctl/addr.o

@@ -31,7 +31,8 @@
 	"     --pids <n>            pids.max\n"                                                    \
 	"     --cpuset <cpus>       cpuset.cpus (0-3,5)\n"                                         \
 	"     --io-weight <n>       io.weight (1-10000)\n"                                         \
-	" -s, --set <key>=<value>   any other setting, by its cgroup v2 name\n"
+	" -s, --set <key>=<value>   any other setting, by its cgroup v2 name (or v1 name)\n"     \
+	"     --device-rule <rule>  'allow|deny TYPE MAJ:MIN ACCESS', repeatable, in order\n"
 
 /* The global options, in the usage of cgctl and of every command. */
 #define GLOBAL_HELP                                                                                \
@@ -70,6 +71,7 @@ static noreturn void usage(void)
 	      "     --all                 get: every interface file\n"
 	      "     --threads             attach: move threads, not processes\n"
 	      "     --preserve-fds <n>    exec: pass file descriptors 3 to 3+<n>-1 on\n"
+	      "     --empty               exec: fail if the cgroup has processes or is frozen\n"
 	      " -r, --recursive         procs, kill, delete: the cgroups below too\n"
 	      " -s, --signal <signal>     kill: the signal (default SIGKILL)\n"
 	      "     --kill                delete: kill the processes first\n"
@@ -109,7 +111,8 @@ static const struct command commands[] = {
 	  "     --threads             move threads, not processes\n" },
 	{ "exec", cmd_exec, "<path> [--] <program> [<argument>...]",
 	  "Run a program in a cgroup, creating it with the settings if missing.",
-	  SETTINGS_HELP "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 on\n" },
+	  SETTINGS_HELP "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 on\n"
+			"     --empty               fail if the cgroup has processes or is frozen\n" },
 	{ "procs", cmd_procs, "<path>", "List the processes of a cgroup.",
 	  " -r, --recursive           the cgroups below too\n" },
 	{ "ls", cmd_ls, "[<path>]", "The tree of cgroups below <path> with usage and limits.",

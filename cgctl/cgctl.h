@@ -54,6 +54,8 @@ enum {
 	OPT_ROOT,
 	OPT_SELF,
 	OPT_PRESERVE_FDS,
+	OPT_DEVICE_RULE,
+	OPT_EMPTY,
 };
 
 /* ---- common.c ---- */
@@ -89,8 +91,9 @@ void format_number(const struct ctx *c, uint64_t v, bool bytes, char *out, size_
 /* ---- create.c ---- */
 
 /*
- * A settings option (--memory ... --set): true with @all updated, false if
- * @opt is none; a bad value is a usage error (negative, *@err set).
+ * A settings option (--memory ... --set, --device-rule): true with @all
+ * updated, false if @opt is none; a bad value is a usage error (negative,
+ * *@err set).
  */
 int settings_option(struct settings *all, int opt, const char *arg, ctu_err_t *err);
 
@@ -104,6 +107,7 @@ int settings_option(struct settings *all, int opt, const char *arg, ctu_err_t *e
 		{ "pids", required_argument, NULL, OPT_PIDS },                                     \
 		{ "cpuset", required_argument, NULL, OPT_CPUSET },                                 \
 		{ "io-weight", required_argument, NULL, OPT_IO_WEIGHT },                           \
+		{ "device-rule", required_argument, NULL, OPT_DEVICE_RULE },                       \
 		{ "set", required_argument, NULL, 's' }
 
 /*

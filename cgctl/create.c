@@ -37,6 +37,8 @@ int settings_option(struct settings *all, int opt, const char *arg, ctu_err_t *e
 	};
 	struct setting s;
 
+	if (opt == OPT_DEVICE_RULE)
+		return dev_rules_add(&all->dev, arg, err) < 0 ? ctu_err_code(*err) : 1;
 	if (opt == 's') {
 		if (setting_parse(arg, &s, err) < 0)
 			return ctu_err_wrap(err, "invalid setting '%s'", arg);
@@ -68,6 +70,34 @@ static bool file_exists(const char *file, void *ctx)
 	return ctu_cg_has_file(((struct exists_ctx *)ctx)->dir, file);
 }
 
+/* Where controller @ctrl lives; v2's io controller is blkio in v1. */
+static struct ctu_cg_hier *hier_of(struct ctx *c, const char *ctrl)
+{
+	struct ctu_cg_hier *h = ctu_cg_hier_for(&c->hs, ctrl);
+
+	if (!h && strcmp(ctrl, "io") == 0)
+		h = ctu_cg_hier_for(&c->hs, "blkio");
+	return h;
+}
+
+/*
+ * @s as it applies on this host: a v1 name (cpu.shares, blkio.weight, ...)
+ * where its controller lives in v2 (or nowhere, as blkio on a v2 host)
+ * becomes the v2 setting, in *@v2; any other setting is itself.
+ */
+static const struct setting *as_placed(struct ctx *c, const struct setting *s,
+				       struct setting *v2)
+{
+	char ctrl[32];
+	struct ctu_cg_hier *h;
+
+	setting_controller(s->key, ctrl, sizeof(ctrl));
+	h = hier_of(c, ctrl);
+	if ((!h || h->v2) && setting_to_v2(s, v2))
+		return v2;
+	return s;
+}
+
 struct planned {
 	char dir[CTU_CG_DIR_MAX];
 	struct write_op op;
@@ -76,16 +106,18 @@ struct planned {
 
 /* Adds the writes of setting @s to @plan, each file checked first. */
 static int plan_setting(struct ctx *c, const char *path, const struct settings *all,
-			const struct setting *s, struct planned *plan, size_t *n, ctu_err_t *err)
+			const struct setting *given, struct planned *plan, size_t *n, ctu_err_t *err)
 {
-	struct write_op ops[2] = { 0 };
+	struct write_op ops[SETTING_OPS_MAX] = { 0 };
 	char ctrl[32], dir[CTU_CG_DIR_MAX];
 	struct exists_ctx ex = { dir };
+	struct setting v2;
+	const struct setting *s = as_placed(c, given, &v2);
 	struct ctu_cg_hier *h;
 	int k = 1;
 
 	setting_controller(s->key, ctrl, sizeof(ctrl));
-	h = ctu_cg_hier_for(&c->hs, ctrl);
+	h = hier_of(c, ctrl);
 	if (!h)
 		return ctu_err_make(err, 0, "cannot set %s: no %s controller on this host (%s)", s->key,
 				    ctrl, ctu_cg_layout_name(c->hs.layout));
@@ -96,7 +128,7 @@ static int plan_setting(struct ctx *c, const char *path, const struct settings *
 	} else {
 		k = setting_to_v1(s, all, file_exists, &ex, ops, err);
 		if (k < 0)
-			return ctu_err_wrap(err, "cannot set %s", s->key);
+			return ctu_err_wrap(err, "cannot set %s", given->key);
 	}
 	for (int j = 0; j < k; j++) {
 		if (!ctu_cg_has_file(dir, ops[j].file))
@@ -105,21 +137,53 @@ static int plan_setting(struct ctx *c, const char *path, const struct settings *
 					    ctrl);
 		snprintf(plan[*n].dir, sizeof(plan[*n].dir), "%s", dir);
 		plan[*n].op = ops[j];
-		plan[(*n)++].key = s->key;
+		plan[(*n)++].key = given->key;
 	}
 	return 0;
 }
 
 /*
+ * Where --device-rule goes: the v1 devices controller's directory, else the
+ * cgroup's v2 directory (its BPF filter), into @dir; the kind in *@v2.
+ */
+static int devices_target(struct ctx *c, const char *path, char dir[CTU_CG_DIR_MAX], bool *v2,
+			  ctu_err_t *err)
+{
+	struct ctu_cg_hier *h = ctu_cg_hier_for(&c->hs, "devices");
+
+	if (!h)
+		h = ctu_cg_v2(&c->hs);
+	if (!h)
+		return ctu_err_make(err, 0, "cannot apply --device-rule: no devices controller on "
+				    "this host (%s)", ctu_cg_layout_name(c->hs.layout));
+	ctu_cg_dir(h, path, dir);
+	*v2 = h->v2;
+	if (!h->v2 && !ctu_cg_has_file(dir, "devices.allow"))
+		return ctu_err_make(err, 0, "cannot apply --device-rule: no file devices.allow in %s "
+				    "(is the cgroup in the devices hierarchy?)", dir);
+	if (h->v2 && !ctu_cg_has_file(dir, "cgroup.procs"))
+		return ctu_err_make(err, 0, "cannot apply --device-rule: no cgroup %s", dir);
+	return 0;
+}
+
+/* The rules in order: devices.deny/allow on v1, one BPF program on v2 (devices.h). */
+static int apply_devices(const char *dir, bool v2, const struct dev_rules *rs, ctu_err_t *err)
+{
+	return v2 ? devbpf_apply(dir, rs, err) : dev_rules_write_v1(dir, rs, err);
+}
+
+/*
  * Every setting translated for its hierarchy and every file checked before
  * the first write: a bad setting changes nothing.  Then the writes, naming
- * the key the kernel refused.
+ * the key the kernel refused, and the device rules last.
  */
 static int apply_settings(struct ctx *c, const char *path, const struct settings *all,
 			  ctu_err_t *err)
 {
-	/* two writes for each of 64 settings at most; too big for the stack */
-	_cleanup_free_ struct planned *plan = calloc(128, sizeof(*plan));
+	/* SETTING_OPS_MAX writes for each of 64 settings at most; too big for the stack */
+	_cleanup_free_ struct planned *plan = calloc(64 * SETTING_OPS_MAX, sizeof(*plan));
+	char dev_dir[CTU_CG_DIR_MAX];
+	bool dev_v2 = false;
 	size_t n = 0;
 
 	if (!plan)
@@ -127,6 +191,8 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 	for (size_t i = 0; i < all->n; i++)
 		if (plan_setting(c, path, all, &all->s[i], plan, &n, err) < 0)
 			return ctu_err_code(*err);
+	if (all->dev.n && devices_target(c, path, dev_dir, &dev_v2, err) < 0)
+		return ctu_err_code(*err);
 	for (size_t i = 0; i < n; i++) {
 		char file[CTU_CG_DIR_MAX + 64];
 		int r;
@@ -137,7 +203,7 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 			return ctu_err_make(err, -r, "the kernel refused %s=%s (%s)", plan[i].key,
 					    plan[i].op.value, file);
 	}
-	return 0;
+	return all->dev.n ? apply_devices(dev_dir, dev_v2, &all->dev, err) : 0;
 }
 
 /* ---- v2 controllers ----------------------------------------------------------- */
@@ -172,10 +238,11 @@ static void v2_controllers(struct ctx *c, const struct settings *all, char *out,
 
 	out[0] = '\0';
 	for (size_t i = 0; i < all->n; i++) {
+		struct setting placed;
 		char ctrl[32];
 
-		setting_controller(all->s[i].key, ctrl, sizeof(ctrl));
-		if (ctu_cg_hier_for(&c->hs, ctrl) == v2)
+		setting_controller(as_placed(c, &all->s[i], &placed)->key, ctrl, sizeof(ctrl));
+		if (hier_of(c, ctrl) == v2)
 			add_word(out, size, ctrl);
 	}
 	for (const char *p = c->ctrls ? c->ctrls : ""; *p;) {
@@ -381,7 +448,7 @@ int cmd_set(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	for (int i = optind + 1; i < argc; i++)
 		if (settings_option(&all, 's', argv[i], err) < 0)
 			return ctu_err_code(*err);
-	if (!all.n)
+	if (!all.n && !all.dev.n)
 		return ctu_err_usage(err, "no setting given");
 	if (cmd_start(c, path, true, err) < 0 || enable_for_settings(c, path, &all, err) < 0)
 		return ctu_err_code(*err);

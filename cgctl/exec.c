@@ -105,15 +105,53 @@ static int move_self(struct ctx *c, const char *path, ctu_err_t *err)
 	return 0;
 }
 
-/* exec's options: the settings and --preserve-fds, before and after PATH. */
+/* Whether the cgroup directory @dir of @h is frozen: cgroup.freeze (v2), freezer.state (v1). */
+static bool is_frozen(const struct ctu_cg_hier *h, const char *dir)
+{
+	char state[32] = "";
+
+	if (h->v2)
+		return ctu_cg_read_line(dir, "cgroup.freeze", state, sizeof(state)) == 0 &&
+		       strcmp(state, "1") == 0;
+	return ctu_cg_hier_has(h, "freezer") &&
+	       ctu_cg_read_line(dir, "freezer.state", state, sizeof(state)) == 0 &&
+	       strcmp(state, "THAWED") != 0;
+}
+
+/*
+ * exec --empty: a cgroup that exists must hold no process (below it
+ * neither) and must not be frozen, wherever it is: a container's cgroup is
+ * its own (ctrun's create).
+ */
+static int require_empty(struct ctx *c, const char *path, ctu_err_t *err)
+{
+	for (size_t i = 0; i < c->hs.n; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		char d[CTU_CG_DIR_MAX];
+		size_t n = 0;
+
+		if (access(ctu_cg_dir(&c->hs.h[i], path, d), F_OK) < 0)
+			continue;
+		if (ctu_cg_pids(d, true, &pids, &n) == 0 && n)
+			return ctu_err_make(err, 0, "cgroup %s is not empty: process %d is in it (%s)",
+					    path, (int)pids[0], d);
+		if (is_frozen(&c->hs.h[i], d))
+			return ctu_err_make(err, 0, "cgroup %s is frozen (%s)", path, d);
+	}
+	return 0;
+}
+
+/* exec's options: the settings, --preserve-fds and --empty, before and after PATH. */
 struct exec_opts {
 	struct settings all;
 	unsigned int preserve_fds;
+	bool empty;
 };
 
 static const struct option exec_longopts[] = {
 	SETTINGS_LONGOPTS,
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+	{ "empty", no_argument, NULL, OPT_EMPTY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,7 +167,9 @@ static int exec_options(struct ctx *c, int argc, char **argv, struct exec_opts *
 	while ((opt = ctu_getopt_next(&g, err)) != -1) {
 		if (opt == '?')
 			return ctu_err_code(*err);
-		if (opt == OPT_PRESERVE_FDS) {
+		if (opt == OPT_EMPTY) {
+			o->empty = true;
+		} else if (opt == OPT_PRESERVE_FDS) {
 			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, err) < 0)
 				return ctu_err_code(*err);
 		} else if (settings_option(&o->all, opt, optarg, err) < 0)
@@ -170,6 +210,8 @@ int cmd_exec(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		return ctu_err_code(*err);
 	if (!*program)
 		return ctu_err_usage(err, "no program given");
+	if (o.empty && require_empty(c, path, err) < 0)
+		return ctu_err_code(*err);
 	if (create_cgroup(c, path, &o.all, false, &undo, err) < 0 || move_self(c, path, err) < 0) {
 		ctu_undo_rollback(&undo);
 		return ctu_err_code(*err);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cg.h"
+#include "devices.h"
 #include "err.h"
 
 /* One setting as the user gave it, validated: "memory.max" = "33554432". */
@@ -24,7 +25,11 @@ struct setting {
 struct settings {
 	struct setting s[64];
 	size_t n;
+	struct dev_rules dev; /* --device-rule, in order (devices.h) */
 };
+
+/* The most writes one setting becomes on v1: io.max's four limits. */
+#define SETTING_OPS_MAX 4
 
 /* A file to write in one hierarchy: the translation of a setting. */
 struct write_op {
@@ -55,16 +60,35 @@ static inline void setting_controller(const char *key, char *ctrl, size_t size)
 }
 
 /*
- * Translates @s for a v1 hierarchy of its controller into at most two
- * writes (cpu.max is period then quota).  @all gives the other settings of
+ * A v1 name given where its controller lives in v2, as the v2 setting:
+ * cpu.shares -> cpu.weight (shares_to_weight_linear), blkio.weight ->
+ * io.weight, memory.limit_in_bytes -> memory.max,
+ * memory.soft_limit_in_bytes -> memory.low, cpu.cfs_burst_us ->
+ * cpu.max.burst, hugetlb.SIZE.limit_in_bytes -> hugetlb.SIZE.max,
+ * blkio.throttle.{read,write}_{bps,iops}_device "MAJ:MIN N" -> io.max
+ * "MAJ:MIN rbps=N" (0 -> max).  True with *@out set, false for any other key.
+ */
+bool setting_to_v2(const struct setting *s, struct setting *out);
+
+/*
+ * cpu.shares -> cpu.weight as runc 1.1 and crun 1.8 convert an OCI config's
+ * shares on v2: 1 + (shares - 2) * 9999 / 262142 (1024 -> 39).  cpu.weight
+ * on v1 uses the log-quadratic mapping below instead.
+ */
+uint64_t shares_to_weight_linear(uint64_t shares);
+
+/*
+ * Translates @s for a v1 hierarchy of its controller into at most
+ * SETTING_OPS_MAX writes (cpu.max is period then quota; io.max one per
+ * limit; memory.low, cpu.max.burst, hugetlb.SIZE.max renamed).  @all gives the other settings of
  * the same call (memory.swap.max needs memory.max).  @exists says whether
  * a file exists there (io.weight -> blkio.weight or blkio.bfq.weight).
  * Returns the number of writes, or -EOPNOTSUPP with *@err saying why when
  * the setting has no v1 equivalent.
  */
 int setting_to_v1(const struct setting *s, const struct settings *all,
-		  bool (*exists)(const char *file, void *ctx), void *ctx, struct write_op ops[2],
-		  ctu_err_t *err);
+		  bool (*exists)(const char *file, void *ctx), void *ctx,
+		  struct write_op ops[SETTING_OPS_MAX], ctu_err_t *err);
 
 /*
  * Reading back is lib/cg's (what --inspect reads too); these are its

@@ -453,6 +453,8 @@ const char *ctu_cg_v1_file_for(const char *key)
 		{ "memory.swap.max", "memory.memsw.limit_in_bytes" },
 		{ "cpu.weight", "cpu.shares" },
 		{ "io.weight", "blkio.weight" },
+		{ "memory.low", "memory.soft_limit_in_bytes" },
+		{ "cpu.max.burst", "cpu.cfs_burst_us" },
 	};
 
 	for (size_t i = 0; i < CTU_ARRAY_SIZE(map); i++)

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse_duration(line, &usec);
 	}
 	for (size_t i = 0; i < all.n; i++) {
-		struct write_op ops[2];
+		struct write_op ops[SETTING_OPS_MAX];
 		char ctrl[64];
 
 		setting_controller(all.s[i].key, ctrl, sizeof(ctrl));

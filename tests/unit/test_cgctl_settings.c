@@ -137,7 +137,7 @@ static void test_blkio_weight(void **state)
 }
 
 static int translate(const char *kv, const struct settings *all, bool (*exists)(const char *, void *),
-		     struct write_op ops[2], ctu_err_t *err)
+		     struct write_op ops[SETTING_OPS_MAX], ctu_err_t *err)
 {
 	struct setting s;
 
@@ -148,7 +148,7 @@ static int translate(const char *kv, const struct settings *all, bool (*exists)(
 
 static void test_v1_translation(void **state)
 {
-	struct write_op ops[2];
+	struct write_op ops[SETTING_OPS_MAX];
 	struct settings all = { .n = 0 };
 	struct setting mem;
 	_cleanup_err_ ctu_err_t why = NULL;
