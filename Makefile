@@ -129,7 +129,7 @@ $(B)/$(1): $(patsubst %.c,$(B)/obj/%.o,$(filter-out $(OTHER_MAINS),$(wildcard $(
 	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
-$(B)/cgctl $(B)/nsenter-lite: override PKG_LIBS += -lm
+$(B)/cgctl $(B)/nsenter-lite $(B)/ctrun: override PKG_LIBS += -lm
 $(B)/ovlmount: override PKG_LIBS += $(IMG_LIBS)
 $(B)/vethctl: override PKG_LIBS += $(NAT_LIBS)
 $(B)/nsenter-lite: override PKG_LIBS += $(IMG_LIBS)
@@ -174,6 +174,16 @@ $(B)/tests/fuzz/fuzz_state_file: override PKG_LIBS += $(IMG_LIBS)
 LAYER_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ovlmount/layer*.c))
 $(B)/tests/unit/test_ovl_layer: $(LAYER_OBJS)
 $(B)/tests/unit/test_ovl_layer: override PKG_LIBS += $(IMG_LIBS)
+# ctrun's parts, tested and fuzzed linked with all of ctrun but its main
+CTRUN_PART_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out ctrun/ctrun.c,$(wildcard ctrun/*.c)))
+CTRUN_TESTS := $(patsubst %.c,$(B)/%,$(wildcard tests/unit/test_ctrun_*.c tests/fuzz/fuzz_ctrun_*.c))
+$(CTRUN_TESTS): $(CTRUN_PART_OBJS)
+$(CTRUN_TESTS): override PKG_LIBS += $(CTRUN_LIBS) $(EXEC_LIBS) -lm
+$(B)/tests/unit/test_ctrun_chain $(B)/tests/unit/test_ctrun_chain_parts: \
+	tests/unit/ctrun_chain_fixtures.h
+$(B)/tests/unit/test_ctrun_config: override CFLAGS += \
+	-DCONFIG_FIXTURES='"$(CURDIR)/tests/unit/ctrun-config"'
+
 
 $(B)/man/%: $(wildcard */*.scd)
 	@mkdir -p $(@D)

@@ -54,8 +54,8 @@ static noreturn void usage(void)
 	      "                             bare: runnable by hand from a root shell\n"
 	      " -h, --help                display this help\n"
 	      " -v, -V, --version         display version\n"
-	      "\n'ctrun <command> --help' tells a command's options.\n"
-	      CTU_USAGE_MAN_TAIL("ctrun(8)"),
+	      "\n'ctrun <command> --help' tells a command's options.\n" CTU_USAGE_MAN_TAIL(
+		  "ctrun(8)"),
 	      stdout);
 	exit(CTU_EXIT_OK);
 }
@@ -64,57 +64,6 @@ static noreturn void version(void)
 {
 	printf("ctrun from ctutils %s\nspec: 1.1.0\n", CTU_VERSION);
 	exit(CTU_EXIT_OK);
-}
-
-int ct_id_check(const char *id, ctu_err_t *err)
-{
-	size_t len = strlen(id);
-
-	if (len == 0)
-		return ctu_err_usage(err, "container ID is empty");
-	if (len > CT_ID_MAX)
-		return ctu_err_usage(err, "container ID is longer than %d bytes", CT_ID_MAX);
-	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 ||
-	    strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+.-") != len)
-		return ctu_err_usage(err, "invalid container ID '%s': only A-Z a-z 0-9 _ + . - are allowed",
-				     id);
-	return 0;
-}
-
-/* ROOT must be a real directory of ours: a symlink or another owner could steer us. */
-static int check_root_dir(const char *root, int fd, ctu_err_t *err)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return ctu_err_errno(err, "--root %s", root);
-	if (st.st_uid != geteuid())
-		return ctu_err_make(err, EPERM, "--root %s: owned by uid %u, not by us", root,
-				    (unsigned int)st.st_uid);
-	return 0;
-}
-
-int ct_root_open(struct ct_global *g, ctu_err_t *err)
-{
-	int fd;
-
-	if (g->rootfd >= 0)
-		return g->rootfd;
-	if (mkdir(g->root, 0700) < 0 && errno != EEXIST)
-		return ctu_err_errno(err, "cannot create --root %s", g->root);
-	fd = open(g->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ELOOP || errno == ENOTDIR)
-			return ctu_err_make(err, errno, "--root %s: not a directory (a symlink?)",
-					    g->root);
-		return ctu_err_errno(err, "cannot open --root %s", g->root);
-	}
-	if (check_root_dir(g->root, fd, err) < 0) {
-		close(fd);
-		return -1;
-	}
-	g->rootfd = fd;
-	return fd;
 }
 
 struct command {
@@ -132,12 +81,23 @@ static int not_supported(struct ct_global *g, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "create", ct_cmd_create },	 { "start", ct_cmd_start },   { "run", ct_cmd_run },
-	{ "state", ct_cmd_state },	 { "list", ct_cmd_list },     { "kill", ct_cmd_kill },
-	{ "delete", ct_cmd_delete },	 { "exec", ct_cmd_exec },     { "ps", ct_cmd_ps },
-	{ "pause", ct_cmd_pause },	 { "resume", ct_cmd_resume }, { "update", ct_cmd_update },
-	{ "features", ct_cmd_features }, { "spec", ct_cmd_spec },
-	{ "checkpoint", not_supported }, { "restore", not_supported }, { "events", not_supported },
+	{ "create", ct_cmd_create },
+	{ "start", ct_cmd_start },
+	{ "run", ct_cmd_run },
+	{ "state", ct_cmd_state },
+	{ "list", ct_cmd_list },
+	{ "kill", ct_cmd_kill },
+	{ "delete", ct_cmd_delete },
+	{ "exec", ct_cmd_exec },
+	{ "ps", ct_cmd_ps },
+	{ "pause", ct_cmd_pause },
+	{ "resume", ct_cmd_resume },
+	{ "update", ct_cmd_update },
+	{ "features", ct_cmd_features },
+	{ "spec", ct_cmd_spec },
+	{ "checkpoint", not_supported },
+	{ "restore", not_supported },
+	{ "events", not_supported },
 };
 
 enum {
@@ -197,7 +157,8 @@ static void global_option(struct ct_global *g, int c, const char *arg)
 		refuse(g, "--systemd-cgroup: not supported; use the cgroupfs manager");
 	case OPT_CGROUP_MANAGER:
 		if (strcmp(arg, "systemd") == 0)
-			refuse(g, "--cgroup-manager systemd: not supported; use the cgroupfs manager");
+			refuse(g,
+			       "--cgroup-manager systemd: not supported; use the cgroupfs manager");
 		if (strcmp(arg, "cgroupfs") != 0 && strcmp(arg, "disabled") != 0)
 			ctu_usage_exit("--cgroup-manager: '%s' is not cgroupfs or disabled", arg);
 		g->cgroup_disabled = strcmp(arg, "disabled") == 0;
@@ -258,6 +219,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
 		ctu_err_set_subcommand(commands[i].name);
+		g.cmd = commands[i].name;
 		optind++;
 		return commands[i].run(&g, argc - optind + 1, argv + optind - 1);
 	}

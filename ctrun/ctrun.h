@@ -37,19 +37,20 @@
 /* What every command gets: the global options. */
 enum ct_show { CT_SHOW_NONE, CT_SHOW_FULL, CT_SHOW_BARE };
 struct ct_global {
-	const char *root; /* --root, default /run/ctrun */
-	int rootfd;	  /* opened (and made, 0700) on first use by ct_root_open */
-	const char *log;  /* --log FILE */
-	bool log_json;	  /* --log-format json */
-	bool debug;	  /* --debug: CTU_DEBUG=1 in the tools, phase timings */
+	const char *root;     /* --root, default /run/ctrun */
+	int rootfd;	      /* opened (and made, 0700) on first use by ct_root_open */
+	const char *log;      /* --log FILE */
+	bool log_json;	      /* --log-format json */
+	bool debug;	      /* --debug: CTU_DEBUG=1 in the tools, phase timings */
 	bool cgroup_disabled; /* --cgroup-manager disabled */
 	enum ct_show show_chain;
 	char tooldir[4096]; /* the directory of /proc/self/exe */
+	const char *cmd;    /* the command, for "ctrun: CMD: what: why" */
 };
 
 /* Limits. */
 #define CT_CONFIG_MAX ((size_t)16 << 20) /* config.json, process.json */
-#define CT_ID_MAX 255
+#define CT_ID_MAX     255
 
 /* ctrun.c */
 /* An ID: not empty, at most 255 bytes, [A-Za-z0-9_+.-], not "." or "..".  Usage error. */
@@ -60,6 +61,8 @@ int ct_root_open(struct ct_global *g, ctu_err_t *err);
 /* log.c */
 /* Reports @err as "ctrun: CMD: what: why" on stderr and in the log; returns its exit code. */
 int ct_report(const struct ct_global *g, ctu_err_t *err);
+/* Now as RFC 3339 with nanoseconds, UTC (logrus's time, state's created). */
+void ct_now_rfc3339(char *buf, size_t size);
 /* A warning, on stderr and in the log. */
 void ct_warn(const struct ct_global *g, const char *fmt, ...) CTU_PRINTF(2, 3);
 
@@ -72,6 +75,8 @@ int ct_tool_path(const struct ct_global *g, const char *tool, char *buf, size_t 
  * captured: 0 when it exited 0, else an error carrying its last stderr line.
  */
 int ct_tool_run(const struct ct_global *g, char *const argv[], ctu_err_t *err);
+/* That environment: empty, or CTU_DEBUG=1 under --debug. */
+char **ct_tool_env(const struct ct_global *g);
 
 /* config.c */
 /*
@@ -87,6 +92,15 @@ int ct_config_check(json_t *cfg, ctu_err_t *err);
 /* exec -p FILE: an OCI process object, checked as /process is. */
 json_t *ct_process_load(const char *path, ctu_err_t *err);
 int ct_process_check(json_t *process, const char *pointer, ctu_err_t *err);
+/*
+ * The same four with the warnings of the ignored rows ("config.json:
+ * /linux/resources/memory/kernel: ignored ...") appended as strings to
+ * @warnings (an array; NULL drops them), for the caller's ct_warn.
+ */
+json_t *ct_config_load_warn(const char *bundle, json_t *warnings, ctu_err_t *err);
+int ct_config_check_warn(json_t *cfg, json_t *warnings, ctu_err_t *err);
+json_t *ct_process_load_warn(const char *path, json_t *warnings, ctu_err_t *err);
+int ct_process_check_warn(json_t *process, const char *pointer, json_t *warnings, ctu_err_t *err);
 
 /*
  * The chain.  The forked child's fds: 0 and 1 as ctrun's, 2 a pipe to ctrun,
@@ -95,11 +109,11 @@ int ct_process_check(json_t *process, const char *pointer, ctu_err_t *err);
  */
 struct ct_fds {
 	unsigned int n_user;
-	int info;	  /* unshare-lite/nsenter-lite --info-fd */
-	int sync;	  /* pivot/nsenter-lite --sync-fd (socketpair) */
-	int fifo;	  /* exec.fifo, O_RDWR: --block-fd */
-	int real_stderr;  /* --stderr-fd */
-	int console;	  /* --console-fd */
+	int info;	 /* unshare-lite/nsenter-lite --info-fd */
+	int sync;	 /* pivot/nsenter-lite --sync-fd (socketpair) */
+	int fifo;	 /* exec.fifo, O_RDWR: --block-fd */
+	int real_stderr; /* --stderr-fd */
+	int console;	 /* --console-fd */
 };
 /* Lays the fds out after @n_user user fds: info, sync, fifo, real_stderr, console. */
 void ct_fds_layout(struct ct_fds *f, unsigned int n_user, bool fifo, bool console);
@@ -109,14 +123,15 @@ struct ct_chain_in {
 	const struct ct_global *g;
 	enum ct_chain_kind kind;
 	const char *id;
-	const char *bundle;   /* absolute */
-	json_t *cfg;	      /* checked config.json (create) */
-	json_t *process;      /* the process to run (exec: stored or given) */
-	const char *cgroup;   /* absolute cgroup path (ct_cgroup_path), NULL: none */
-	pid_t target;	      /* exec: the container's init */
-	const char *seccomp_bpf; /* compiled filter file, or NULL */
+	const char *bundle;	   /* absolute */
+	json_t *cfg;		   /* checked config.json (create) */
+	json_t *process;	   /* the process to run (exec: stored or given) */
+	const char *cgroup;	   /* absolute cgroup path (ct_cgroup_path), NULL: none */
+	pid_t target;		   /* exec: the container's init */
+	const char *seccomp_bpf;   /* compiled filter file, or NULL */
+	const char *seccomp_flags; /* its --seccomp-flags words, "" for none */
 	bool no_pivot, no_new_keyring;
-	bool bare;	      /* --show-chain=bare: no sync/fd options */
+	bool bare; /* --show-chain=bare: no sync/fd options */
 	struct ct_fds fds;
 };
 /*
@@ -155,6 +170,8 @@ int ct_seccomp_compile(struct ct_global *g, json_t *seccomp, const char *pointer
 		       size_t size, char *flags, size_t flags_size, ctu_err_t *err);
 /* The checks of config_*.c for linux.seccomp: actions, archs, operators. */
 int ct_seccomp_check(json_t *seccomp, const char *pointer, ctu_err_t *err);
+/* features' "seccomp" object: enabled, actions, operators, archs, knownFlags, supportedFlags. */
+json_t *ct_seccomp_features(void);
 
 /* state.c */
 enum ct_status { CT_CREATING, CT_CREATED, CT_RUNNING, CT_PAUSED, CT_STOPPED };
@@ -204,9 +221,14 @@ json_t *ct_state_oci(const struct ct_state *st, enum ct_status s);
  * -r -w: startContainer).  0, or a negative number with *@err naming the
  * hook ("hook 2 (/bin/x) failed: ..."; "timed out after Ts").
  */
-int ct_hooks_run(const struct ct_global *g, json_t *hooks, const char *kind,
-		 const char *state_json, const char *bundle, pid_t enter_pid, bool in_root,
-		 ctu_err_t *err);
+int ct_hooks_run(const struct ct_global *g, json_t *hooks, const char *kind, const char *state_json,
+		 const char *bundle, pid_t enter_pid, bool in_root, ctu_err_t *err);
+
+/* start.c */
+/* The barrier of created container @id released (ROOT/ID locked as @dirfd), hooks around it. */
+int ct_start_locked(struct ct_global *g, const char *id, int dirfd, ctu_err_t *err);
+/* The OCI state of @st as compact JSON, for a hook's stdin: malloc'd. */
+char *ct_state_for_hooks(const struct ct_state *st, enum ct_status s);
 
 /* The commands: each returns the exit code (errors already reported). */
 int ct_cmd_create(struct ct_global *g, int argc, char **argv);

@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #include "ctrun.h"
+#include "ctu.h"
 #include "json.h"
 
 /* RFC 3339 with nanoseconds, UTC, as logrus's time field. */
-static void now_rfc3339(char *buf, size_t size)
+void ct_now_rfc3339(char *buf, size_t size)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -40,7 +41,7 @@ static void log_line(const struct ct_global *g, const char *level, const char *m
 	fd = open(g->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return;
-	now_rfc3339(when, sizeof(when));
+	ct_now_rfc3339(when, sizeof(when));
 	if (g->log_json) {
 		json_t *o = json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", when);
 
@@ -57,8 +58,13 @@ static void log_line(const struct ct_global *g, const char *level, const char *m
 
 int ct_report(const struct ct_global *g, ctu_err_t *err)
 {
-	int code = ctu_err_exit_code(*err);
-	char *msg = ctu_err_format(*err);
+	int code;
+	char *msg;
+
+	if (g->cmd && ctu_err_exit_code(*err) != CTU_EXIT_USAGE)
+		ctu_err_wrap(err, "%s", g->cmd);
+	code = ctu_err_exit_code(*err);
+	msg = ctu_err_format(*err);
 
 	log_line(g, "error", msg ? msg : "out of memory");
 	free(msg);

@@ -174,3 +174,44 @@ int ctu_caps_apply(ctu_capmask drop, ctu_capmask add, bool keep_all, ctu_capmask
 			return -errno;
 	return 0;
 }
+
+int ctu_caps_bound(ctu_capmask keep)
+{
+	for (unsigned int i = 0; i < n_caps(); i++)
+		if (!((keep >> i) & 1) && prctl(PR_CAPBSET_DROP, i, 0, 0, 0) < 0 && errno != EINVAL)
+			return -errno;
+	return 0;
+}
+
+static int set_ambient(ctu_capmask amb)
+{
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -errno;
+	for (unsigned int i = 0; i < 64; i++)
+		if ((amb >> i) & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
+			return -errno;
+	return 0;
+}
+
+int ctu_caps_set_exact(const ctu_capmask *eff, const ctu_capmask *perm, const ctu_capmask *inh,
+		       const ctu_capmask *amb)
+{
+	_cleanup_cap_ cap_t c = cap_get_proc();
+	ctu_capmask p, e;
+	int r = 0;
+
+	if (!c)
+		return -errno;
+	p = perm ? *perm : get_set(c, CAP_PERMITTED);
+	e = eff ? *eff : get_set(c, CAP_EFFECTIVE) & p;
+	r = set_flags(c, CAP_PERMITTED, p);
+	if (r == 0)
+		r = set_flags(c, CAP_EFFECTIVE, e);
+	if (r == 0 && inh)
+		r = set_flags(c, CAP_INHERITABLE, *inh);
+	if (r < 0)
+		return r;
+	if (cap_set_proc(c) != 0)
+		return -errno;
+	return amb ? set_ambient(*amb) : 0;
+}

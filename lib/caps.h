@@ -34,4 +34,19 @@ const char *ctu_caps_first_name(ctu_capmask mask);
  */
 int ctu_caps_apply(ctu_capmask drop, ctu_capmask add, bool keep_all, ctu_capmask *missing);
 
+/*
+ * lib/procopt's --caps: the bounding set cut down to @keep (a capability
+ * outside it dropped; needs CAP_SETPCAP).  0 or -errno.
+ */
+int ctu_caps_bound(ctu_capmask keep);
+
+/*
+ * --caps for the other sets, once the uid is set: each of @eff, @perm, @inh
+ * that is not NULL replaces its set (an effective set not given keeps only
+ * what stays permitted); then with @amb the ambient set is exactly *@amb
+ * (each must be permitted and inheritable).  0 or -errno.
+ */
+int ctu_caps_set_exact(const ctu_capmask *eff, const ctu_capmask *perm, const ctu_capmask *inh,
+		       const ctu_capmask *amb);
+
 #endif

@@ -54,12 +54,13 @@ int ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg, ctu_er
 	}
 }
 
-static int apply_gid(gid_t gid, ctu_err_t *err)
+/* The exact supplementary groups, or none at all when only a gid is given. */
+static int apply_groups(const gid_t *groups, size_t n, bool exact, ctu_err_t *err)
 {
-	if (setgroups(0, NULL) < 0 && errno != EPERM)
+	if (exact && setgroups(n, groups) < 0)
+		return ctu_err_errno(err, "cannot set the supplementary groups (--groups)");
+	if (!exact && setgroups(0, NULL) < 0 && errno != EPERM)
 		return ctu_err_errno(err, "cannot drop supplementary groups");
-	if (setgid(gid) < 0)
-		return ctu_err_errno(err, "cannot set gid %u", (unsigned int)gid);
 	return 0;
 }
 
@@ -73,7 +74,12 @@ static int apply_uid(uid_t uid, bool keep_caps, ctu_err_t *err)
 	return 0;
 }
 
-static int apply_caps(const struct ctu_creds *c, ctu_err_t *err)
+bool ctu_creds_touch_caps(const struct ctu_creds *c)
+{
+	return c->keep_caps || c->cap_drop || c->cap_add;
+}
+
+int ctu_creds_apply_caps(const struct ctu_creds *c, ctu_err_t *err)
 {
 	ctu_capmask missing = 0;
 	int e = ctu_caps_apply(c->cap_drop, c->cap_add, c->keep_caps, &missing);
@@ -88,15 +94,25 @@ static int apply_caps(const struct ctu_creds *c, ctu_err_t *err)
 }
 
 /* Groups and gid before the uid: setuid gives up the privilege they need. */
+int ctu_creds_apply_ids(const struct ctu_creds *c, const gid_t *groups, size_t n_groups,
+			bool exact, bool keep_caps, ctu_err_t *err)
+{
+	if ((exact || c->has_gid) && apply_groups(groups, n_groups, exact, err) < 0)
+		return ctu_err_code(*err);
+	if (c->has_gid && setgid(c->gid) < 0)
+		return ctu_err_errno(err, "cannot set gid %u", (unsigned int)c->gid);
+	if (c->has_uid && apply_uid(c->uid, keep_caps, err) < 0)
+		return ctu_err_code(*err);
+	return 0;
+}
+
 int ctu_creds_apply(const struct ctu_creds *c, ctu_err_t *err)
 {
-	bool caps = c->keep_caps || c->cap_drop || c->cap_add;
+	bool caps = ctu_creds_touch_caps(c);
 
-	if (c->has_gid && apply_gid(c->gid, err) < 0)
+	if (ctu_creds_apply_ids(c, NULL, 0, false, caps, err) < 0)
 		return ctu_err_code(*err);
-	if (c->has_uid && apply_uid(c->uid, caps, err) < 0)
-		return ctu_err_code(*err);
-	if (caps && apply_caps(c, err) < 0)
+	if (caps && ctu_creds_apply_caps(c, err) < 0)
 		return ctu_err_code(*err);
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return ctu_err_errno(err, "cannot set no_new_privs");

@@ -10,6 +10,7 @@
 #define CTU_CREDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "caps.h"
@@ -57,5 +58,18 @@ int ctu_creds_parse_option(struct ctu_creds *c, int opt, const char *arg, ctu_er
  * Returns 0, or a negative number with *@err naming the step that failed.
  */
 int ctu_creds_apply(const struct ctu_creds *c, ctu_err_t *err);
+
+/*
+ * ctu_creds_apply's steps apart, for lib/procopt's order (runc's).  The ids:
+ * with @groups (@exact) exactly those supplementary groups, else with a gid
+ * none (EPERM tolerated); then the gid, then the uid, keeping the permitted
+ * set across it when @keep_caps.
+ */
+int ctu_creds_apply_ids(const struct ctu_creds *c, const gid_t *groups, size_t n_groups,
+			bool exact, bool keep_caps, ctu_err_t *err);
+/* Whether --keep-caps, --cap-add or --cap-drop asks for capabilities to be set. */
+bool ctu_creds_touch_caps(const struct ctu_creds *c);
+/* --keep-caps, --cap-add and --cap-drop, once the ids are set. */
+int ctu_creds_apply_caps(const struct ctu_creds *c, ctu_err_t *err);
 
 #endif

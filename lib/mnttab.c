@@ -18,6 +18,7 @@
 
 #include "ctu.h"
 #include "mnttab.h"
+#include "strv.h"
 
 static struct {
 	typeof(mnt_new_table) *new_table;
@@ -30,6 +31,10 @@ static struct {
 	typeof(mnt_fs_get_fs_options) *fs_get_fs_options;
 	typeof(mnt_fs_get_target) *fs_get_target;
 	typeof(mnt_optstr_get_option) *optstr_get_option;
+	typeof(mnt_optstr_get_options) *optstr_get_options;
+	typeof(mnt_optstr_get_flags) *optstr_get_flags;
+	typeof(mnt_get_builtin_optmap) *get_builtin_optmap;
+	typeof(mnt_fs_get_root) *fs_get_root;
 } lm;
 
 #define LM_SYMBOL(name) { "mnt_" #name, (void **)&lm.name }
@@ -43,7 +48,8 @@ static bool load_libmount(void)
 		LM_SYMBOL(new_table),	  LM_SYMBOL(table_parse_file), LM_SYMBOL(unref_table),
 		LM_SYMBOL(new_iter),	  LM_SYMBOL(free_iter),	       LM_SYMBOL(table_next_fs),
 		LM_SYMBOL(fs_get_fstype), LM_SYMBOL(fs_get_fs_options), LM_SYMBOL(fs_get_target),
-		LM_SYMBOL(optstr_get_option),
+		LM_SYMBOL(optstr_get_option), LM_SYMBOL(optstr_get_options),
+		LM_SYMBOL(optstr_get_flags), LM_SYMBOL(get_builtin_optmap), LM_SYMBOL(fs_get_root),
 	};
 	void *handle;
 
@@ -136,3 +142,58 @@ char *ctu_mnt_cgroup_mount(const char *controllers)
 	return found;
 }
 
+
+int ctu_mnt_vfs_option(const char *option, unsigned long *set, unsigned long *clear)
+{
+	const struct libmnt_optmap *map;
+	_cleanup_free_ char *known = NULL;
+	unsigned long from_none = 0, from_all = ~0UL;
+
+	if (!load_libmount())
+		return -ENOSYS;
+	map = lm.get_builtin_optmap(MNT_LINUX_MAP);
+	if (lm.optstr_get_options(option, &known, map, 0) != 0)
+		return -ENOMEM;
+	if (!known || !*known)
+		return 0;
+	/* "rw" clears MS_RDONLY: what it sets shows from none, what it clears from all */
+	if (lm.optstr_get_flags(option, &from_none, map) != 0 ||
+	    lm.optstr_get_flags(option, &from_all, map) != 0)
+		return -EINVAL;
+	*set = from_none;
+	*clear = ~from_all;
+	return 1;
+}
+
+/* Whether @path is @root or below it. */
+static bool path_below(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (n == 1 && root[0] == '/')
+		return true;
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+int ctu_mnt_kernel_fs_outside(const char *root, struct ctu_strv *out)
+{
+	_cleanup_(ctu_mnt_table_unref) struct libmnt_table *tb = ctu_mnt_table();
+	struct libmnt_iter *it = tb ? lm.new_iter(MNT_ITER_FORWARD) : NULL;
+	struct libmnt_fs *fs;
+	int r = 0;
+
+	if (!it)
+		return tb ? -ENOMEM : -ENOSYS;
+	while (r == 0 && lm.table_next_fs(tb, it, &fs) == 0) {
+		const char *type = lm.fs_get_fstype(fs), *target = lm.fs_get_target(fs);
+		const char *fsroot = lm.fs_get_root(fs);
+
+		if (!type || !target || !fsroot || strcmp(fsroot, "/") != 0 ||
+		    (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0) ||
+		    path_below(target, root))
+			continue;
+		r = ctu_strv_push(out, target, strlen(target));
+	}
+	lm.free_iter(it);
+	return r;
+}

@@ -19,4 +19,21 @@ void ctu_mnt_table_unref(struct libmnt_table **tb);
  */
 char *ctu_mnt_cgroup_mount(const char *controllers);
 
+/*
+ * Whether the one mount option @option ("ro", "nosuid", "rbind", "rshared")
+ * is one of the kernel's MS_* flags, by libmount's MNT_LINUX_MAP: 1 with the
+ * flags it sets in *@set and those it clears in *@clear ("rw" clears
+ * MS_RDONLY), 0 when it is not (a filesystem's own option), -ENOSYS when
+ * libmount cannot be loaded.
+ */
+int ctu_mnt_vfs_option(const char *option, unsigned long *set, unsigned long *clear);
+
+struct ctu_strv;
+/*
+ * Appends to @out the mount points of the full proc and sysfs mounts (their
+ * filesystem's root) outside the directory @root, in the table's order.
+ * 0, -ENOSYS without libmount, -ENOMEM.
+ */
+int ctu_mnt_kernel_fs_outside(const char *root, struct ctu_strv *out);
+
 #endif

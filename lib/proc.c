@@ -78,7 +78,7 @@ static int cloexec_all_by_walking(void)
  * passed ones lose it again.  Close-on-exec rather than close, so that the
  * fds we still use until exec keep working.
  */
-static int close_fds_on_exec(void)
+int ctu_close_fds_on_exec(void)
 {
 	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
 		int r = cloexec_all_by_walking();
@@ -95,10 +95,28 @@ static int close_fds_on_exec(void)
 	return 0;
 }
 
+/* The error of a failed exec: 127 when not found, 126 otherwise. */
+static noreturn void exec_failed(const char *argv0)
+{
+	ctu_err_t err = NULL;
+
+	ctu_err_errno(&err, "failed to execute %s", argv0);
+	ctu_err_set_kind(&err, errno == ENOENT ? CTU_ERR_NOT_FOUND : CTU_ERR_CANNOT_EXEC);
+	/* exit, not _exit: the tool's atexit handlers run (unshare-lite reports a start that failed) */
+	ctu_err_exit(&err);
+}
+
+noreturn void ctu_execve(const char *path, char *const argv[], char *const envp[])
+{
+	fflush(stdout);
+	execve(path, argv, envp);
+	exec_failed(argv[0]);
+}
+
 noreturn void ctu_exec(char *const argv[])
 {
 	ctu_err_t err = NULL;
-	int r = close_fds_on_exec();
+	int r = ctu_close_fds_on_exec();
 
 	if (r < 0) {
 		ctu_err_make(&err, -r, "cannot close inherited file descriptors");
@@ -106,10 +124,7 @@ noreturn void ctu_exec(char *const argv[])
 	}
 	fflush(stdout);
 	execvp(argv[0], argv);
-	ctu_err_errno(&err, "failed to execute %s", argv[0]);
-	ctu_err_set_kind(&err, errno == ENOENT ? CTU_ERR_NOT_FOUND : CTU_ERR_CANNOT_EXEC);
-	/* exit, not _exit: the tool's atexit handlers run (unshare-lite reports a start that failed) */
-	ctu_err_exit(&err);
+	exec_failed(argv[0]);
 }
 
 noreturn void ctu_exec_shell(void)

@@ -30,6 +30,15 @@ int ctu_pass_fd(int fd);
  */
 noreturn void ctu_exec(char *const argv[]);
 
+/*
+ * ctu_exec()'s two halves, for a caller that sets up more in between
+ * (lib/procopt): every fd from 3 up made close-on-exec but the passed ones
+ * (0 or -errno); then execve(@path, @argv, @envp), terminal as ctu_exec()
+ * (the error names @argv[0]).
+ */
+int ctu_close_fds_on_exec(void);
+noreturn void ctu_execve(const char *path, char *const argv[], char *const envp[]);
+
 /* Runs $SHELL, or /bin/sh when it is unset or empty, as ctu_exec() does. */
 noreturn void ctu_exec_shell(void);
 

@@ -155,6 +155,13 @@ int ctu_procopt_prepare(struct ctu_procopt *p, ctu_err_t *err);
 bool ctu_procopt_consumes_fd(const struct ctu_procopt *p, int fd);
 
 /*
+ * Closes the consumed fds (and the seccomp file): for the
+ * parent of a fork that does not exec, so that a caller waiting for EOF on
+ * --sync-fd, or closing --block-fd, deals with the program's process alone.
+ */
+void ctu_procopt_close_consumed(const struct ctu_procopt *p);
+
+/*
  * Everything from the console to the exec, in the order above, then
  * execvp(@argv) (the lookup done with the new environment's PATH).
  * Terminal: a failure before exec is reported through lib/err and exits

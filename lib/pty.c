@@ -144,27 +144,31 @@ static int send_master(int sock, int master, const char *name)
 	return n < 0 ? -errno : 0;
 }
 
-/* Opens a pty in our root: the master (ours to send) and its slave. */
-static int open_pty(int *master, int *slave, char *name, size_t size, ctu_err_t *err)
+/*
+ * Opens a pty in our root: the master (ours to send) and its slave.  Blocking,
+ * as runc's: a receiver sets its own flags (the relay makes it O_NONBLOCK).
+ */
+static int open_pty(const char *what, int *master, int *slave, char *name, size_t size,
+		    ctu_err_t *err)
 {
 	unsigned int n = 0;
 	int unlock = 0;
 
-	*master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	*master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*master < 0) {
-		ctu_err_errno(err, "--pty: cannot open /dev/ptmx");
+		ctu_err_errno(err, "%s: cannot open /dev/ptmx", what);
 		if (errno == ENOENT)
 			ctu_err_hint(err, "a new root needs a devpts: pivot --dev");
 		return ctu_err_code(*err);
 	}
 	if (ioctl(*master, TIOCGPTN, &n) < 0)
-		return ctu_err_errno(err, "--pty: /dev/ptmx is no pty multiplexer");
+		return ctu_err_errno(err, "%s: /dev/ptmx is no pty multiplexer", what);
 	if (ioctl(*master, TIOCSPTLCK, &unlock) < 0)
-		return ctu_err_errno(err, "--pty: cannot unlock pty %u", n);
+		return ctu_err_errno(err, "%s: cannot unlock pty %u", what, n);
 	/* through the master: no lookup of /dev/pts/N, which could be swapped */
 	*slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (*slave < 0) {
-		ctu_err_errno(err, "--pty: cannot open the slave of pty %u", n);
+		ctu_err_errno(err, "%s: cannot open the slave of pty %u", what, n);
 		if (errno == EINVAL || errno == ENOTTY)
 			ctu_err_hint(err, "needs Linux 4.13 (TIOCGPTPEER)");
 		return ctu_err_code(*err);
@@ -173,39 +177,61 @@ static int open_pty(int *master, int *slave, char *name, size_t size, ctu_err_t 
 	return 0;
 }
 
-/* The slave becomes our controlling terminal, on 0, 1 and 2. */
-static int take_slave(int slave, ctu_err_t *err)
+int ctu_pty_send_new(int sock, const char *what, unsigned short rows, unsigned short cols,
+		     int *slave, ctu_err_t *err)
+{
+	_cleanup_close_ int master = -1, s = -1;
+	char name[NAME_MAX_LEN + 1];
+	int r;
+
+	*slave = -1;
+	if (open_pty(what, &master, &s, name, sizeof(name), err) < 0)
+		return ctu_err_code(*err);
+	if (rows && cols) {
+		struct winsize ws = { .ws_row = rows, .ws_col = cols };
+
+		/* before the send: the receiver's first look sees the size */
+		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+			return ctu_err_errno(err, "%s: cannot set the size %ux%u", what, rows,
+					     cols);
+	}
+	r = send_master(sock, master, name);
+	if (r < 0)
+		return ctu_err_make(err, -r, "%s: cannot send the terminal", what);
+	*slave = ctu_steal_fd(&s);
+	return 0;
+}
+
+int ctu_pty_adopt(int slave, const char *what, ctu_err_t *err)
 {
 	if (getsid(0) != getpid() && setsid() < 0)
-		return ctu_err_errno(err, "--pty: cannot start a new session");
+		return ctu_err_errno(err, "%s: cannot start a new session", what);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return ctu_err_errno(err, "--pty: cannot make the terminal ours");
+		return ctu_err_errno(err, "%s: cannot make the terminal ours", what);
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup2(slave, fd) < 0)
-			return ctu_err_errno(err, "--pty: cannot put the terminal on fd %d", fd);
+			return ctu_err_errno(err, "%s: cannot put the terminal on fd %d", what, fd);
 	return 0;
 }
 
 int ctu_console_claim(int sock, ctu_err_t *err)
 {
-	_cleanup_close_ int master = -1, slave = -1;
-	char name[NAME_MAX_LEN + 1], c = 0;
+	_cleanup_close_ int slave = -1;
+	char c = 0;
 	ssize_t n;
 	int r;
 
-	if (open_pty(&master, &slave, name, sizeof(name), err) < 0)
-		return ctu_err_code(*err);
-	r = send_master(sock, master, name);
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET)
-		return ctu_err_make(err, -r, "--pty: cannot send the terminal");
-	ctu_closep(&master);
-	master = -1;
+	r = ctu_pty_send_new(sock, "--pty", 0, 0, &slave, err);
+	if (r == -EPIPE || r == -ECONNRESET)
+		ctu_err_free(err); /* the relay is gone: said below */
+	else if (r < 0)
+		return r;
 	do
 		n = r < 0 ? 0 : read(sock, &c, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1 || c != 'R')
 		return ctu_err_make(err, 0, "the terminal relay went away");
-	if (take_slave(slave, err) < 0)
+	if (ctu_pty_adopt(slave, "--pty", err) < 0)
 		return ctu_err_code(*err);
 	close(sock);
 	unsetenv(CTU_CONSOLE_ENV);

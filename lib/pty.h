@@ -77,6 +77,20 @@ int ctu_console_pending(int *fd, ctu_err_t *err);
 int ctu_console_claim(int sock, ctu_err_t *err);
 
 /*
+ * The pty half of a claim, shared with lib/procopt's --console-fd (the OCI
+ * console): a pty from the current root's /dev/ptmx, unlocked, its slave
+ * opened through the master (TIOCGPTPEER, Linux 4.13), sized @rows x @cols
+ * when both are set, the master sent over @sock (SCM_RIGHTS, the slave's name
+ * as data) and closed.  Errors start with @what ("--pty").  The slave in
+ * *@slave.  0, or a negative number with *@err (-EPIPE: the peer is gone).
+ */
+int ctu_pty_send_new(int sock, const char *what, unsigned short rows, unsigned short cols,
+		     int *slave, ctu_err_t *err);
+
+/* @slave becomes the controlling terminal (a new session unless we lead one) on 0, 1, 2. */
+int ctu_pty_adopt(int slave, const char *what, ctu_err_t *err);
+
+/*
  * Just before the exec of @argv (found as execvp finds it): with a console
  * pending, keeps fd N for a ctutils chaining tool, else claims it.  Sets
  * *@claimed.  0, or a negative number with *@err set.

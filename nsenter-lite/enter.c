@@ -9,7 +9,12 @@
  * entered in util-linux's two passes.
  */
 #include <fcntl.h>
+#include <jansson.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,6 +97,43 @@ void close_target(struct target *t)
 	ctu_closep(&t->pidfd);
 	ctu_closep(&t->procfd);
 	t->pidfd = t->procfd = -1;
+}
+
+int report_pid(struct opts *o, pid_t pid, ctu_err_t *err)
+{
+	json_t *info;
+	char *text;
+	int errnum = ENOMEM;
+
+	if (o->info_fd < 0)
+		return 0;
+	info = json_pack("{s:i}", "pid", (json_int_t)pid);
+	text = info ? json_dumps(info, 0) : NULL;
+	json_decref(info);
+	if (text)
+		errnum = dprintf(o->info_fd, "%s\n", text) < 0 ? errno : 0;
+	free(text);
+	if (errnum)
+		ctu_err_make(err, errnum, "cannot write to --info-fd %d", o->info_fd);
+	close(o->info_fd);
+	o->info_fd = -1;
+	return errnum ? ctu_err_code(*err) : 0;
+}
+
+int release_child(struct opts *o, struct ctu_child *child, ctu_err_t *err)
+{
+	int status;
+
+	if (report_pid(o, child->pid, err) < 0) {
+		/* whoever reads --info-fd would not know of it: it must not run on */
+		if (child->pidfd < 0 || ctu_pidfd_send_signal(child->pidfd, SIGKILL) < 0)
+			kill(child->pid, SIGKILL);
+		ctu_wait_child(child, &status);
+		return ctu_err_code(*err);
+	}
+	if (o->detach)
+		exit(CTU_EXIT_OK); /* the child goes to our reaper, as runc's exec does */
+	return 0;
 }
 
 static int flags_from_target(const struct opts *o)

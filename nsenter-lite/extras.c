@@ -114,18 +114,26 @@ int take_environment(struct target *t, ctu_err_t *err)
 	return 0;
 }
 
-int fork_if_needed(const struct opts *o, int *status, ctu_err_t *err)
+int fork_if_needed(struct opts *o, int *status, ctu_err_t *err)
 {
 	struct ctu_child child = { 0 };
 	int e;
 
 	if (!wants(o, CLONE_NEWPID) || o->no_fork)
-		return 0;
+		return report_pid(o, getpid(), err);
 	e = ctu_fork_child(&child, 0);
 	if (e < 0)
 		return ctu_err_make(err, -e, "cannot fork");
-	if (e == 0)
+	if (e == 0) {
+		if (o->info_fd >= 0)
+			close(o->info_fd); /* the parent reports */
+		o->info_fd = -1;
 		return 0;
+	}
+	/* ours are copies: the caller sees --sync-fd's EOF and --block-fd's close by the child */
+	ctu_procopt_close_consumed(&o->proc);
+	if (release_child(o, &child, err) < 0)
+		return ctu_err_code(*err);
 	e = ctu_wait_child(&child, status);
 	if (e < 0)
 		return ctu_err_make(err, -e, "cannot wait for the child %d", (int)child.pid);

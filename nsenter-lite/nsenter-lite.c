@@ -5,6 +5,7 @@
  * This file: usage, options and main; the target and its namespaces are
  * enter.c's, its root, cwd, environment and cgroups extras.c's.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
@@ -19,7 +20,7 @@
 
 static noreturn void usage(void)
 {
-	fputs(CTU_USAGE_HEADER
+	printf(CTU_USAGE_HEADER
 	      " nsenter-lite [options] [--] [<program> [<argument>...]]\n"
 	      "\nRun a program with namespaces of other processes.\n"
 	      CTU_USAGE_OPTIONS
@@ -58,23 +59,27 @@ static noreturn void usage(void)
 	      " -W, --wdns <dir>          set the working directory in the entered namespace\n"
 	      " -e, --env                 inherit the environment of the target process\n"
 	      " -F, --no-fork             do not fork before exec'ing <program>\n"
+	      "     --detach              with a pid namespace, exit once the forked child\n"
+	      "                             is reported, without waiting for it\n"
+	      "     --info-fd <fd>        write {\"pid\": N} of <program>'s process to <fd>\n"
 	      " -c, --join-cgroup         join the cgroups of the target process\n"
-	      "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 to <program>\n"
 	      "     --cap-drop <caps>     drop these capabilities (comma list, or ALL)\n"
+	      "     --cap-add <caps>      keep these capabilities as ambient ones\n"
 	      "     --no-new-privs        set no_new_privs: exec cannot gain privileges\n"
 	      "     --new-session         run <program> in a new session (setsid)\n"
 	      "     --pty                 run <program> on a new terminal of the target's\n"
 	      "                             devpts, relayed to ours (implies a fork)\n"
+	      "\nThe program's process:\n"
+	      "%s"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("nsenter-lite(1)"),
-	      stdout);
+	      ctu_procopt_usage);
 	exit(CTU_EXIT_OK);
 }
 
 enum {
 	OPT_PIDFILE = CHAR_MAX + 1,
 	OPT_PRESERVE_CREDS,
-	OPT_PRESERVE_FDS,
 	OPT_PTY,
 	OPT_CONTAINER,
 	OPT_CONTAINERS,
@@ -83,6 +88,8 @@ enum {
 	OPT_TOOLBOX,
 	OPT_INSPECT,
 	OPT_SECTION,
+	OPT_DETACH,
+	OPT_INFO_FD,
 };
 
 /* -n, -nFILE, -n=FILE, --net, --net=FILE: a leading '=' is dropped, as util-linux does. */
@@ -114,8 +121,9 @@ static const struct option longopts[] = {
 	{ "env", no_argument, NULL, 'e' },
 	{ "no-fork", no_argument, NULL, 'F' },
 	{ "join-cgroup", no_argument, NULL, 'c' },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "pty", no_argument, NULL, OPT_PTY },
+	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "info-fd", required_argument, NULL, OPT_INFO_FD },
 	{ "container", required_argument, NULL, OPT_CONTAINER },
 	{ "containers", no_argument, NULL, OPT_CONTAINERS },
 	{ "state-root", required_argument, NULL, OPT_STATE_ROOT },
@@ -125,6 +133,8 @@ static const struct option longopts[] = {
 	{ "section", required_argument, NULL, OPT_SECTION },
 	{ "json", no_argument, NULL, 'J' },
 	CTU_CREDS_LONGOPTS,
+	{ "cap-add", required_argument, NULL, CTU_OPT_CAP_ADD },
+	CTU_PROCOPT_LONGOPTS,
 	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -136,6 +146,9 @@ static const struct ctu_excl exclusive[] = {
 	{ { OPT_INSPECT, OPT_TOOLBOX, OPT_CONTAINERS } },
 	{ { OPT_INSPECT, OPT_PTY } },
 	{ { OPT_CONTAINERS, OPT_PTY } },
+	{ { OPT_DETACH, OPT_PTY, 'F' } },
+	{ { OPT_INFO_FD, OPT_INSPECT, OPT_CONTAINERS, OPT_TOOLBOX, OPT_NETNS } },
+	{ { OPT_DETACH, OPT_INSPECT, OPT_CONTAINERS, OPT_TOOLBOX, OPT_NETNS } },
 };
 
 static void check_exclusive(int *seen, int c)
@@ -223,6 +236,15 @@ static void parse_debug_option(struct opts *o, int c)
 	}
 }
 
+/* --info-fd: a file descriptor that is open now. */
+static void parse_info_fd(struct opts *o, const char *arg)
+{
+	if (ctu_parse_int(arg, &o->info_fd) < 0 || o->info_fd < 0)
+		ctu_usage_exit("invalid --info-fd: '%s'", arg);
+	if (fcntl(o->info_fd, F_GETFD) < 0)
+		ctu_usage_exit("invalid --info-fd: '%s': not an open file descriptor", arg);
+}
+
 static void parse_options(struct opts *o, int argc, char **argv)
 {
 	int seen[CTU_ARRAY_SIZE(exclusive)] = { 0 };
@@ -236,7 +258,7 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		longindex = -1;
 		if (parse_ns_option(o, c))
 			continue;
-		r = ctu_creds_parse_option(&o->creds, c, optarg, &err);
+		r = ctu_procopt_parse_option(&o->proc, c, optarg, &err);
 		if (r < 0)
 			ctu_err_exit(&err);
 		if (r > 0)
@@ -282,9 +304,11 @@ static void parse_options(struct opts *o, int argc, char **argv)
 		case OPT_PTY:
 			o->pty = true;
 			break;
-		case OPT_PRESERVE_FDS:
-			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, &err) < 0)
-				ctu_err_exit(&err);
+		case OPT_DETACH:
+			o->detach = true;
+			break;
+		case OPT_INFO_FD:
+			parse_info_fd(o, optarg);
 			break;
 		default:
 			parse_debug_option(o, c);
@@ -368,7 +392,7 @@ static void resolve_options(struct opts *o)
 		ctu_usage_exit("no namespace specified");
 	if (o->pty && o->no_fork)
 		ctu_usage_exit("--pty cannot go with --no-fork: the relay is a parent");
-	if (o->preserve_credentials && (o->creds.has_uid || o->creds.has_gid))
+	if (o->preserve_credentials && (o->proc.creds.has_uid || o->proc.creds.has_gid))
 		ctu_usage_exit("--preserve-credentials cannot go with --setuid or --setgid");
 }
 
@@ -429,7 +453,7 @@ static int enter_netns(const struct opts *o, ctu_err_t *err)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .target = 0 };
+	struct opts o = { .target = 0, .info_fd = -1, .proc = CTU_PROCOPT_INIT };
 	struct target t = { .pidfd = -1, .procfd = -1, .rootfd = -1, .wdfd = -1 };
 	ctu_err_t err = NULL;
 	int status = 0, r;
@@ -439,6 +463,8 @@ int main(int argc, char **argv)
 		o.ns[i].fd = -1;
 	parse_options(&o, argc, argv);
 	resolve_options(&o);
+	if (ctu_procopt_prepare(&o.proc, &err) < 0)
+		ctu_err_exit(&err);
 	if (o.list_containers)
 		return containers_list(&o.roots, o.json);
 	if (o.inspect)
@@ -450,10 +476,11 @@ int main(int argc, char **argv)
 		ctu_exit_like(status);
 	/* util-linux: in a user namespace, root unless told otherwise */
 	if (wants(&o, CLONE_NEWUSER) && !o.preserve_credentials)
-		o.creds.has_uid = o.creds.has_gid = true;
-	if (ctu_creds_apply(&o.creds, &err) < 0)
-		ctu_err_exit(&err);
-	if (o.toolbox)
+		o.proc.creds.has_uid = o.proc.creds.has_gid = true;
+	if (o.toolbox) {
+		if (ctu_creds_apply(&o.proc.creds, &err) < 0)
+			ctu_err_exit(&err);
 		toolbox_exec(&o);
-	ctu_exec_program(o.argv, o.preserve_fds);
+	}
+	ctu_procopt_exec(&o.proc, o.argv, NULL);
 }

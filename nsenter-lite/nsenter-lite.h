@@ -15,10 +15,12 @@
 #include <sys/types.h>
 
 #include "creds.h"
+#include "procopt.h"
 #include "debug.h"
 #include "err.h"
 #include "ns.h"
 #include "pidref.h"
+#include "proc.h"
 
 /* Where a namespace comes from: nowhere, the target, or a file. */
 struct ns_request {
@@ -50,10 +52,11 @@ struct opts {
 	bool preserve_credentials;
 	bool fork, no_fork;
 	bool pty; /* --pty: a terminal of the target's devpts, relayed by a parent */
+	bool detach; /* --detach: the parent of -p's fork exits once the child is reported */
+	int info_fd; /* --info-fd: {"pid": N} of the program's process, or -1 */
 	bool env;
 	bool join_cgroup;
-	unsigned int preserve_fds;
-	struct ctu_creds creds;
+	struct ctu_procopt proc; /* the program's process: creds, --preserve-fds, ... */
 	char **argv;
 };
 
@@ -88,6 +91,13 @@ int open_target(struct opts *o, struct target *t, ctu_err_t *err);
 int enter_namespaces(struct opts *o, const struct target *t, ctu_err_t *err);
 /* enter.c: closes the pidfd and /proc directory. */
 void close_target(struct target *t);
+/* enter.c: --info-fd: {"pid": @pid} to it, then closed (nothing without it). */
+int report_pid(struct opts *o, pid_t pid, ctu_err_t *err);
+/*
+ * enter.c: the parent of -p's fork, once @child runs: its pid reported (on
+ * failure the child is killed and reaped); with --detach we exit 0 here.
+ */
+int release_child(struct opts *o, struct ctu_child *child, ctu_err_t *err);
 
 /* extras.c: -r, -w, -e: opened and read before entering. */
 int open_target_extras(const struct opts *o, struct target *t, ctu_err_t *err);
@@ -99,9 +109,11 @@ int take_environment(struct target *t, ctu_err_t *err);
 /*
  * extras.c: with a pid namespace, only a child is really in it: forks.
  * Returns 0 in the child (or without a fork), 1 in the parent once the
- * child ended, with its wait status in *@status.
+ * child ended, with its wait status in *@status.  --info-fd is reported
+ * here (our own pid without a fork); with --detach the parent exits 0 once
+ * it has reported the child.
  */
-int fork_if_needed(const struct opts *o, int *status, ctu_err_t *err);
+int fork_if_needed(struct opts *o, int *status, ctu_err_t *err);
 /*
  * extras.c: --pty: the relay stays here, in our namespaces, and closes what
  * it holds of the target; only the child goes on to enter.  Returns 0 in

@@ -110,9 +110,9 @@ static void format_keys(enum state_format fmt, const char **pid_key, const char 
 		start_keys[0] = "process-start-time";
 		break;
 	case STATE_CTRUN:
+		/* ctrun's state.json (ctrun/state.c): field 22 of /proc/PID/stat */
 		*pid_key = "pid";
-		start_keys[0] = "init_process_start";
-		start_keys[1] = "start";
+		start_keys[0] = "starttime";
 		break;
 	case STATE_OCI:
 	case STATE_PIDFILE:

@@ -70,5 +70,5 @@ noreturn void toolbox_exec(const struct opts *o)
 	path = toolbox_program(argv[0]);
 	if (path)
 		argv[0] = path;
-	ctu_exec_program(argv, o->preserve_fds);
+	ctu_exec_program(argv, o->proc.preserve_fds);
 }

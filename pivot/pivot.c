@@ -19,7 +19,7 @@
 
 static noreturn void usage(void)
 {
-	fputs(CTU_USAGE_HEADER
+	printf(CTU_USAGE_HEADER
 	      " pivot [options] <newroot> [--] [<program> [<argument>...]]\n"
 	      "\nMake <newroot> the root directory of this mount namespace, set up\n"
 	      "/proc, /dev and mounts inside it, and run <program> (default /bin/sh).\n"
@@ -33,15 +33,32 @@ static noreturn void usage(void)
 	      "     --ro-bind <src>:<dst>  bind-mount host path <src> read-only at <dst>\n"
 	      "     --mkdir <dir>         create <dir> in the new root\n"
 	      "     --symlink <target>:<link>  create the symlink <link> -> <target>\n"
+	      "     --mount <type>:<src>:<dst>[:<opts>]  mount a filesystem, or bind <src>\n"
+	      "                             (type bind), at <dst> with the options <opts>\n"
+	      "     --device <path>:<type>:<major>:<minor>:<mode>:<uid>:<gid>\n"
+	      "                           create a device node (type c, b, u or p)\n"
+	      "     --mask <path>         hide <path> after the pivot (/dev/null, empty tmpfs)\n"
+	      "     --readonly-path <path>  make <path> read-only after the pivot\n"
+	      "     --no-pivot            move the new root onto / and chroot (roots on ramfs)\n"
 	      "     --old-root <dir>      keep the old root at <dir> (the host stays visible)\n"
 	      "     --readonly            make the new root read-only\n"
 	      " -w, --wd <dir>            change to <dir> in the new root\n"
-	      "     --propagation private|slave  make the mounts private (default) or slaves\n"
+	      "     --propagation <mode>  private (default), slave, shared or unbindable,\n"
+	      "                             or r<mode> for the new root's whole tree\n"
 	      "     --chroot              use chroot(2) instead of pivot_root(2) (teaching mode)\n"
 	      "     --force               run even in the host's mount namespace\n"
+	      "\nThe program's process:\n"
+	      " -S, --setuid <uid>        run <program> as this uid\n"
+	      " -G, --setgid <gid>        run <program> as this gid\n"
+	      "     --keep-caps           retain the capabilities across --setuid\n"
+	      "     --cap-drop <caps>     drop these capabilities (comma list, or ALL)\n"
+	      "     --cap-add <caps>      keep these capabilities as ambient ones\n"
+	      "     --no-new-privs        set no_new_privs: exec cannot gain privileges\n"
+	      "     --new-session         run <program> in a new session (setsid)\n"
+	      "%s"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("pivot(8)"),
-	      stdout);
+	      ctu_procopt_usage);
 	exit(CTU_EXIT_OK);
 }
 
@@ -59,6 +76,11 @@ enum {
 	OPT_PROPAGATION,
 	OPT_CHROOT,
 	OPT_FORCE,
+	OPT_MOUNT,
+	OPT_DEVICE,
+	OPT_MASK,
+	OPT_READONLY_PATH,
+	OPT_NO_PIVOT,
 };
 
 /* Options are parsed before anything is made: running out of memory ends here. */
@@ -114,6 +136,39 @@ static void check_inside(const char *opt, const char *path)
 				path);
 }
 
+/* Room for one more --device, --mask or --readonly-path, or a usage error. */
+static void check_room(size_t n, const char *opt)
+{
+	if (n == PIVOT_MAX_PATHS)
+		ctu_usage_exit("too many %s options (at most %d)", opt, PIVOT_MAX_PATHS);
+}
+
+/*
+ * --propagation MODE: every mount first (MS_REC: private, slave or shared;
+ * unbindable starts private, or NEWROOT could not be bound), and after the
+ * pivot the new root itself, or its whole tree for rMODE (runc's
+ * rootfsPropagation).
+ */
+static void parse_propagation(struct opts *o, const char *arg)
+{
+	static const struct {
+		const char *name;
+		unsigned long first, root;
+	} modes[] = {
+		{ "private", MS_PRIVATE, MS_PRIVATE },	     { "slave", MS_SLAVE, MS_SLAVE },
+		{ "shared", MS_SHARED, MS_SHARED },	     { "unbindable", MS_PRIVATE, MS_UNBINDABLE },
+	};
+	bool rec = arg[0] == 'r'; /* no mode's own name starts with r */
+
+	for (size_t i = 0; i < CTU_ARRAY_SIZE(modes); i++)
+		if (strcmp(arg + rec, modes[i].name) == 0) {
+			o->propagation = modes[i].first;
+			o->root_propagation = modes[i].root | (rec ? MS_REC : 0);
+			return;
+		}
+	ctu_usage_exit("unsupported propagation mode: '%s'", arg);
+}
+
 static const struct option longopts[] = {
 	{ "proc", no_argument, NULL, OPT_PROC },
 	{ "sys", no_argument, NULL, OPT_SYS },
@@ -129,6 +184,14 @@ static const struct option longopts[] = {
 	{ "propagation", required_argument, NULL, OPT_PROPAGATION },
 	{ "chroot", no_argument, NULL, OPT_CHROOT },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "mask", required_argument, NULL, OPT_MASK },
+	{ "readonly-path", required_argument, NULL, OPT_READONLY_PATH },
+	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+	CTU_CREDS_LONGOPTS,
+	{ "cap-add", required_argument, NULL, CTU_OPT_CAP_ADD },
+	CTU_PROCOPT_LONGOPTS,
 	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -136,8 +199,14 @@ static const struct option longopts[] = {
 static void handle_option(int c, void *ctx)
 {
 	struct opts *o = ctx;
+	ctu_err_t err = NULL;
 	struct op *op;
+	int r = ctu_procopt_parse_option(&o->proc, c, optarg, &err);
 
+	if (r < 0)
+		ctu_err_exit(&err);
+	if (r > 0)
+		return;
 	switch (c) {
 	case OPT_PROC:
 		add_op(o, OP_PROC);
@@ -187,12 +256,27 @@ static void handle_option(int c, void *ctx)
 		o->wd = optarg;
 		break;
 	case OPT_PROPAGATION:
-		if (strcmp(optarg, "private") == 0)
-			o->propagation = MS_PRIVATE;
-		else if (strcmp(optarg, "slave") == 0)
-			o->propagation = MS_SLAVE;
-		else
-			ctu_usage_exit("unsupported propagation mode: '%s'", optarg);
+		parse_propagation(o, optarg);
+		break;
+	case OPT_MOUNT:
+		parse_mount_option(optarg, add_op(o, OP_MOUNT));
+		break;
+	case OPT_DEVICE:
+		check_room(o->n_devices, "--device");
+		parse_device_option(optarg, &o->devices[o->n_devices++]);
+		break;
+	case OPT_MASK:
+		check_inside("--mask", optarg);
+		check_room(o->n_masks, "--mask");
+		o->masks[o->n_masks++] = optarg;
+		break;
+	case OPT_READONLY_PATH:
+		check_inside("--readonly-path", optarg);
+		check_room(o->n_readonly_paths, "--readonly-path");
+		o->readonly_paths[o->n_readonly_paths++] = optarg;
+		break;
+	case OPT_NO_PIVOT:
+		o->no_pivot = true;
 		break;
 	case OPT_CHROOT:
 		o->chroot_only = true;
@@ -207,17 +291,19 @@ static void handle_option(int c, void *ctx)
 
 static void parse_options(struct opts *o, int argc, char **argv)
 {
-	o->newroot = ctu_getopt_around_arg(argc, argv, "+hVw:", longopts, handle_option, o, &o->argv);
+	o->newroot = ctu_getopt_around_arg(argc, argv, "+hVw:S:G:", longopts, handle_option, o, &o->argv);
 	if (!o->newroot)
 		ctu_usage_exit("no new root given");
 	if (o->old_root && o->chroot_only)
 		ctu_usage_exit("--old-root cannot go with --chroot");
+	if (o->no_pivot && (o->chroot_only || o->old_root))
+		ctu_usage_exit("--no-pivot cannot go with --%s", o->chroot_only ? "chroot" : "old-root");
 }
 
 int main(int argc, char **argv)
 {
 	static char *default_program[] = { "/bin/sh", NULL };
-	struct opts o = { .propagation = MS_PRIVATE };
+	struct opts o = { .propagation = MS_PRIVATE, .proc = CTU_PROCOPT_INIT };
 	struct newroot nr = { .rootfd = -1, .undo = CTU_UNDO_INIT };
 	ctu_err_t err = NULL;
 
@@ -226,7 +312,8 @@ int main(int argc, char **argv)
 	ctu_init(CTU_TOOL_CHAINING);
 	parse_options(&o, argc, argv);
 	program = *o.argv ? o.argv : default_program;
-	if (check_console(&err) < 0 || refuse_host_namespace(&o, &err) < 0)
+	if (ctu_procopt_prepare(&o.proc, &err) < 0 || check_console(&err) < 0 ||
+	    refuse_host_namespace(&o, &err) < 0)
 		ctu_err_exit(&err);
 	if (set_up_root(&o, &nr, &err) < 0 || check_ptmx(&o, program, &err) < 0) {
 		ctu_undo_rollback(&nr.undo);
@@ -237,5 +324,6 @@ int main(int argc, char **argv)
 	/* a --pty terminal from the new root's devpts, after all the setup */
 	if (claim_console(&o, program, &err) < 0)
 		ctu_err_exit(&err);
-	ctu_exec_program(program, 0);
+	/* the process options, in runc's order; --console-fd's pty onto /dev/console */
+	ctu_procopt_exec(&o.proc, program, bind_console_slave);
 }

@@ -6,6 +6,10 @@
  * RESOLVE_IN_ROOT) and mounted by fd; the standard mount points must not be
  * symlinks at all (runc CVE-2019-19921).  Everything made is recorded in the
  * undo log, which main replays when a later step fails.
+ *
+ * The order is runc's: the mounts (and --mkdir) in command-line order, the
+ * --device nodes, the --symlinks; --sync-fd's "mounted"; the pivot (or
+ * --no-pivot's move); --readonly-path and --mask; the read-only root.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -15,8 +19,10 @@
 
 #include "ctu.h"
 #include "mnt.h"
+#include "mnttab.h"
 #include "pivot.h"
 #include "pty.h"
+#include "strv.h"
 
 /* The rollback's last step: NEWROOT's bind, while it is not our root. */
 static void detach_bind(void *arg)
@@ -25,6 +31,37 @@ static void detach_bind(void *arg)
 
 	if (nr->bound)
 		umount2(nr->path, MNT_DETACH);
+}
+
+static const char *propagation_name(unsigned long flag)
+{
+	return flag == MS_SLAVE ? "slaves" : flag == MS_SHARED ? "shared" : "private";
+}
+
+/*
+ * With shared mounts, the mount NEWROOT lies on is made private (runc's
+ * rootfsParentMountPrivate): pivot_root refuses a shared parent, and the
+ * bind of NEWROOT would propagate to the host.  It is NEWROOT itself when
+ * that is a mount point, else the nearest one above it.
+ */
+static int make_parent_private(const char *newroot, ctu_err_t *err)
+{
+	_cleanup_free_ char *path = realpath(newroot, NULL);
+	char *slash;
+	int r;
+
+	if (!path)
+		return ctu_err_errno(err, "cannot resolve %s", newroot);
+	while ((r = ctu_mnt_is_mount_point(path)) == 0 && strcmp(path, "/") != 0) {
+		slash = strrchr(path, '/');
+		slash[slash == path] = '\0';
+	}
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot find the mount of %s", newroot);
+	if (mount(NULL, path, NULL, MS_PRIVATE, NULL) < 0)
+		return ctu_err_errno(err, "cannot make %s private, the parent mount of %s", path,
+				     newroot);
+	return 0;
 }
 
 /* Steps 2 and 3: private mounts, then NEWROOT a mount point of its own. */
@@ -40,7 +77,9 @@ static int prepare_root(const struct opts *o, struct newroot *nr, ctu_err_t *err
 				    o->newroot);
 	if (mount(NULL, "/", NULL, MS_REC | o->propagation, NULL) < 0)
 		return ctu_err_errno(err, "cannot make the mounts %s",
-				     o->propagation == MS_SLAVE ? "slaves" : "private");
+				     propagation_name(o->propagation));
+	if (o->propagation == MS_SHARED && make_parent_private(o->newroot, err) < 0)
+		return ctu_err_code(*err);
 	if (mount(o->newroot, o->newroot, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ctu_err_errno(err, "cannot bind %s onto itself", o->newroot);
 	nr->bound = true;
@@ -91,7 +130,7 @@ static int make_path(struct newroot *nr, const char *path, bool as_file, ctu_err
 }
 
 /* A standard mount point: created if missing, refused if it is a symlink.  Returns an O_PATH fd. */
-static int standard_mount_point(struct newroot *nr, const char *path, bool as_file, ctu_err_t *err)
+static int strict_mount_point(struct newroot *nr, const char *path, bool as_file, ctu_err_t *err)
 {
 	int fd = ctu_mnt_open_in_root(nr->rootfd, path, 0, true);
 
@@ -121,8 +160,15 @@ static int user_mount_point(struct newroot *nr, const char *path, bool as_file, 
 	return fd;
 }
 
-/* Records the mount just made on @path, so that a rollback detaches it first. */
-static int mounted(struct newroot *nr, const char *path, ctu_err_t *err)
+int mount_point(struct newroot *nr, const char *path, bool as_file, bool no_symlinks,
+		ctu_err_t *err)
+{
+	if (no_symlinks)
+		return strict_mount_point(nr, path, as_file, err);
+	return user_mount_point(nr, path, as_file, err);
+}
+
+int record_mount(struct newroot *nr, const char *path, ctu_err_t *err)
 {
 	return ctu_undo_mount_at(&nr->undo, nr->rootfd, path, CTU_UNDO_IN_ROOT, err);
 }
@@ -130,7 +176,7 @@ static int mounted(struct newroot *nr, const char *path, ctu_err_t *err)
 static int mount_new_fs(struct newroot *nr, const char *path, const char *fstype,
 			const char *options, unsigned int attrs, ctu_err_t *err)
 {
-	_cleanup_close_ int fd = standard_mount_point(nr, path, false, err);
+	_cleanup_close_ int fd = strict_mount_point(nr, path, false, err);
 	int r;
 
 	if (fd < 0)
@@ -138,12 +184,12 @@ static int mount_new_fs(struct newroot *nr, const char *path, const char *fstype
 	r = ctu_mnt_new_fs_at(fd, fstype, fstype, options, attrs);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot mount %s on %s%s", fstype, nr->path, path);
-	return mounted(nr, path, err);
+	return record_mount(nr, path, err);
 }
 
 static int setup_sys(struct newroot *nr, ctu_err_t *err)
 {
-	_cleanup_close_ int fd = standard_mount_point(nr, "/sys", false, err);
+	_cleanup_close_ int fd = strict_mount_point(nr, "/sys", false, err);
 	unsigned int attrs = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
 			     MOUNT_ATTR_NOEXEC;
 	int r;
@@ -156,7 +202,7 @@ static int setup_sys(struct newroot *nr, ctu_err_t *err)
 		r = bind_at("/sys", fd, true, true);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot mount sysfs on %s/sys", nr->path);
-	return mounted(nr, "/sys", err);
+	return record_mount(nr, "/sys", err);
 }
 
 /* /dev/NAME: the host's device node bound onto an empty file. */
@@ -167,14 +213,14 @@ static int bind_dev_node(struct newroot *nr, const char *name, ctu_err_t *err)
 	int r;
 
 	snprintf(path, sizeof(path), "/dev/%s", name);
-	fd = standard_mount_point(nr, path, true, err);
+	fd = strict_mount_point(nr, path, true, err);
 	if (fd < 0)
 		return fd;
 	/* the same path on the host: our root is still the host's */
 	r = bind_at(path, fd, false, false);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot bind %s into %s", path, nr->path);
-	return mounted(nr, path, err);
+	return record_mount(nr, path, err);
 }
 
 /* The symlinks of /dev (ptmx, fd, stdin ...): they go with its tmpfs on rollback. */
@@ -234,7 +280,7 @@ static int setup_tmpfs(struct newroot *nr, const struct op *op, ctu_err_t *err)
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot mount tmpfs on %s%s%s%s", nr->path, op->a,
 				    op->b ? " with " : "", op->b ? op->b : "");
-	return mounted(nr, op->a, err);
+	return record_mount(nr, op->a, err);
 }
 
 static int setup_bind(struct newroot *nr, const struct op *op, ctu_err_t *err)
@@ -251,7 +297,7 @@ static int setup_bind(struct newroot *nr, const struct op *op, ctu_err_t *err)
 	r = bind_at(op->a, fd, true, op->readonly);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot bind %s on %s%s", op->a, nr->path, op->b);
-	return mounted(nr, op->b, err);
+	return record_mount(nr, op->b, err);
 }
 
 static int setup_symlink(struct newroot *nr, const struct op *op, ctu_err_t *err)
@@ -302,8 +348,46 @@ static int run_op(struct newroot *nr, const struct op *op, ctu_err_t *err)
 		return make_dir(nr, op->a, err);
 	case OP_SYMLINK:
 		return setup_symlink(nr, op, err);
+	case OP_MOUNT:
+		return setup_mount(nr, op, err);
 	}
 	return ctu_err_make(err, EINVAL, "unknown setup step");
+}
+
+/*
+ * --no-pivot (runc's msMoveRoot, for a root on ramfs, which pivot_root
+ * refuses): the host's proc and sysfs mounts outside the new root are
+ * detached first, as a mount of a fresh proc or sysfs is allowed only where a
+ * full one is visible and the chroot keeps the old root in the namespace;
+ * then NEWROOT's bind is moved onto / and chrooted into.
+ */
+static int detach_host_kernel_fs(const char *newroot, ctu_err_t *err)
+{
+	_cleanup_strv_ struct ctu_strv found = CTU_STRV_INIT;
+	_cleanup_free_ char *root = realpath(newroot, NULL);
+	int r = root ? ctu_mnt_kernel_fs_outside(root, &found) : -errno;
+
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot read the mount table");
+	/* the newest first: a sysfs on a proc... each a slave first, so nothing propagates back */
+	for (size_t i = found.n; i-- > 0;) {
+		if (mount(NULL, found.v[i], NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT)
+			continue;
+		if (umount2(found.v[i], MNT_DETACH) < 0)
+			return ctu_err_errno(err, "cannot detach the host's %s", found.v[i]);
+	}
+	return 0;
+}
+
+static int move_to_root(const struct opts *o, struct newroot *nr, ctu_err_t *err)
+{
+	if (detach_host_kernel_fs(o->newroot, err) < 0)
+		return ctu_err_code(*err);
+	if (move_mount(nr->rootfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return ctu_err_errno(err, "cannot move %s onto /", o->newroot);
+	if (chroot(".") < 0)
+		return ctu_err_errno(err, "cannot chroot to %s", o->newroot);
+	return 0;
 }
 
 /* Step 5: pivot_root(".", ".") and detach the old root, or keep it at --old-root. */
@@ -320,7 +404,10 @@ static int switch_root(const struct opts *o, struct newroot *nr, ctu_err_t *err)
 	}
 	if (fchdir(nr->rootfd) < 0)
 		return ctu_err_errno(err, "cannot change to %s", o->newroot);
-	if (o->chroot_only) {
+	if (o->no_pivot) {
+		if (move_to_root(o, nr, err) < 0)
+			return ctu_err_code(*err);
+	} else if (o->chroot_only) {
 		if (chroot(".") < 0)
 			return ctu_err_errno(err, "cannot chroot to %s", o->newroot);
 		ctu_warn(0, "warning: --chroot: a chroot can be escaped by a process that may chroot "
@@ -333,13 +420,53 @@ static int switch_root(const struct opts *o, struct newroot *nr, ctu_err_t *err)
 	 * rollback removes only what we made inside the new root.
 	 */
 	nr->bound = false;
-	if (!o->chroot_only && !o->old_root && umount2(".", MNT_DETACH) < 0)
+	if (!o->chroot_only && !o->no_pivot && !o->old_root && umount2(".", MNT_DETACH) < 0)
 		return ctu_err_errno(err, "cannot detach the old root");
 	if (o->old_root && !o->chroot_only)
 		ctu_warn(0, "warning: the old root stays at %s: the container can see the host",
 			 o->old_root);
 	if (chdir("/") < 0)
 		return ctu_err_errno(err, "cannot change directory to /");
+	/* runc's last word on rootfsPropagation: the new root itself (its tree with r*) */
+	if (o->root_propagation && mount(NULL, "/", NULL, o->root_propagation, NULL) < 0)
+		return ctu_err_errno(err, "cannot set the propagation of the new root");
+	return 0;
+}
+
+/* Step 4's ops in command-line order: every one but the symlinks, or (@links) only those. */
+static int run_ops(const struct opts *o, struct newroot *nr, bool links, ctu_err_t *err)
+{
+	for (size_t i = 0; i < o->n_ops; i++)
+		if ((o->ops[i].kind == OP_SYMLINK) == links && run_op(nr, &o->ops[i], err) < 0)
+			return ctu_err_code(*err);
+	return 0;
+}
+
+/*
+ * --sync-fd's first stage: "mounted" once the new root is made, then a
+ * byte to go on; EOF means the caller gave up, and everything is undone.
+ */
+static int sync_mounted(int fd, ctu_err_t *err)
+{
+	static const char msg[] = "mounted\n";
+	char byte;
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return 0;
+	r = ctu_write_all(fd, msg, sizeof(msg) - 1);
+
+	if (r < 0)
+		return ctu_err_make(err, -r, "--sync-fd %d: cannot write \"mounted\"", fd);
+	do
+		n = read(fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ctu_err_errno(err, "--sync-fd %d: cannot read the answer to \"mounted\"", fd);
+	if (n == 0)
+		return ctu_err_make(err, 0, "--sync-fd %d: closed before the answer to \"mounted\"",
+				    fd);
 	return 0;
 }
 
@@ -347,12 +474,11 @@ int set_up_root(const struct opts *o, struct newroot *nr, ctu_err_t *err)
 {
 	int r;
 
-	if (prepare_root(o, nr, err) < 0)
-		return ctu_err_code(*err);
-	for (size_t i = 0; i < o->n_ops; i++)
-		if (run_op(nr, &o->ops[i], err) < 0)
-			return ctu_err_code(*err);
-	if (switch_root(o, nr, err) < 0)
+	/* runc's order: mounts, devices, the /dev symlinks; the pivot; masks, read-only root */
+	if (prepare_root(o, nr, err) < 0 || run_ops(o, nr, false, err) < 0 ||
+	    setup_devices(o, nr, err) < 0 || run_ops(o, nr, true, err) < 0 ||
+	    sync_mounted(o->proc.sync_fd, err) < 0 || switch_root(o, nr, err) < 0 ||
+	    apply_masks(o, nr, err) < 0)
 		return ctu_err_code(*err);
 	if (o->readonly && (r = make_readonly("/", false)) < 0)
 		return ctu_err_make(err, -r, "cannot make the new root read-only");

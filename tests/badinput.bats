@@ -150,9 +150,13 @@ check_tool() {
 	check_tool vethctl
 }
 
+@test "ctrun: every bad value in the table" {
+	check_tool ctrun
+}
+
 @test "the table covers every tool and every row is well formed" {
 	local tool rows
-	for tool in unshare-lite nsenter-lite pivot ovlmount cgctl vethctl; do
+	for tool in unshare-lite nsenter-lite pivot ovlmount cgctl vethctl ctrun; do
 		rows=$(table_rows "$tool" | wc -l)
 		[ "$rows" -ge 15 ] || fail "$tool: only $rows rows"
 	done

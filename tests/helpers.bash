@@ -23,6 +23,7 @@ CTU_HELPERS=$CTU_BUILD/tests/helpers
 : "${OVLMOUNT:=$CTU_BUILD/ovlmount}"
 : "${VETHCTL:=$CTU_BUILD/vethctl}"
 : "${PIVOT:=$CTU_BUILD/pivot}"
+: "${CTRUN:=$CTU_BUILD/ctrun}"
 export LC_ALL=C
 
 # ctu_name [SUFFIX]: a name unique to this run and test, short enough for an

@@ -233,7 +233,7 @@ in_ns() {
 		$ROOT --bind /a:/b:rx|invalid --bind '/a:/b:rx': the third field is ro or rw
 		$ROOT --symlink x|invalid --symlink 'x'
 		$ROOT --mkdir ../x|invalid --mkdir '../x'
-		$ROOT --propagation shared|unsupported propagation mode: 'shared'
+		$ROOT --propagation rjunk|unsupported propagation mode: 'rjunk'
 		$ROOT --chroot --old-root /o|--old-root cannot go with --chroot
 		$ROOT --tmpfs :size=1m|empty path for --tmpfs
 	EOF

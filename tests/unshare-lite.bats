@@ -559,7 +559,7 @@ setup() {
 	done <<-EOF
 		--bogus|unrecognized option '--bogus'
 		--monotonic abc|invalid monotonic offset: 'abc'
-		--boottime 1.5|invalid boottime offset: '1.5'
+		--boottime 1.5.5|invalid boottime offset: '1.5.5'
 		--monotonic 99999999999999999999|invalid monotonic offset
 		--map-users 0:1|invalid --map-users '0:1'
 		--map-users 0:0:0|invalid --map-users '0:0:0'

@@ -14,19 +14,25 @@
 #include "proc.h"
 #include "unshare-lite.h"
 
-static int inside_failed_fd = -1;
+static int inside_failed_fd = -1, outside_done_fd = -1;
 
 static void report_inside_failure(void)
 {
 	char c = 1;
 
-	if (inside_failed_fd >= 0 && write(inside_failed_fd, &c, 1) != 1)
+	if (inside_failed_fd < 0)
+		return;
+	if (write(inside_failed_fd, &c, 1) != 1)
 		_exit(CTU_EXIT_TOOL);
+	if (outside_done_fd >= 0)
+		while (read(outside_done_fd, &c, 1) < 0 && errno == EINTR)
+			;
 }
 
-void arm_failure_report(int fd)
+void arm_failure_report(int fd, int done_fd)
 {
 	inside_failed_fd = fd;
+	outside_done_fd = done_fd;
 	atexit(report_inside_failure);
 }
 
@@ -115,7 +121,8 @@ static noreturn void init_wait_or_die(struct ctu_child *prog, int status_fd)
 		ctu_err_make(&err, -e, "--init: cannot wait for the program");
 		ctu_err_exit(&err);
 	}
-	if (write(status_fd, &status, sizeof(status)) != sizeof(status))
+	/* detached (no one to tell, status_fd -1): the reaper gets our exit code */
+	if (status_fd >= 0 && write(status_fd, &status, sizeof(status)) != sizeof(status))
 		_exit(CTU_EXIT_TOOL);
 	_exit(ctu_status_to_exit_code(status));
 }
@@ -127,30 +134,47 @@ static noreturn void init_wait_or_die(struct ctu_child *prog, int status_fd)
  * over @status_fd and it dies of the signal instead.  Returns in the
  * program's process only.
  */
-static int run_as_init(int status_fd, const sigset_t *program_mask, ctu_err_t *err)
+static int run_as_init(const struct ctu_procopt *proc, int status_fd, const sigset_t *program_mask,
+		       ctu_err_t *err)
 {
 	struct ctu_child prog = { .reap_orphans = true };
 	int e = ctu_fork_child(&prog, 0);
 
 	if (e < 0)
 		return ctu_err_make(err, -e, "--init: cannot fork the program");
-	if (e > 0)
+	if (e > 0) {
+		/* the program's fds (--sync-fd ...): its EOF must not wait for us */
+		ctu_procopt_close_consumed(proc);
 		init_wait_or_die(&prog, status_fd);
+	}
 	/* we were born with the forwarded signals blocked (see run_with_fork) */
 	sigprocmask(SIG_SETMASK, program_mask, NULL);
-	close(status_fd);
+	if (status_fd >= 0)
+		close(status_fd);
 	return 0;
 }
 
 int run_inside(const struct opts *o, int status_fd, const sigset_t *program_mask, ctu_err_t *err)
 {
+	static struct ctu_procopt proc; /* ours to change: the fds used up on the way */
+
+	/* before --root: /proc/sys is the one we came with, resolving by our namespaces */
+	if (write_sysctls(o, err) < 0 || join_new_keyring(o, err) < 0)
+		return ctu_err_code(*err);
 	if (setup_mounts_and_names(o, err) < 0)
 		return ctu_err_code(*err);
-	if (o->block_fd >= 0 && wait_readable(o->block_fd, "--block-fd", err) < 0)
+	/*
+	 * With --init, --block-fd holds the init-to-be before it forks (a
+	 * signal sent meanwhile stays pending, see run_with_fork); otherwise
+	 * the program's process waits, last, in ctu_procopt_exec.
+	 */
+	proc = o->proc;
+	if (o->init && proc.block_fd >= 0) {
+		if (wait_readable(proc.block_fd, "--block-fd", err) < 0)
+			return ctu_err_code(*err);
+		proc.block_fd = -1;
+	}
+	if (o->init && run_as_init(&proc, status_fd, program_mask, err) < 0)
 		return ctu_err_code(*err);
-	if (o->init && run_as_init(status_fd, program_mask, err) < 0)
-		return ctu_err_code(*err);
-	if (ctu_creds_apply(&o->creds, err) < 0)
-		return ctu_err_code(*err);
-	ctu_exec_program(o->argv, o->preserve_fds);
+	ctu_procopt_exec(&proc, o->argv, NULL);
 }

@@ -14,7 +14,7 @@
 #include "proc.h"
 #include "unshare-lite.h"
 
-/* --info-fd, --block-fd: a file descriptor that is open now. */
+/* --info-fd: a file descriptor that is open now. */
 static int parse_fd(const char *s, const char *what, int *fd, ctu_err_t *err)
 {
 	if (ctu_parse_int(s, fd) < 0 || *fd < 0)
@@ -111,12 +111,23 @@ static int parse_single_id(struct single_map *m, const char *s, bool gid, ctu_er
 	return 0;
 }
 
-static int parse_offset(const char *s, int64_t *out, bool *has, const char *clock, ctu_err_t *err)
+static int parse_offset(const char *s, int64_t *out, long *ns, bool *has, const char *clock,
+			ctu_err_t *err)
 {
-	if (ctu_parse_s64(s, out) < 0)
-		return ctu_err_usage(err, "invalid %s offset: '%s' (expected whole seconds)", clock,
-				     s);
+	if (parse_time_offset(s, out, ns) < 0)
+		return ctu_err_usage(
+		    err, "invalid %s offset: '%s' (expected <seconds>[.<fraction>])", clock, s);
 	*has = true;
+	return 0;
+}
+
+/* --new-keyring[=NAME]: a name of 1 to 255 bytes, as a key description. */
+static int parse_keyring(const char *arg, struct opts *o, ctu_err_t *err)
+{
+	if (arg && (!*arg || strlen(arg) > 255))
+		return ctu_err_usage(err, "invalid --new-keyring name: '%s' (1 to 255 bytes)", arg);
+	o->new_keyring = true;
+	o->keyring_name = arg;
 	return 0;
 }
 
@@ -199,10 +210,6 @@ static int set_process_option(struct opts *o, int opt, const char *arg, ctu_err_
 		return 0;
 	case OPT_INFO_FD:
 		return parse_fd(arg, "--info-fd", &o->info_fd, err);
-	case OPT_BLOCK_FD:
-		return parse_fd(arg, "--block-fd", &o->block_fd, err);
-	case OPT_PRESERVE_FDS:
-		return ctu_preserve_fds_arg(arg, &o->preserve_fds, err);
 	case OPT_PROPAGATION:
 		return parse_propagation(arg, &o->propagation, err);
 	case 'R':
@@ -212,9 +219,18 @@ static int set_process_option(struct opts *o, int opt, const char *arg, ctu_err_
 		o->wd = arg;
 		return 0;
 	case OPT_MONOTONIC:
-		return parse_offset(arg, &o->monotonic, &o->has_monotonic, "monotonic", err);
+		return parse_offset(arg, &o->monotonic, &o->monotonic_ns, &o->has_monotonic,
+				    "monotonic", err);
 	case OPT_BOOTTIME:
-		return parse_offset(arg, &o->boottime, &o->has_boottime, "boottime", err);
+		return parse_offset(arg, &o->boottime, &o->boottime_ns, &o->has_boottime,
+				    "boottime", err);
+	case OPT_DETACH:
+		o->detach = true;
+		return 0;
+	case OPT_SYSCTL:
+		return sysctl_option(o, arg, err);
+	case OPT_NEW_KEYRING:
+		return parse_keyring(arg, o, err);
 	case OPT_HOSTNAME:
 		return parse_uts_name(arg, "hostname", &o->hostname, err);
 	case OPT_DOMAINNAME:
@@ -230,7 +246,7 @@ int opts_set(struct opts *o, int opt, const char *arg, ctu_err_t *err)
 	r = set_ns_option(o, opt, arg, err);
 	if (r != 0)
 		return r;
-	r = ctu_creds_parse_option(&o->creds, opt, arg, err);
+	r = ctu_procopt_parse_option(&o->proc, opt, arg, err);
 	if (r != 0)
 		return r;
 	r = set_map_option(o, opt, arg, err);
@@ -263,6 +279,27 @@ static void add_implied(struct opts *o)
 		o->ns_flags |= CLONE_NEWUTS;
 }
 
+/*
+ * --detach: we exit as soon as the child is set up.  Nothing that needs us
+ * to stay can go with it: --kill-child (our death would kill it at once),
+ * --pty (we are the relay).  --init can: its exit code goes to the reaper.
+ */
+static int check_detach(const struct opts *o, ctu_err_t *err)
+{
+	if (!o->detach)
+		return 0;
+	if (!o->fork)
+		return ctu_err_usage(err,
+				     "--detach needs --fork: without it we become the program");
+	if (o->kill_child_signal)
+		return ctu_err_usage(err, "--detach cannot go with --kill-child: we exit at once, "
+					  "and the child would die with us");
+	if (o->pty)
+		return ctu_err_usage(err, "--detach cannot go with --pty: the terminal's relay is "
+					  "a process that stays");
+	return 0;
+}
+
 int opts_resolve(struct opts *o, ctu_err_t *err)
 {
 	add_implied(o);
@@ -281,5 +318,7 @@ int opts_resolve(struct opts *o, ctu_err_t *err)
 	if ((o->ns_flags & CLONE_NEWPID) && !o->fork)
 		return ctu_err_usage(
 		    err, "--pid needs --fork: only a child is in the new pid namespace");
-	return 0;
+	if (check_detach(o, err) < 0)
+		return ctu_err_code(*err);
+	return sysctl_check_namespaces(o, err);
 }

@@ -85,9 +85,14 @@ static bool wants_persist(const struct opts *o)
 	return false;
 }
 
+/*
+ * A pid file counts: once we are inside, a failure before the exec (a
+ * --sysctl the kernel refuses) must remove it, and only the helper, in the
+ * caller's root and working directory, still names it right.
+ */
 static bool has_outside_work(const struct opts *o, const struct map_plan *p)
 {
-	return p->uid.n || p->gid.n || p->setgroups >= 0 || wants_persist(o);
+	return p->uid.n || p->gid.n || p->setgroups >= 0 || wants_persist(o) || o->pidfile;
 }
 
 /*
@@ -160,8 +165,8 @@ static bool helper_did_setup(struct helper *h)
 	if (write(h->ready[1], &c, 1) != 1 || read(h->result[0], &c, 1) != 1 || c)
 		return false;
 	close(h->ready[1]);
-	close(h->result[0]);
-	arm_failure_report(h->failed[1]);
+	/* the helper holds the write end of result until it has undone: EOF then */
+	arm_failure_report(h->failed[1], h->result[0]);
 	return true;
 }
 
@@ -316,7 +321,9 @@ static noreturn void inside_child_or_die(const struct opts *o, struct sync *s,
 	if (init_status[0] >= 0)
 		close(init_status[0]);
 	close(failed[0]);
-	arm_failure_report(failed[1]);
+	/* detached, no one reads it: the reaper learns from our exit code */
+	if (!o->detach)
+		arm_failure_report(failed[1], -1);
 	run_inside(o, init_status[1], &child->saved_mask, &err);
 	ctu_err_exit(&err);
 }
@@ -327,7 +334,7 @@ static int prepare_fork(const struct opts *o, struct sync *s, int init_status[2]
 {
 	if (make_pipe(s->ready, 0, err) < 0 || make_pipe(s->go, 0, err) < 0 ||
 	    make_pipe(failed, O_NONBLOCK, err) < 0 ||
-	    (o->init && make_pipe(init_status, 0, err) < 0))
+	    (o->init && !o->detach && make_pipe(init_status, 0, err) < 0))
 		return ctu_err_code(*err);
 	if (o->kill_child_signal) {
 		*parent_pidfd = ctu_pidfd_open(getpid(), 0);
@@ -336,6 +343,18 @@ static int prepare_fork(const struct opts *o, struct sync *s, int init_status[2]
 					     "--kill-child: cannot open a pidfd for ourselves");
 	}
 	return 0;
+}
+
+/*
+ * --detach: the child is set up and released; we leave, so that it becomes
+ * the child of our reaper (a subreaper such as a container engine's shim,
+ * or PID 1), with no waiting process in between.  The pid file and the
+ * bound namespaces stay: they are the reaper's now.
+ */
+static noreturn void detach_from_child(struct ctu_undo *undo)
+{
+	ctu_undo_forget(undo);
+	exit(CTU_EXIT_OK);
 }
 
 /*
@@ -390,9 +409,11 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	}
 	if (o->info_fd >= 0)
 		write_info(o->info_fd, child.pid);
-	if (o->block_fd >= 0)
-		close(o->block_fd);
+	/* ours are copies: the caller sees --sync-fd's EOF and --block-fd's close by the child */
+	ctu_procopt_close_consumed(&o->proc);
 	outside_go(&s);
+	if (o->detach)
+		detach_from_child(&undo);
 	e = wait_child(o, &pty, &child, &status, &err);
 	if (e < 0) {
 		if (!err)

@@ -15,7 +15,7 @@
 
 static noreturn void usage(void)
 {
-	fputs(CTU_USAGE_HEADER
+	printf(CTU_USAGE_HEADER
 	      " unshare-lite [options] [--] [<program> [<argument>...]]\n"
 	      "\nRun a program with some namespaces unshared from the parent.\n"
 	      "\nNamespaces:\n"
@@ -34,10 +34,10 @@ static noreturn void usage(void)
 	      "                             defaults to SIGKILL\n"
 	      "     --init                run a minimal init as PID 1 that reaps zombies and\n"
 	      "                             forwards signals (needs --pid; implies --fork)\n"
+	      "     --detach              exit once the child is set up, without waiting\n"
+	      "                             (needs --fork; the child goes to our reaper)\n"
 	      "     --pidfile <file>      write the child's PID to <file>\n"
 	      "     --info-fd <fd>        write {\"pid\": N, \"ns\": {...}} as JSON to <fd>\n"
-	      "     --block-fd <fd>       run <program> only once <fd> is readable or closed\n"
-	      "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 to <program>\n"
 	      "     --new-session         run <program> in a new session (setsid)\n"
 	      "     --pty                 run <program> on a new terminal of its devpts,\n"
 	      "                             relayed to ours (implies --fork)\n"
@@ -64,13 +64,18 @@ static noreturn void usage(void)
 	      "                           modify mount propagation in mount namespace\n"
 	      " -R, --root <dir>          run the command with root directory set to <dir>\n"
 	      " -w, --wd <dir>            change working directory to <dir>\n"
-	      "     --monotonic <offset>  set clock monotonic offset (seconds) in time namespaces\n"
-	      "     --boottime <offset>   set clock boottime offset (seconds) in time namespaces\n"
+	      "     --monotonic <offset>  set clock monotonic offset (<secs>[.<ns>]) in time namespaces\n"
+	      "     --boottime <offset>   set clock boottime offset (<secs>[.<ns>]) in time namespaces\n"
 	      "     --hostname <name>     set the hostname in the new UTS namespace\n"
 	      "     --domainname <name>   set the NIS domain name in the new UTS namespace\n"
+	      "     --sysctl <key>=<value>  set a kernel parameter of the new namespaces\n"
+	      "                             (namespaced keys only; repeatable)\n"
+	      "     --new-keyring[=<name>]  run <program> in a new session keyring\n"
+	      "\nThe program's process:\n"
+	      "%s"
 	      CTU_USAGE_HELP_OPTIONS
 	      CTU_USAGE_MAN_TAIL("unshare-lite(1)"),
-	      stdout);
+	      ctu_procopt_usage);
 	exit(CTU_EXIT_OK);
 }
 
@@ -81,10 +86,11 @@ static const struct option longopts[] = {
 	{ "kill-child", optional_argument, NULL, OPT_KILL_CHILD },
 	{ "init", no_argument, NULL, OPT_INIT },
 	{ "pty", no_argument, NULL, OPT_PTY },
+	{ "detach", no_argument, NULL, OPT_DETACH },
+	{ "sysctl", required_argument, NULL, OPT_SYSCTL },
+	{ "new-keyring", optional_argument, NULL, OPT_NEW_KEYRING },
 	{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 	{ "info-fd", required_argument, NULL, OPT_INFO_FD },
-	{ "block-fd", required_argument, NULL, OPT_BLOCK_FD },
-	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "map-root-user", no_argument, NULL, 'r' },
 	{ "map-current-user", no_argument, NULL, 'c' },
 	{ "map-user", required_argument, NULL, OPT_MAP_USER },
@@ -102,6 +108,7 @@ static const struct option longopts[] = {
 	{ "domainname", required_argument, NULL, OPT_DOMAINNAME },
 	CTU_CREDS_LONGOPTS,
 	{ "cap-add", required_argument, NULL, CTU_OPT_CAP_ADD },
+	CTU_PROCOPT_LONGOPTS,
 	CTU_HELP_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,7 +136,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = {
 		.info_fd = -1,
-		.block_fd = -1,
+		.proc = CTU_PROCOPT_INIT,
 		.setgroups = -1,
 		.propagation = MS_PRIVATE,
 	};
@@ -138,7 +145,7 @@ int main(int argc, char **argv)
 
 	ctu_init(CTU_TOOL_CHAINING);
 	parse_options(&o, argc, argv);
-	if (opts_resolve(&o, &err) < 0 ||
+	if (opts_resolve(&o, &err) < 0 || ctu_procopt_prepare(&o.proc, &err) < 0 ||
 	    ((o.ns_flags & CLONE_NEWUSER) && plan_maps(&o, &p, &err) < 0))
 		ctu_err_exit(&err);
 	if (o.fork)

@@ -7,6 +7,8 @@
  *	idmaps.c	the user namespace's id maps: planned, then written
  *	namespaces.c	persisting namespaces (bind mounts), --info-fd
  *	timens.c	the time namespace: offsets, then entering it
+ *	sysctl.c	--sysctl: namespaced keys, written inside
+ *	keyring.c	--new-keyring: a session keyring of the program's own
  *	inside.c	the inside process, from "go" to exec; --init
  *	run.c		the two processes, with and without --fork
  *
@@ -23,6 +25,7 @@
 #include <sys/types.h>
 
 #include "creds.h"
+#include "procopt.h"
 #include "err.h"
 #include "idmap.h"
 #include "ns.h"
@@ -35,8 +38,6 @@ enum {
 	OPT_INIT,
 	OPT_PIDFILE,
 	OPT_INFO_FD,
-	OPT_BLOCK_FD,
-	OPT_PRESERVE_FDS,
 	OPT_MAP_USER,
 	OPT_MAP_GROUP,
 	OPT_MAP_USERS,
@@ -49,7 +50,13 @@ enum {
 	OPT_HOSTNAME,
 	OPT_DOMAINNAME,
 	OPT_PTY,
+	OPT_DETACH,
+	OPT_SYSCTL,
+	OPT_NEW_KEYRING,
 };
+
+/* --sysctl K=V: at most this many, each checked as it is given (sysctl.c). */
+#define MAX_SYSCTLS 128
 
 /* A single id mapped with -r, -c, --map-user or --map-group. */
 struct single_map {
@@ -68,25 +75,29 @@ struct opts {
 	const char *mount_proc;
 	int kill_child_signal;
 	bool init;
+	bool detach; /* --detach: exit once the child is set up, not waiting */
 	const char *pidfile;
-	int info_fd;
-	int block_fd;
-	unsigned int preserve_fds;
 
 	struct single_map uid_single, gid_single;
 	struct ctu_idmap uid_ranges, gid_ranges;
 	enum range_source uid_source, gid_source;
 	int setgroups; /* -1 unset, 0 deny, 1 allow */
+	int info_fd;
 
-	struct ctu_creds creds;
 
 	unsigned long propagation; /* MS_PRIVATE, MS_SHARED, MS_SLAVE or 0 = unchanged */
 	const char *root;
 	const char *wd;
 	bool has_monotonic, has_boottime;
 	int64_t monotonic, boottime;
+	long monotonic_ns, boottime_ns; /* the SECS[.NS] fraction, 0..999999999 */
+	size_t n_sysctls;
+	const char *sysctls[MAX_SYSCTLS]; /* K=V, as given */
+	bool new_keyring;		  /* --new-keyring[=NAME] */
+	const char *keyring_name;	  /* NULL: an anonymous one */
 	const char *hostname, *domainname;
 	char **argv;
+	struct ctu_procopt proc; /* the program's process: creds, --block-fd, --preserve-fds ... */
 };
 
 /* The id maps as they will be written, and how. */
@@ -130,7 +141,30 @@ void write_info(int fd, pid_t pid);
 /* The error of unshare()/clone() for @flags, with a hint at the likely cause. */
 int creating_namespaces_failed(int errnum, int flags, ctu_err_t *err);
 
+/* sysctl.c */
+
+/* --sysctl K=V: a namespaced key and a value, stored in @o, or a usage error. */
+int sysctl_option(struct opts *o, const char *arg, ctu_err_t *err);
+
+/*
+ * Once all options are known: each key's namespace is a new one (or, for
+ * net, ipc and uts, one a caller entered before us), never the host's.
+ */
+int sysctl_check_namespaces(const struct opts *o, ctu_err_t *err);
+
+/* Inside, once the namespaces exist: writes every --sysctl through /proc/sys. */
+int write_sysctls(const struct opts *o, ctu_err_t *err);
+
+/* keyring.c */
+
+/* --new-keyring: a new session keyring joined (named, or anonymous). */
+int join_new_keyring(const struct opts *o, ctu_err_t *err);
+
 /* timens.c */
+
+/* --monotonic, --boottime: SECS[.NS] (negative too) into seconds and nanoseconds. */
+int parse_time_offset(const char *s, int64_t *sec, long *nsec);
+
 
 /* The new time namespace (if asked for): its offsets set, then entered. */
 int setup_time_namespace(const struct opts *o, ctu_err_t *err);
@@ -140,9 +174,11 @@ int setup_time_namespace(const struct opts *o, ctu_err_t *err);
 /*
  * The inside process tells the outside one that it failed between "go"
  * and the exec: a byte on @fd (close-on-exec, so a program that runs
- * closes it unwritten), written at exit.
+ * closes it unwritten), written at exit; then, with @done_fd >= 0, it
+ * waits for EOF there: the outside has undone what it made, so nothing is
+ * left once we have exited.
  */
-void arm_failure_report(int fd);
+void arm_failure_report(int fd, int done_fd);
 
 /* Outside, once the inside has exec'd or ended: whether it said it failed. */
 bool inside_said_failed(int fd);
