@@ -138,6 +138,8 @@ $(B)/cgctl: override PKG_LIBS += $(BPF_LIBS)
 $(B)/ctrun: override PKG_LIBS += $(CTRUN_LIBS)
 # where an installed nsenter-lite finds hostexec (a built one: beside itself)
 $(B)/obj/nsenter-lite/toolbox.o: override CFLAGS += -DCTU_LIBEXECDIR='"$(LIBEXECDIR)"'
+# where an installed ctrun finds the tools when they are not beside it
+$(B)/obj/ctrun/tools.o: override CFLAGS += -DCTU_BINDIR='"$(BINDIR)"' -DCTU_SBINDIR='"$(SBINDIR)"'
 
 # Static, without the sanitizers (they cannot link statically): it runs in
 # images that have no libc of their own.

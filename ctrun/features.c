@@ -30,14 +30,6 @@ static noreturn void features_usage(void)
 	exit(CTU_EXIT_OK);
 }
 
-static json_t *strings(const char *const *v)
-{
-	json_t *a = json_array();
-
-	for (; a && *v; v++)
-		json_array_append_new(a, json_string(*v));
-	return a;
-}
 
 static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
@@ -108,7 +100,7 @@ static json_t *linux_section(void)
 {
 	return json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, "
 			 "s:{s:{s:b}}}",
-			 "namespaces", strings(namespaces), "capabilities", capabilities(),
+			 "namespaces", ctu_json_string_array(namespaces), "capabilities", capabilities(),
 			 "cgroup", "v1", 1, "v2", 1, "systemd", 0, "systemdUser", 0, "seccomp",
 			 ct_seccomp_features(), "apparmor", "enabled", apparmor_enabled(),
 			 "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions",
@@ -122,8 +114,8 @@ static json_t *features(void)
 
 	snprintf(version, sizeof(version), "%u.%u.%u", v->major, v->minor, v->micro);
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
-			 "ociVersionMax", "1.1.0", "hooks", strings(hooks), "mountOptions",
-			 strings(mount_options), "linux", linux_section(), "annotations",
+			 "ociVersionMax", "1.1.0", "hooks", ctu_json_string_array(hooks), "mountOptions",
+			 ctu_json_string_array(mount_options), "linux", linux_section(), "annotations",
 			 "io.github.seccomp.libseccomp.version", version,
 			 "org.ctutils.ctrun.version", CTU_VERSION);
 }

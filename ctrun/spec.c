@@ -34,23 +34,15 @@ static noreturn void spec_usage(void)
 	exit(CTU_EXIT_OK);
 }
 
-static json_t *strings(const char *const *v)
-{
-	json_t *a = json_array();
-
-	for (; a && *v; v++)
-		json_array_append_new(a, json_string(*v));
-	return a;
-}
-#define STRINGS(...) strings((const char *const[]){ __VA_ARGS__, NULL })
+#define STRINGS(...) ctu_json_string_array((const char *const[]){ __VA_ARGS__, NULL })
 
 static json_t *capabilities(void)
 {
 	static const char *const caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE",
 					    NULL };
 
-	return json_pack("{s:o, s:o, s:o, s:o}", "bounding", strings(caps), "effective",
-			 strings(caps), "permitted", strings(caps), "ambient", strings(caps));
+	return json_pack("{s:o, s:o, s:o, s:o}", "bounding", ctu_json_string_array(caps), "effective",
+			 ctu_json_string_array(caps), "permitted", ctu_json_string_array(caps), "ambient", ctu_json_string_array(caps));
 }
 
 static json_t *process(void)

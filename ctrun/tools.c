@@ -18,10 +18,25 @@
 
 #define STDERR_TAIL 4096
 
+/*
+ * Beside ctrun first (a build tree, or every tool installed in one place);
+ * else where `make install` puts the section-1 and section-8 tools, which
+ * are compiled in as absolute paths: never a search through PATH.
+ */
 int ct_tool_path(const struct ct_global *g, const char *tool, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "%s/%s", g->tooldir, tool);
+	const char *const dirs[] = { g->tooldir, CTU_BINDIR, CTU_SBINDIR };
+	int n = -1;
 
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		n = snprintf(buf, size, "%s/%s", dirs[i], tool);
+		if (n < 0 || (size_t)n >= size)
+			return -ENAMETOOLONG;
+		if (access(buf, X_OK) == 0)
+			return 0;
+	}
+	/* none there: the first, so that the error names where we looked first */
+	n = snprintf(buf, size, "%s/%s", g->tooldir, tool);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 

@@ -189,6 +189,19 @@ int ctu_json_check_strings(json_t *arr, const char *path, ctu_err_t *err)
 	return 0;
 }
 
+json_t *ctu_json_string_array(const char *const *v)
+{
+	json_t *a = json_array();
+
+	for (; a && *v; v++) {
+		if (json_array_append_new(a, json_string(*v)) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 char *ctu_json_dump(const json_t *v)
 {
 	return json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);

@@ -95,6 +95,9 @@ const char *ctu_json_path_index(char *buf, size_t size, const char *path, size_t
 /* Sorted keys, compact: the bytes that get hashed.  Newly allocated, or NULL. */
 char *ctu_json_dump(const json_t *v);
 
+/* A JSON array of the strings of the NULL-terminated @v (NULL on ENOMEM). */
+json_t *ctu_json_string_array(const char *const *v);
+
 /*
  * Writes @v (ctu_json_dump, and a newline when @newline) to @name below
  * @dirfd atomically: a temporary file beside it, fsync when @sync, rename.

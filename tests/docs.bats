@@ -12,7 +12,7 @@ long_options() {
 
 tools() {
 	local t
-	for t in nsenter-lite unshare-lite cgctl ovlmount vethctl pivot; do
+	for t in nsenter-lite unshare-lite cgctl ovlmount vethctl pivot ctrun; do
 		[ -x "$CTU_BUILD/$t" ] && echo "$t"
 	done
 }
@@ -25,14 +25,38 @@ man_source() {
 	[ -n "$(tools)" ]
 }
 
+# ctrun's commands, from its --help's list.
+ctrun_commands() {
+	"$CTU_BUILD/ctrun" --help | sed -n '/^Commands:/,/^$/p' | grep -oE '^ [a-z]+' | tr -d ' '
+}
+
+# The options a tool's --help defines: the lines that start with one; for
+# ctrun, every command's too.
+help_options() {
+	local c
+	"$CTU_BUILD/$1" --help | grep -E '^ +-'
+	[ "$1" = ctrun ] || return 0
+	for c in $(ctrun_commands); do
+		"$CTU_BUILD/ctrun" "$c" --help | grep -E '^ +-'
+	done
+}
+
+# The options a man page defines: the lines that start with a bold one
+# ("*--foo*") above an indented description (not a sentence that starts
+# with one); for ctrun, also its commands' lines in COMMANDS ("*exec*
+# [*-p*|*--process* _file_] ...").
+man_options() {
+	local src
+	src=$(man_source "$1")
+	sed 's/\\//g' "$src" | awk 'prev ~ /^\*-/ && /^\t/ {print prev} {prev = $0}'
+	[ "$1" = ctrun ] || return 0
+	sed -n '/^# COMMANDS$/,/^# [A-Z]/p' "$src" | grep -E '^\*[a-z]+\*'
+}
+
 @test "every long option in --help is in the man page and the completion, and back" {
 	for t in $(tools); do
-		# option definitions only: help lines that start with one, and
-		# man page lines that start with a bold one ("*--foo*") above an
-		# indented description (not a sentence that starts with one)
-		help=$("$CTU_BUILD/$t" --help | grep -E '^ +-' | long_options)
-		man=$(sed 's/\\//g' "$(man_source "$t")" |
-			awk 'prev ~ /^\*-/ && /^\t/ {print prev} {prev = $0}' | long_options)
+		help=$(help_options "$t" | long_options)
+		man=$(man_options "$t" | long_options)
 		comp=$(long_options <"$CTU_ROOT/completions/$t")
 		run diff <(echo "$help") <(echo "$man")
 		[ "$status" -eq 0 ] || fail "$t: --help and man page differ: $output"
@@ -80,14 +104,14 @@ man_section() {
 	assert_success
 	s=$d/stage/usr
 	# as util-linux and iproute2 install theirs
-	for t in ovlmount vethctl pivot; do
+	for t in ovlmount vethctl pivot ctrun; do
 		[ -x "$s/sbin/$t" ] || fail "no $t in /usr/sbin"
 	done
 	for t in cgctl unshare-lite nsenter-lite; do
 		[ -x "$s/bin/$t" ] || fail "no $t in /usr/bin"
 	done
 	# and for every tool: its directory is its man page's section
-	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot; do
+	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot ctrun; do
 		sec=$(man_section "$t")
 		if [ "$sec" = 8 ]; then dir=sbin other=bin; else dir=bin other=sbin; fi
 		[ -x "$s/$dir/$t" ] || fail "$t (section $sec) is not in $dir"
@@ -106,7 +130,7 @@ man_section() {
 }
 
 @test "no doc, example or script names a tool in the directory it is not installed in" {
-	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot; do
+	for t in unshare-lite nsenter-lite cgctl ovlmount vethctl pivot ctrun; do
 		if [ "$(man_section "$t")" = 8 ]; then wrong=bin; else wrong=sbin; fi
 		run grep -rnE "(^|[^s])/$wrong/$t\\b" "$CTU_ROOT/README.md" "$CTU_ROOT/docs" "$CTU_ROOT/examples" \
 			"$CTU_ROOT/completions" "$CTU_ROOT/scripts" "$CTU_ROOT/$t/$t".[18].scd
@@ -132,9 +156,9 @@ subcommands() {
 		}' | sed 's/^ *//' | sort -u
 }
 
-@test "every command of cgctl and vethctl has --help and -h: its usage on stdout, exit 0" {
+@test "every command of cgctl, vethctl and ctrun has --help and -h: its usage on stdout, exit 0" {
 	local bad=
-	for t in cgctl vethctl; do
+	for t in cgctl vethctl ctrun; do
 		[ -x "$CTU_BUILD/$t" ] || continue
 		subs=$(subcommands "$t")
 		[ "$(wc -l <<<"$subs")" -ge 5 ] || fail "$t: too few commands found in --help: $subs"
@@ -243,4 +267,42 @@ cgctl_commands() {
 	[ "$status" -eq 0 ] || fail "the man page's -J and its JSON OUTPUT differ: $output"
 	run diff <(echo "$help") <(echo "$section")
 	[ "$status" -eq 0 ] || fail "--help's -J and the man page's JSON OUTPUT differ: $output"
+}
+
+# ---- ctrun: its completion knows the commands, each command's options and
+# the IDs of the state root the line names
+
+@test "ctrun's completion: commands, a command's options, IDs from 'ctrun --root R list -q'" {
+	[ -f /usr/share/bash-completion/bash_completion ] || ctu_skip "needs bash-completion"
+	require_tool "$CTU_BUILD/ctrun"
+	root=$(ctu_tmpdir)/root
+	# a state file is all list -q needs to name a container (stopped: its
+	# pid 1 did not start at tick 1)
+	mkdir -m 0700 "$root" "$root/box1"
+	echo '{"id": "box1", "bundle": "/tmp", "rootfs": "/tmp", "owner": "root", "pid": 1,
+		"starttime": 1, "created": "2026-01-01T00:00:00.000000000Z"}' >"$root/box1/state.json"
+	complete_line() {
+		PATH=$CTU_BUILD:$PATH bash -c "source /usr/share/bash-completion/bash_completion
+			source '$CTU_ROOT/completions/ctrun'
+			COMP_LINE='$1'; COMP_POINT=\${#COMP_LINE}
+			read -ra COMP_WORDS <<<\"\$COMP_LINE\"; [[ \$COMP_LINE == *' ' ]] && COMP_WORDS+=('')
+			COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
+			_ctrun ctrun \"\${COMP_WORDS[-1]}\" \"\${COMP_WORDS[-2]}\"
+			printf '%s\n' \"\${COMPREPLY[@]}\""
+	}
+	run complete_line "ctrun del"
+	assert_output "delete"
+	run complete_line "ctrun --root $root exec --ignore-p"
+	assert_output -- "--ignore-paused"
+	run complete_line "ctrun --root $root run --ke"
+	assert_output -- "--keep"
+	run complete_line "ctrun --show-chain=b"
+	assert_output "bare"
+	run complete_line "ctrun --log-format "
+	assert_line "json"
+	[ "$("$CTU_BUILD/ctrun" --root "$root" list -q)" = box1 ]
+	run complete_line "ctrun --root $root state "
+	assert_output "box1"
+	run complete_line "ctrun --root $root kill box1 SIGK"
+	assert_output "SIGKILL"
 }
