@@ -217,6 +217,9 @@ static int stdio_steps(struct ctu_procopt *p, const char *path, int slave, ctu_e
 	/* a terminal pending from a --pty relay: claimed unless a ctutils link follows */
 	if (ctu_console_before_exec(check, &claimed, err) < 0)
 		return ctu_err_code(*err);
+	/* a console kept for the next link joined the passed fds after prepare_fds() */
+	if (!claimed && getenv(CTU_CONSOLE_ENV) && ctu_close_fds_on_exec() < 0)
+		return ctu_err_errno(err, "cannot pass the console socket on");
 	if (p->stderr_fd >= 0) {
 		if (dup2(p->stderr_fd, 2) < 0)
 			return ctu_err_errno(err, "--stderr-fd: cannot make fd %d stderr",
@@ -274,6 +277,19 @@ static char *const *program_or_shell(char *const argv[], char *shell_argv[2])
 	return shell_argv;
 }
 
+/* A claimed console unset $CTU_CONSOLE_FD in our environ: the program's, built before, too. */
+static void forget_claimed_console(char **envp)
+{
+	size_t len = strlen(CTU_CONSOLE_ENV), i, j;
+
+	if (getenv(CTU_CONSOLE_ENV))
+		return;
+	for (i = j = 0; envp[i]; i++)
+		if (strncmp(envp[i], CTU_CONSOLE_ENV, len) != 0 || envp[i][len] != '=')
+			envp[j++] = envp[i];
+	envp[j] = NULL;
+}
+
 static int set_up(struct ctu_procopt *p, char *const argv[], int (*pre_console)(int, ctu_err_t *),
 		  char **path, char ***envp, ctu_err_t *err)
 {
@@ -285,8 +301,10 @@ static int set_up(struct ctu_procopt *p, char *const argv[], int (*pre_console)(
 	*envp = ctu_procopt_environ(p, err);
 	if (!*envp || ctu_procopt_lookup(argv[0], *envp, path, err) < 0)
 		return ctu_err_code(*err);
-	if (stdio_steps(p, *path, slave, err) < 0 || say_ready(p, err) < 0 ||
-	    wait_barrier(p, err) < 0)
+	if (stdio_steps(p, *path, slave, err) < 0)
+		return ctu_err_code(*err);
+	forget_claimed_console(*envp);
+	if (say_ready(p, err) < 0 || wait_barrier(p, err) < 0)
 		return ctu_err_code(*err);
 	/* with no_new_privs, last: the filter may deny anything we do before */
 	return load_seccomp(p, err);

@@ -615,6 +615,9 @@ static int list_line(struct libscols_table *tb, struct cand *c, bool *failed)
 	const char *cells[5] = { state_source_names[c->source], c->id, pid, NULL,
 				 cstatus_names[c->status] };
 
+	/* a directory with no state file is no container (ctrun's seccomp cache, a create's first instant) */
+	if (c->status == ST_BROKEN && c->err && c->err->errnum == ENOENT)
+		return 0;
 	if (c->status == ST_BROKEN) {
 		_cleanup_free_ char *msg = ctu_err_format(c->err);
 

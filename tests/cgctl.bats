@@ -257,7 +257,8 @@ is_v1() {
 }
 
 @test "the tutorial's steps are one cgctl command each" {
-	sh -c 'sleep 1000' >/dev/null 2>&1 3>&- &
+	# exec: the pid attached and killed in teardown is the sleep itself, no child outlives it
+	sh -c 'exec sleep 1000' >/dev/null 2>&1 3>&- &
 	shell=$!
 	ctu_cleanup_add pid $shell
 	"${G[@]}" -c cpu,memory,blkio,devices,freezer create "$CG"

@@ -244,8 +244,15 @@ assert_gone() {
 	wait "$b" || true
 	ctu_wait_for_file "$B/rootfs/tmp/runs"
 	[ "$(wc -l <"$B/rootfs/tmp/runs")" = 1 ]
-	ct delete --force "$ID" &
-	ct delete --force "$ID" 2>/dev/null &
-	wait
+	ct delete --force "$ID" 2>"$T/d1" &
+	a=$!
+	ct delete --force "$ID" 2>"$T/d2" &
+	b=$!
+	ra=0 rb=0
+	wait "$a" || ra=$?
+	wait "$b" || rb=$?
+	# one deletes it, the other finds it gone
+	[ "$((ra + rb))" = 1 ]
+	grep -hx "ctrun: delete: container $ID does not exist" "$T/d1" "$T/d2"
 	assert_gone
 }

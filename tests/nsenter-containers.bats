@@ -78,7 +78,7 @@ teardown() {
 	local p2 s2 p3 s3
 	p2=$LIVE s2=$START
 	live
-	state "$T/s/ctrun/${R}t/state.json" "{\"ociVersion\":\"1.0.2\",\"id\":\"${R}t\",\"status\":\"running\",\"pid\":$LIVE,\"start\":$START}"
+	state "$T/s/ctrun/${R}t/state.json" "{\"ociVersion\":\"1.0.2\",\"id\":\"${R}t\",\"status\":\"running\",\"pid\":$LIVE,\"starttime\":$START}"
 	p3=$LIVE s3=$START
 	live
 	state "$T/s/containerd/default/${R}d/state.json" "{\"init_process_pid\":$LIVE,\"init_process_start\":$START}"
