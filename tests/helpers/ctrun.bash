@@ -56,13 +56,15 @@ ct_teardown() {
 }
 
 ct_bundle() {
-	local dir=$1 args
+	local dir=$1 args a
 	shift
 	[ $# -gt 0 ] || set -- sleep 1000
 	mkdir -p "$dir"
 	ctu_make_rootfs "$dir/rootfs"
 	"$CTRUN" spec -b "$dir" || return 1
-	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	# one jq --arg per word: a word may hold newlines, or look like jq's options
+	args='[]'
+	for a in "$@"; do args=$(jq -c --arg a "$a" '. + [$a]' <<<"$args"); done
 	ct_cfg "$dir" ".process.args = $args | .process.terminal = false |
 		.linux.cgroupsPath = \"$CT_CG\""
 }
