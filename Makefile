@@ -4,6 +4,7 @@
 #   make              build lib/libctu.a and every tool into build/
 #   make check        install missing dependencies, build, run unit + integration tests
 #   make SANITIZE=1   the same with ASan+UBSan, into build-san/
+#   make check-oci    the OCI conformance suite, ctrun against runc
 #   make check-vm     the integration suite on Debian's 6.1 kernel with pure
 #                     cgroup v2, in a qemu VM (as root; tests/vm/run)
 #   make install      PREFIX=/usr/local, DESTDIR honoured; section-8 tools
@@ -102,7 +103,13 @@ UNIT_BINS := $(UNIT_SRCS:%.c=$(B)/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:%.c=$(B)/%)
 
-.PHONY: check-vm all check deps install clean tests demo rootfs bench floors fuzz fuzz-build lint memcheck
+# The OCI conformance suite against runc and ctrun (tests/oci/oci.bats: minutes)
+check-oci:
+	@scripts/install-deps
+	@$(MAKE) --no-print-directory tests
+	CTU_BUILD=$(abspath $(B)) tests/run tests/oci/oci.bats
+
+.PHONY: check-oci check-vm all check deps install clean tests demo rootfs bench floors fuzz fuzz-build lint memcheck
 .DEFAULT_GOAL := all
 # a failed recipe leaves no half-made target behind (an empty man page)
 .DELETE_ON_ERROR:

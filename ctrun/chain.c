@@ -26,6 +26,12 @@ void ct_fds_layout(struct ct_fds *f, unsigned int n_user, bool fifo, bool consol
 	f->fifo = fifo ? next++ : -1;
 	f->real_stderr = next++;
 	f->console = console ? next++ : -1;
+	f->seccomp = -1;
+}
+
+void ct_fds_add_seccomp(struct ct_fds *f)
+{
+	f->seccomp = (f->console >= 0 ? f->console : f->real_stderr) + 1;
 }
 
 /* ---- words ---- */
@@ -190,7 +196,7 @@ static int read_root(struct ct_build *b)
 static unsigned int passed_fds(const struct ct_chain_in *in)
 {
 	const int own[] = { in->fds.info, in->fds.sync, in->fds.fifo, in->fds.real_stderr,
-			    in->fds.console };
+			    in->fds.console, in->fds.seccomp };
 	unsigned int m = in->fds.n_user;
 
 	for (size_t i = 0; !in->bare && i < CTU_ARRAY_SIZE(own); i++)

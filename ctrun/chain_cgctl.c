@@ -186,7 +186,8 @@ static int memory_words(struct ct_build *b, json_t *mem)
 	ct_ji(mem, "swap", &swap);
 	if (ct_swap_v2(limit, swap, &v, &why) < 0)
 		return ct_fail(b, "/linux/resources/memory/swap", "%s", why);
-	if (v)
+	/* swap == limit is swap.max 0, no swap at all (runc): set, unlike swap unset */
+	if (v || swap > 0)
 		set_i(b, "memory.swap.max", v);
 	if (ct_ji(mem, "swappiness", &v)) {
 		if (v1_only(b, "memory", "/linux/resources/memory/swappiness") < 0)

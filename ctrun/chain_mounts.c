@@ -23,6 +23,7 @@
 
 #include "chain.h"
 #include "ctu.h"
+#include "mnttab.h"
 
 char *ct_mount_escape(const char *s)
 {
@@ -60,10 +61,28 @@ static bool is_bind(json_t *m)
 }
 
 /*
- * The OCI options as one OPTS field: @first (or NULL) in front; with
- * @force_ro, "ro" last instead of any ro/rw.  malloc'd ("" for none).
+ * Whether a bind keeps the option @w: a kernel mount flag, or a recursive
+ * attribute ("r" + a flag: rro, rnosuid).  A filesystem's own option (mode=,
+ * size=) has no meaning on a bind: runc hands it to mount(2) with MS_BIND,
+ * which ignores it, so it is dropped rather than refused by pivot.  Without
+ * libmount everything is kept (pivot then reports it).
  */
-static char *join_options(json_t *opts, const char *first, bool force_ro)
+static bool bind_keeps(const char *w)
+{
+	unsigned long set, clr;
+	int r = ctu_mnt_vfs_option(w, &set, &clr);
+
+	if (r != 0)
+		return true;
+	return w[0] == 'r' && w[1] && ctu_mnt_vfs_option(w + 1, &set, &clr) != 0;
+}
+
+/*
+ * The OCI options as one OPTS field: @first (or NULL) in front; with
+ * @force_ro, "ro" last instead of any ro/rw; with @bind, only what a bind
+ * keeps (bind_keeps).  malloc'd ("" for none).
+ */
+static char *join_options(json_t *opts, const char *first, bool force_ro, bool bind)
 {
 	char *out = NULL;
 	size_t len = 0, i, n = 0;
@@ -77,6 +96,8 @@ static char *join_options(json_t *opts, const char *first, bool force_ro)
 	json_array_foreach (opts, i, o) {
 		const char *w = json_string_value(o);
 
+		if (bind && !bind_keeps(w))
+			continue;
 		if (!force_ro || (strcmp(w, "ro") && strcmp(w, "rw")))
 			fprintf(f, "%s%s", n++ ? "," : "", w);
 	}
@@ -123,7 +144,7 @@ static void hierarchy_mount(struct ct_build *b, const struct ctu_cg_hier *h, con
 	char dir[CTU_CG_DIR_MAX];
 
 	if (ct_has_ns(b, CT_NS_CGROUP)) {
-		o = join_options(opts, NULL, false);
+		o = join_options(opts, NULL, false, false);
 		if (o && !h->v2) {
 			char *with = NULL;
 
@@ -136,7 +157,7 @@ static void hierarchy_mount(struct ct_build *b, const struct ctu_cg_hier *h, con
 			mount_word(b, h->v2 ? "cgroup2" : "cgroup", h->v2 ? "cgroup2" : "cgroup",
 				   dst, o);
 	} else {
-		o = join_options(opts, "rbind", h->v2);
+		o = join_options(opts, "rbind", h->v2, true);
 		container_cgroup_dir(b, h, dir, sizeof(dir));
 		if (o)
 			mount_word(b, "bind", dir, dst, o);
@@ -210,7 +231,7 @@ static int one_mount(struct ct_build *b, json_t *m)
 		cgroup_words(b, dst, opts);
 		return 0;
 	}
-	o = join_options(opts, NULL, false);
+	o = join_options(opts, NULL, false, is_bind(m));
 	if (!o) {
 		b->nomem = true;
 		return 0;

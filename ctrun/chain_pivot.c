@@ -242,7 +242,13 @@ static void security_words(struct ct_build *b, json_t *process)
 	if (aa && *aa)
 		ct_wopt(b, "--apparmor", aa);
 	if (b->in->seccomp_bpf) {
-		ct_wopt(b, "--seccomp", b->in->seccomp_bpf);
+		/* by fd when there is one: ROOT may be out of a user namespace's reach */
+		if (!b->in->bare && b->in->fds.seccomp >= 0) {
+			ct_w(b, "--seccomp");
+			ct_wf(b, "/proc/self/fd/%d", b->in->fds.seccomp);
+		} else {
+			ct_wopt(b, "--seccomp", b->in->seccomp_bpf);
+		}
 		if (b->in->seccomp_flags && *b->in->seccomp_flags)
 			ct_wopt(b, "--seccomp-flags", b->in->seccomp_flags);
 	}

@@ -4,7 +4,7 @@
  * what is set in them from outside (id maps, time offsets) or inside
  * before pivot (hostname, domainname, sysctl, the session keyring):
  *
- *	unshare-lite -U --map-users C:H:N ... --setgroups allow -m -u -i -n -p -C -T
+ *	unshare-lite -U --map-users C:H:N ... --setgroups allow -S 0 -G 0 -m -u -i -n -p -C -T
  *	    -f --detach --propagation unchanged --hostname H --domainname D
  *	    --sysctl K=V --monotonic S --boottime S --new-keyring --info-fd I
  *	    --preserve-fds M --
@@ -45,6 +45,13 @@ static void new_namespaces(struct ct_build *b)
 		id_maps(b, "uidMappings", "--map-users");
 		id_maps(b, "gidMappings", "--map-groups");
 		ct_wopt(b, "--setgroups", "allow");
+		/*
+		 * Root of the new namespace, as runc's nsexec: the host's root is
+		 * not mapped there (an overflow id), and pivot must run as uid 0
+		 * to keep its capabilities across the execve.
+		 */
+		ct_wopt(b, "-S", "0");
+		ct_wopt(b, "-G", "0");
 	}
 	for (size_t t = 0; t < CT_N_NS; t++)
 		if (flags[t] && b->ns_new[t])

@@ -29,6 +29,7 @@
 #include "launch.h"
 #include "pidref.h"
 #include "proc.h"
+#include "state.h"
 
 enum {
 	OPT_PID_FILE = 0x100,
@@ -251,6 +252,8 @@ static int build_chain(struct ct_launch *l, bool bare, ctu_err_t *err)
 	struct ct_chain_in in;
 
 	ct_fds_layout(&l->fds, l->preserve_fds, l->barrier, l->console_socket != NULL);
+	if (l->seccomp[0])
+		ct_fds_add_seccomp(&l->fds);
 	fill_chain_in(l, &in, bare);
 	return ct_chain_build(&in, &l->chain, err);
 }
@@ -330,7 +333,7 @@ int ct_launch_write_state(struct ct_launch *l, ctu_err_t *err)
 	json_object_set(doc, "process", json_object_get(l->cfg, "process"));
 	json_object_set(doc, "hooks", json_object_get(l->cfg, "hooks"));
 	json_object_set(doc, "resources", json_object_get(linux_, "resources"));
-	json_object_set(doc, "seccomp", json_string(l->seccomp));
+	json_object_set_new(doc, "seccomp", json_string(l->seccomp));
 	snprintf(st.id, sizeof(st.id), "%s", l->id);
 	st.doc = doc;
 	return ct_state_write(l->dirfd, &st, err);
@@ -383,8 +386,10 @@ static int note_cgroup(struct ct_launch *l, ctu_err_t *err)
 
 static int write_pid_file(const struct ct_launch *l, ctu_err_t *err)
 {
-	if (l->pid_file && ctu_pidfile_write(l->pid_file, l->init) < 0)
-		return ctu_err_errno(err, "--pid-file %s", l->pid_file);
+	int r = l->pid_file ? ct_pid_file_write(l->pid_file, l->init) : 0;
+
+	if (r < 0)
+		return ctu_err_make(err, -r, "--pid-file %s", l->pid_file);
 	return 0;
 }
 

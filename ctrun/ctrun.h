@@ -114,9 +114,16 @@ struct ct_fds {
 	int fifo;	 /* exec.fifo, O_RDWR: --block-fd */
 	int real_stderr; /* --stderr-fd */
 	int console;	 /* --console-fd */
+	/*
+	 * The compiled seccomp filter, read by pivot as /proc/self/fd/N: in a
+	 * user namespace that maps root elsewhere, ROOT (0700) is out of reach.
+	 */
+	int seccomp;
 };
 /* Lays the fds out after @n_user user fds: info, sync, fifo, real_stderr, console. */
 void ct_fds_layout(struct ct_fds *f, unsigned int n_user, bool fifo, bool console);
+/* Adds the seccomp filter's fd after the last one ct_fds_layout laid out. */
+void ct_fds_add_seccomp(struct ct_fds *f);
 
 enum ct_chain_kind { CT_CHAIN_CREATE, CT_CHAIN_EXEC };
 struct ct_chain_in {

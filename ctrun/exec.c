@@ -21,6 +21,7 @@
 #include "launch.h"
 #include "parse.h"
 #include "proc.h"
+#include "state.h"
 
 enum {
 	OPT_CONSOLE_SOCKET = 0x100,
@@ -283,6 +284,7 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 {
 	struct ct_chain_in in;
 	bool terminal = json_is_true(json_object_get(process, "terminal"));
+	int r;
 
 	if (terminal != (l->console_socket != NULL))
 		return ctu_err_make(err, 0,
@@ -309,8 +311,8 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 							     : 1;
 	if (ct_launch_chain(l, err) < 0)
 		return -1;
-	if (l->pid_file && ctu_pidfile_write(l->pid_file, l->init) < 0)
-		return ctu_err_errno(err, "--pid-file %s", l->pid_file);
+	if (l->pid_file && (r = ct_pid_file_write(l->pid_file, l->init)) < 0)
+		return ctu_err_make(err, -r, "--pid-file %s", l->pid_file);
 	return detach ? 0 : ct_launch_wait(l, status, err);
 }
 

@@ -83,7 +83,10 @@ static int hook_words(const struct ct_global *g, const struct hook *h, pid_t ent
 	if (enter_pid > 0) {
 		if (enter_words(g, h, enter_pid, in_root, bundle, &r->argv) < 0)
 			return -ENOMEM;
-		return g->debug ? push(&r->envp, "CTU_DEBUG=1") : 0;
+		for (char **e = ct_tool_env(g); *e; e++)
+			if (push(&r->envp, *e) < 0)
+				return -ENOMEM;
+		return 0;
 	}
 	if (json_array_size(h->args) > 0) {
 		if (push_array(&r->argv, h->args, 0) < 0)

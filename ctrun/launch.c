@@ -105,12 +105,12 @@ static void close_fd(int *fd)
 
 /* The pipes and sockets of the protocol, the fifo and the real stderr: both ends. */
 struct ends {
-	int info[2], sync[2], errpipe[2], fifo, real_stderr;
+	int info[2], sync[2], errpipe[2], fifo, real_stderr, seccomp;
 };
 
 static int open_ends(struct ct_launch *l, struct ends *e, ctu_err_t *err)
 {
-	*e = (struct ends){ { -1, -1 }, { -1, -1 }, { -1, -1 }, -1, -1 };
+	*e = (struct ends){ { -1, -1 }, { -1, -1 }, { -1, -1 }, -1, -1, -1 };
 	if (pipe2(e->info, O_CLOEXEC) < 0 || pipe2(e->errpipe, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, e->sync) < 0)
 		return ctu_err_errno(err, "cannot set up the chain");
@@ -121,6 +121,11 @@ static int open_ends(struct ct_launch *l, struct ends *e, ctu_err_t *err)
 		e->fifo = openat(l->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 		if (e->fifo < 0)
 			return ctu_err_errno(err, "cannot open exec.fifo");
+	}
+	if (l->fds.seccomp >= 0) {
+		e->seccomp = open(l->seccomp, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (e->seccomp < 0)
+			return ctu_err_errno(err, "cannot open %s", l->seccomp);
 	}
 	return 0;
 }
@@ -134,6 +139,7 @@ static void close_ends(struct ends *e)
 	}
 	close_fd(&e->fifo);
 	close_fd(&e->real_stderr);
+	close_fd(&e->seccomp);
 }
 
 static void placement_of(const struct ct_launch *l, const struct ends *e, struct placement *p)
@@ -145,6 +151,7 @@ static void placement_of(const struct ct_launch *l, const struct ends *e, struct
 	place(p, e->fifo, l->fds.fifo);
 	place(p, e->real_stderr, l->fds.real_stderr);
 	place(p, l->console, l->fds.console);
+	place(p, e->seccomp, l->fds.seccomp);
 }
 
 static void keep_tail(struct follow *f, const char *buf, size_t n)

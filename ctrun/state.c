@@ -14,6 +14,7 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -426,4 +427,26 @@ void ct_state_owner(const struct ct_state *st, int rootfd, char *out, size_t siz
 		snprintf(out, size, "%s", pw->pw_name);
 	else
 		snprintf(out, size, "#%u", (unsigned int)sb.st_uid);
+}
+
+int ct_pid_file_write(const char *path, pid_t pid)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+	int r = 0;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0 || dprintf(fd, "%d", (int)pid) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
 }

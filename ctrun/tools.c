@@ -40,14 +40,32 @@ int ct_tool_path(const struct ct_global *g, const char *tool, char *buf, size_t 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* The environment of every tool: nothing, or CTU_DEBUG=1 under --debug. */
+/*
+ * The environment of every tool: CTU_DEBUG=1 under --debug, and in a
+ * sanitized test build the sanitizers' options (LeakSanitizer must be told
+ * not to run in a pid namespace it cannot trace); nothing else.
+ */
 char **ct_tool_env(const struct ct_global *g)
 {
+	static const char *const passed[] = { "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS" };
 	static char debug[] = "CTU_DEBUG=1";
-	static char *with_debug[] = { debug, NULL };
-	static char *none[] = { NULL };
+	static char *env[8];
+	size_t n = 0;
 
-	return g->debug ? with_debug : none;
+	if (g->debug)
+		env[n++] = debug;
+#if defined(__SANITIZE_ADDRESS__)
+	for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++) {
+		const char *v = getenv(passed[i]);
+
+		if (v)
+			env[n++] = (char *)v - strlen(passed[i]) - 1; /* NAME=VALUE in our environ */
+	}
+#else
+	(void)passed;
+#endif
+	env[n] = NULL;
+	return env;
 }
 
 static noreturn void run_child(const char *path, char *const argv[], char **envp, int err_fd)

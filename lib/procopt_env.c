@@ -71,7 +71,17 @@ static int executable(const char *path)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EACCES;
-	return faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0 ? -errno : 0;
+	if (faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+		return 0;
+	/*
+	 * A seccomp profile loaded before the lookup (no_new_privs unset) may
+	 * deny faccessat2, which glibc uses for AT_EACCESS (runtime-tools' and
+	 * older docker profiles list only faccessat): fall back to the mode
+	 * bits, as Go's exec.LookPath does for runc.
+	 */
+	if (errno == EPERM || errno == ENOSYS)
+		return st.st_mode & 0111 ? 0 : -EACCES;
+	return -errno;
 }
 
 static int not_found(const char *name, int e, ctu_err_t *err)

@@ -28,10 +28,11 @@ profile() {
 	ct_cfg "$B" ".linux.seccomp = $1" || fail "cannot edit config.json"
 }
 
-# bpf_of: compiles through `ctrun --show-chain create`; the .bpf path the chain names in $BPF,
-# its --seccomp-flags word (or "") in $FLAGS.
+# bpf_of: compiles through `ctrun --show-chain=bare create` (the full chain names the
+# filter by the fd ctrun opens it as); the .bpf path in $BPF, its --seccomp-flags word
+# (or "") in $FLAGS.
 bpf_of() {
-	run -0 ct --show-chain create -b "$B" "$ID"
+	run -0 ct --show-chain=bare create -b "$B" "$ID"
 	BPF=$(printf '%s\n' "$output" | grep -o -- '--seccomp [^ ]*' | cut -d' ' -f2)
 	FLAGS=$(printf '%s\n' "$output" | grep -o -- '--seccomp-flags [^ ]*' | cut -d' ' -f2 || true)
 	[ -n "$BPF" ] || fail "no --seccomp in the chain: $output"

@@ -88,7 +88,7 @@ static void test_conversions(void **state)
 	    "{\"memory\":{\"limit\":1000,\"swap\":1000},\"pids\":{\"limit\":0},"
 	    "\"blockIO\":{\"weightDevice\":[{\"major\":8,\"minor\":0,\"weight\":1000}]}}",
 	    &v2);
-	assert_has(s, "|exec|/ct/c1|--memory|1000|-s|io.weight=8:0 10000|"
+	assert_has(s, "|exec|/ct/c1|--memory|1000|-s|memory.swap.max=0|-s|io.weight=8:0 10000|"
 		      "--device-rule|");
 	free(s);
 	s = resources_chain("{\"cpu\":{\"shares\":2,\"period\":10000}}", &v2);
