@@ -137,7 +137,7 @@ static int load_program(const struct dev_rules *rs, ctu_err_t *err)
 {
 	_cleanup_free_ struct bpf_insn *insns = calloc(DEVBPF_INSNS_MAX, sizeof(*insns));
 	static char log[16384];
-	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	struct bpf_prog_load_opts opts = { .sz = sizeof(opts) };
 	size_t n;
 	int fd;
 
@@ -196,7 +196,8 @@ static int find_ours(int cg, int fds[ATTACHED_MAX])
  */
 static int attach(int cg, int prog, int old)
 {
-	LIBBPF_OPTS(bpf_prog_attach_opts, opts, .flags = BPF_F_ALLOW_MULTI);
+	/* what libbpf's LIBBPF_OPTS() expands to, spelt out */
+	struct bpf_prog_attach_opts opts = { .sz = sizeof(opts), .flags = BPF_F_ALLOW_MULTI };
 
 	if (old >= 0) {
 		opts.flags |= BPF_F_REPLACE;

@@ -247,10 +247,11 @@ static int settings_of(struct ct_global *g, json_t *cfg, const char *cgroup,
 static int apply(struct ct_global *g, const char *cgroup, struct ctu_strv *settings,
 		 ctu_err_t *err)
 {
-	_cleanup_free_ char **argv = calloc(settings->n + 4, sizeof(char *));
+	_cleanup_free_ char **argv = NULL;
 
 	if (settings->n == 0)
 		return 0;
+	argv = calloc(settings->n + 4, sizeof(char *));
 	if (!argv)
 		return ctu_err_make(err, ENOMEM, "update");
 	argv[0] = "cgctl";
