@@ -181,7 +181,7 @@ static int apply_settings(struct ctx *c, const char *path, const struct settings
 			  ctu_err_t *err)
 {
 	/* SETTING_OPS_MAX writes for each of 64 settings at most; too big for the stack */
-	_cleanup_free_ struct planned *plan = calloc(64 * SETTING_OPS_MAX, sizeof(*plan));
+	_cleanup_free_ struct planned *plan = calloc((size_t)64 * SETTING_OPS_MAX, sizeof(*plan));
 	char dev_dir[CTU_CG_DIR_MAX];
 	bool dev_v2 = false;
 	size_t n = 0;

@@ -246,7 +246,7 @@ int devbpf_apply(const char *dir, const struct dev_rules *rs, ctu_err_t *err)
 {
 	_cleanup_close_ int cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int prog = -1;
-	int ours[ATTACHED_MAX], n, r;
+	int ours[ATTACHED_MAX] = { 0 }, n, r;
 
 	if (cg < 0)
 		return ctu_err_make(err, errno, "cannot open %s", dir);

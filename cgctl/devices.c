@@ -84,7 +84,8 @@ int dev_rule_parse(const char *text, struct dev_rule *out, ctu_err_t *err)
 	char copy[128], *w[4];
 	const char *why;
 
-	if (strlen(text) >= sizeof(copy) || !four_words(strcpy(copy, text), w))
+	if (strlen(text) >= sizeof(copy) ||
+	    !four_words(memcpy(copy, text, strlen(text) + 1), w))
 		return bad_rule(err, text, RULE_FORM);
 	if (strcmp(w[0], "allow") != 0 && strcmp(w[0], "deny") != 0)
 		return bad_rule(err, text, "the rule begins with allow or deny");
@@ -216,7 +217,7 @@ static int apply_rule(struct dev_state *s, const struct dev_rule *r, const char 
 
 int dev_rules_add(struct dev_rules *rs, const char *text, ctu_err_t *err)
 {
-	struct dev_rule r;
+	struct dev_rule r = { 0 };
 
 	if (!rs->n) {
 		/* a cgroup allows every device until told otherwise */

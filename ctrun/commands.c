@@ -159,7 +159,7 @@ static int show_state(struct ct_global *g, const char *id, ctu_err_t *err)
 int ct_cmd_state(struct ct_global *g, int argc, char **argv)
 {
 	ctu_err_t err = NULL;
-	int first, r = cmd_parse(&state_line, argc, argv, no_option, NULL, &first, &err);
+	int first = 0, r = cmd_parse(&state_line, argc, argv, no_option, NULL, &first, &err);
 
 	if (r == 0)
 		r = show_state(g, argv[first], &err);
@@ -328,7 +328,7 @@ int ct_cmd_list(struct ct_global *g, int argc, char **argv)
 {
 	struct list_opts o = { 0 };
 	ctu_err_t err = NULL;
-	int first, r = cmd_parse(&list_line, argc, argv, list_option, &o, &first, &err);
+	int first = 0, r = cmd_parse(&list_line, argc, argv, list_option, &o, &first, &err);
 
 	if (r == 0)
 		r = list_all(g, &o, &err);
@@ -464,7 +464,7 @@ int ct_cmd_kill(struct ct_global *g, int argc, char **argv)
 {
 	ctu_err_t err = NULL;
 	bool all = false;
-	int first, r = cmd_parse(&kill_line, argc, argv, kill_option, &all, &first, &err);
+	int first = 0, r = cmd_parse(&kill_line, argc, argv, kill_option, &all, &first, &err);
 
 	if (r == 0)
 		r = kill_container(g, argv[first], argc - first > 1 ? argv[first + 1] : NULL, all,
@@ -623,7 +623,7 @@ int ct_cmd_delete(struct ct_global *g, int argc, char **argv)
 {
 	ctu_err_t err = NULL;
 	bool force = false;
-	int first, r = cmd_parse(&delete_line, argc, argv, delete_option, &force, &first, &err);
+	int first = 0, r = cmd_parse(&delete_line, argc, argv, delete_option, &force, &first, &err);
 
 	if (r == 0)
 		r = delete_container(g, argv[first], force, &err);

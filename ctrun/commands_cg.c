@@ -198,7 +198,7 @@ static int ps_container(struct ct_global *g, char **argv, int n, bool json, ctu_
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	struct ct_state st;
-	size_t np;
+	size_t np = 0;
 	int r;
 
 	if (ct_state_read(g, argv[0], &st, err) < 0)
@@ -220,7 +220,7 @@ int ct_cmd_ps(struct ct_global *g, int argc, char **argv)
 {
 	ctu_err_t err = NULL;
 	bool json = false;
-	int first, r = cmd_parse(&ps_line, argc, argv, ps_option, &json, &first, &err);
+	int first = 0, r = cmd_parse(&ps_line, argc, argv, ps_option, &json, &first, &err);
 
 	if (r == 0)
 		r = ps_container(g, argv + first, argc - first, json, &err);
@@ -281,7 +281,7 @@ static int freeze_container(struct ct_global *g, const char *id, bool freeze, ct
 static int pause_or_resume(struct ct_global *g, int argc, char **argv, bool freeze)
 {
 	ctu_err_t err = NULL;
-	int first, r = cmd_parse(freeze ? &pause_line : &resume_line, argc, argv, no_option, NULL,
+	int first = 0, r = cmd_parse(freeze ? &pause_line : &resume_line, argc, argv, no_option, NULL,
 				 &first, &err);
 
 	if (r == 0)

@@ -54,23 +54,26 @@ static const struct option update_longopts[] = {
 };
 
 static const struct cmd_line update_line = {
-	.usage = CTU_USAGE_HEADER " ctrun update [options] <id>\n"
-		 "\nChange a container's resources (cgctl set); a value left out stays.\n"
-		 CTU_USAGE_OPTIONS
-		 " -r, --resources <file>|-  an OCI LinuxResources JSON (then the flags below\n"
-		 "                             are ignored, as runc ignores them)\n"
-		 "     --memory <size>       memory limit (K, M, G suffixes; -1: none)\n"
-		 "     --memory-reservation <size>  the soft limit (memory.low)\n"
-		 "     --memory-swap <size>  memory plus swap (-1: unlimited swap)\n"
-		 "     --cpu-shares <n>      relative CPU weight (1024: the default)\n"
-		 "     --cpu-quota <us>      CFS quota per period (-1: none)\n"
-		 "     --cpu-period <us>     CFS period\n"
-		 "     --cpuset-cpus <list>  the CPUs to use (0-3,5)\n"
-		 "     --cpuset-mems <list>  the memory nodes to use\n"
-		 "     --pids-limit <n>      the most processes (-1: none)\n"
-		 "     --blkio-weight <n>    block I/O weight, 10 to 1000\n"
-		 " -h, --help                display this help\n",
-	.shortopts = "r:", .longopts = update_longopts, .min = 1, .max = 1,
+	.usage = CTU_USAGE_HEADER
+	" ctrun update [options] <id>\n"
+	"\nChange a container's resources (cgctl set); a value left out stays.\n" CTU_USAGE_OPTIONS
+	" -r, --resources <file>|-  an OCI LinuxResources JSON (then the flags below\n"
+	"                             are ignored, as runc ignores them)\n"
+	"     --memory <size>       memory limit (K, M, G suffixes; -1: none)\n"
+	"     --memory-reservation <size>  the soft limit (memory.low)\n"
+	"     --memory-swap <size>  memory plus swap (-1: unlimited swap)\n"
+	"     --cpu-shares <n>      relative CPU weight (1024: the default)\n"
+	"     --cpu-quota <us>      CFS quota per period (-1: none)\n"
+	"     --cpu-period <us>     CFS period\n"
+	"     --cpuset-cpus <list>  the CPUs to use (0-3,5)\n"
+	"     --cpuset-mems <list>  the memory nodes to use\n"
+	"     --pids-limit <n>      the most processes (-1: none)\n"
+	"     --blkio-weight <n>    block I/O weight, 10 to 1000\n"
+	" -h, --help                display this help\n",
+	.shortopts = "r:",
+	.longopts = update_longopts,
+	.min = 1,
+	.max = 1,
 	.operands = "container ID",
 };
 
@@ -82,21 +85,61 @@ struct update_opts {
 /* Where each flag goes in LinuxResources, and how its value is read. */
 enum value_kind { V_SIZE, V_UINT, V_INT, V_STRING };
 struct flag_target {
-	int opt;
 	const char *flag, *section, *key;
+	int opt;
 	enum value_kind kind;
 };
 static const struct flag_target targets[] = {
-	{ OPT_MEMORY, "memory", "memory", "limit", V_SIZE },
-	{ OPT_MEMORY_RESERVATION, "memory-reservation", "memory", "reservation", V_SIZE },
-	{ OPT_MEMORY_SWAP, "memory-swap", "memory", "swap", V_SIZE },
-	{ OPT_CPU_SHARES, "cpu-shares", "cpu", "shares", V_UINT },
-	{ OPT_CPU_QUOTA, "cpu-quota", "cpu", "quota", V_INT },
-	{ OPT_CPU_PERIOD, "cpu-period", "cpu", "period", V_UINT },
-	{ OPT_CPUSET_CPUS, "cpuset-cpus", "cpu", "cpus", V_STRING },
-	{ OPT_CPUSET_MEMS, "cpuset-mems", "cpu", "mems", V_STRING },
-	{ OPT_PIDS_LIMIT, "pids-limit", "pids", "limit", V_INT },
-	{ OPT_BLKIO_WEIGHT, "blkio-weight", "blockIO", "weight", V_UINT },
+	{ .opt = OPT_MEMORY,
+	  .flag = "memory",
+	  .section = "memory",
+	  .key = "limit",
+	  .kind = V_SIZE },
+	{ .opt = OPT_MEMORY_RESERVATION,
+	  .flag = "memory-reservation",
+	  .section = "memory",
+	  .key = "reservation",
+	  .kind = V_SIZE },
+	{ .opt = OPT_MEMORY_SWAP,
+	  .flag = "memory-swap",
+	  .section = "memory",
+	  .key = "swap",
+	  .kind = V_SIZE },
+	{ .opt = OPT_CPU_SHARES,
+	  .flag = "cpu-shares",
+	  .section = "cpu",
+	  .key = "shares",
+	  .kind = V_UINT },
+	{ .opt = OPT_CPU_QUOTA,
+	  .flag = "cpu-quota",
+	  .section = "cpu",
+	  .key = "quota",
+	  .kind = V_INT },
+	{ .opt = OPT_CPU_PERIOD,
+	  .flag = "cpu-period",
+	  .section = "cpu",
+	  .key = "period",
+	  .kind = V_UINT },
+	{ .opt = OPT_CPUSET_CPUS,
+	  .flag = "cpuset-cpus",
+	  .section = "cpu",
+	  .key = "cpus",
+	  .kind = V_STRING },
+	{ .opt = OPT_CPUSET_MEMS,
+	  .flag = "cpuset-mems",
+	  .section = "cpu",
+	  .key = "mems",
+	  .kind = V_STRING },
+	{ .opt = OPT_PIDS_LIMIT,
+	  .flag = "pids-limit",
+	  .section = "pids",
+	  .key = "limit",
+	  .kind = V_INT },
+	{ .opt = OPT_BLKIO_WEIGHT,
+	  .flag = "blkio-weight",
+	  .section = "blockIO",
+	  .key = "weight",
+	  .kind = V_UINT },
 };
 
 /* A flag's value as JSON: sizes as runc's (K, M, G ...; -1 unlimited), numbers strict. */
@@ -114,7 +157,7 @@ static json_t *flag_value(enum value_kind kind, const char *arg)
 		return json_integer((json_int_t)u);
 	case V_UINT:
 		return ctu_parse_u64_range(arg, 0, INT64_MAX, &u) < 0 ? NULL
-								       : json_integer((json_int_t)u);
+								      : json_integer((json_int_t)u);
 	case V_INT:
 		return ctu_parse_s64(arg, &i) < 0 ? NULL : json_integer((json_int_t)i);
 	case V_STRING:
@@ -188,7 +231,8 @@ static json_t *merge(json_t *stored, json_t *req)
 	const char *name, *key;
 	json_t *sec, *v;
 
-	json_object_foreach(req, name, sec) {
+	json_object_foreach(req, name, sec)
+	{
 		json_t *have = json_object_get(out, name);
 
 		if (!json_is_object(sec) || !json_is_object(have)) {
@@ -196,9 +240,7 @@ static json_t *merge(json_t *stored, json_t *req)
 				json_object_set(out, name, sec);
 			continue;
 		}
-		json_object_foreach(sec, key, v)
-			if (changes(v))
-				json_object_set(have, key, v);
+		json_object_foreach(sec, key, v) if (changes(v)) json_object_set(have, key, v);
 	}
 	return out;
 }
@@ -218,8 +260,8 @@ static int check_merged(json_t *cfg, json_t *res, ctu_err_t *err)
  * has only these resources, less its own framing (the tool, "exec" and the
  * cgroup before them; the device rules, "--empty" and the fds after).
  */
-static int settings_of(struct ct_global *g, json_t *cfg, const char *cgroup,
-		       struct ctu_strv *out, ctu_err_t *err)
+static int settings_of(struct ct_global *g, json_t *cfg, const char *cgroup, struct ctu_strv *out,
+		       ctu_err_t *err)
 {
 	struct ct_chain_in in = { .g = g, .kind = CT_CHAIN_CREATE, .cfg = cfg, .cgroup = cgroup };
 	struct ct_chain chain = { 0 };
@@ -244,8 +286,7 @@ static int settings_of(struct ct_global *g, json_t *cfg, const char *cgroup,
 }
 
 /* One `cgctl set CGROUP SETTINGS...` (nothing to do: no call). */
-static int apply(struct ct_global *g, const char *cgroup, struct ctu_strv *settings,
-		 ctu_err_t *err)
+static int apply(struct ct_global *g, const char *cgroup, struct ctu_strv *settings, ctu_err_t *err)
 {
 	_cleanup_free_ char **argv = NULL;
 

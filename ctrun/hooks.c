@@ -22,7 +22,7 @@
 #include "proc.h"
 #include "strv.h"
 
-#define OUTPUT_MAX (64 * 1024)
+#define OUTPUT_MAX ((size_t)64 * 1024)
 
 struct hook {
 	size_t index;

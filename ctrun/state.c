@@ -154,7 +154,7 @@ int ct_state_parse(const char *buf, size_t len, const char *id, struct ct_state 
 	memset(st, 0, sizeof(*st));
 	if (strlen(id) > CT_ID_MAX)
 		return ctu_err_make(err, ENAMETOOLONG, CT_STATE_FILE);
-	strcpy(st->id, id);
+	snprintf(st->id, sizeof(st->id), "%s", id);
 	doc = ctu_json_parse(buf, len, CT_STATE_FILE, err);
 	if (!doc)
 		return ctu_err_code(*err);

@@ -16,6 +16,14 @@
 #include "ctrun.h"
 #include "proc.h"
 
+/* where `make install` puts the tools (the Makefile's BINDIR and SBINDIR) */
+#ifndef CTU_BINDIR
+#define CTU_BINDIR "/usr/local/bin"
+#endif
+#ifndef CTU_SBINDIR
+#define CTU_SBINDIR "/usr/local/sbin"
+#endif
+
 #define STDERR_TAIL 4096
 
 /*
