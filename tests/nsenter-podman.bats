@@ -23,6 +23,11 @@ teardown() {
 	assert_success
 	local id=${lines[-1]} pid
 	pid=$(cat "$T/s/podman/vfs-containers/$id/userdata/pidfile")
+	# crun's start returns once it has released the init, maybe before its exec of sleep
+	for _ in $(seq 100); do
+		[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 1000 " ] && break
+		sleep 0.05
+	done
 	run nsl --container "${id:0:12}" -- sh -c 'cat /proc/1/cmdline | tr "\0" " "; echo
 		for n in net pid mnt; do readlink /proc/self/ns/$n; done'
 	assert_success
