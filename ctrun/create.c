@@ -386,7 +386,7 @@ static int note_cgroup(struct ct_launch *l, ctu_err_t *err)
 
 static int write_pid_file(const struct ct_launch *l, ctu_err_t *err)
 {
-	int r = l->pid_file ? ct_pid_file_write(l->pid_file, l->init) : 0;
+	int r = l->pid_file ? ctu_pidfile_write_as(l->pid_file, l->init, false) : 0;
 
 	if (r < 0)
 		return ctu_err_make(err, -r, "--pid-file %s", l->pid_file);

@@ -311,7 +311,7 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 							     : 1;
 	if (ct_launch_chain(l, err) < 0)
 		return -1;
-	if (l->pid_file && (r = ct_pid_file_write(l->pid_file, l->init)) < 0)
+	if (l->pid_file && (r = ctu_pidfile_write_as(l->pid_file, l->init, false)) < 0)
 		return ctu_err_make(err, -r, "--pid-file %s", l->pid_file);
 	return detach ? 0 : ct_launch_wait(l, status, err);
 }

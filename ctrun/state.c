@@ -428,25 +428,3 @@ void ct_state_owner(const struct ct_state *st, int rootfd, char *out, size_t siz
 	else
 		snprintf(out, size, "#%u", (unsigned int)sb.st_uid);
 }
-
-int ct_pid_file_write(const char *path, pid_t pid)
-{
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	int r = 0;
-
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, 0644) < 0 || dprintf(fd, "%d", (int)pid) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}

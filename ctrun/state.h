@@ -17,13 +17,6 @@
 #define CT_EXEC_FIFO "exec.fifo"
 
 /*
- * --pid-file: the bare number, no newline, as runc writes it (go-runc's
- * ReadPidFile, containerd's shim, runs strconv.Atoi on the whole file);
- * a temp file renamed, so no reader sees half of it.  0, or -errno.
- */
-int ct_pid_file_write(const char *path, pid_t pid);
-
-/*
  * @len bytes of a state.json for container @id: parsed (duplicate keys
  * refused) and checked (types, ranges, an absolute cgroup path without
  * ".."), the fields of @st filled from it.  @st owns the document after.

@@ -328,6 +328,11 @@ noreturn void ctu_exit_like(int status)
 
 int ctu_pidfile_write(const char *path, pid_t pid)
 {
+	return ctu_pidfile_write_as(path, pid, true);
+}
+
+int ctu_pidfile_write_as(const char *path, pid_t pid, bool newline)
+{
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
 	int r = 0;
@@ -337,7 +342,7 @@ int ctu_pidfile_write(const char *path, pid_t pid)
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, 0644) < 0 || dprintf(fd, "%d\n", (int)pid) < 0)
+	if (fchmod(fd, 0644) < 0 || dprintf(fd, newline ? "%d\n" : "%d", (int)pid) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;

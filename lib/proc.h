@@ -110,6 +110,8 @@ int ctu_status_to_exit_code(int status);
  * directory, then rename(2), so a reader never sees a half-written file.
  */
 int ctu_pidfile_write(const char *path, pid_t pid);
+/* The same, without the newline when !@newline (runc's pid files: go-runc parses all of it). */
+int ctu_pidfile_write_as(const char *path, pid_t pid, bool newline);
 
 /* Reads a pid file written by ctu_pidfile_write() (or any "PID\n" file). */
 int ctu_pidfile_read(const char *path, pid_t *pid);
