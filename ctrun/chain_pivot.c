@@ -2,7 +2,7 @@
 /*
  * chain_pivot.c - the chain's last tool and the process it executes:
  *
- *	pivot ROOTFS --propagation slave [--no-pivot] [--force] MOUNTS DEVICES
+ *	pivot ROOTFS --propagation slave [--no-pivot] [--force | --in-place] MOUNTS DEVICES
  *	    --mkdir CWD --mask P --readonly-path P [--readonly] -w CWD
  *	    PROCESS OPTIONS -- ARGS
  *
@@ -306,10 +306,11 @@ static void fd_words(struct ct_build *b, json_t *process)
 {
 	const struct ct_fds *f = &b->in->fds;
 	json_t *size = ct_j(process, "consoleSize");
+	bool terminal = ct_jb(process, "terminal") && f->console >= 0;
 
 	if (b->in->bare)
 		return;
-	if (ct_jb(process, "terminal") && f->console >= 0) {
+	if (terminal) {
 		ct_wopt_u(b, "--console-fd", (unsigned long long)f->console);
 		if (size) {
 			uint64_t h = 0, w = 0;
@@ -322,7 +323,8 @@ static void fd_words(struct ct_build *b, json_t *process)
 	}
 	if (f->sync >= 0)
 		ct_wopt_u(b, "--sync-fd", (unsigned long long)f->sync);
-	if (f->real_stderr >= 0)
+	/* with a terminal, that is the program's stderr */
+	if (f->real_stderr >= 0 && !terminal)
 		ct_wopt_u(b, "--stderr-fd", (unsigned long long)f->real_stderr);
 	if (f->fifo >= 0)
 		ct_wopt_u(b, "--block-fd", (unsigned long long)f->fifo);
@@ -393,6 +395,9 @@ int ct_pivot_words(struct ct_build *b)
 		ct_w(b, "--no-pivot");
 	if (b->ns_path[CT_NS_MNT])
 		ct_w(b, "--force");
+	/* no mount namespace: runc's chroot in the caller's, without touching its propagation */
+	if (!ct_has_ns(b, CT_NS_MNT))
+		ct_w(b, "--in-place");
 	if ((r = ct_mount_words(b)) < 0 || (r = ct_device_words(b)) < 0)
 		return r;
 	if (!cwd || !*cwd)

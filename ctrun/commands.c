@@ -556,6 +556,8 @@ static int destroy(struct ct_global *g, const struct ct_state *st, ctu_err_t *er
 {
 	int r;
 
+	if (ct_in_place_release(st->rootfs, &st->in_place, err) < 0)
+		return ctu_err_wrap(err, "container %s", st->id);
 	if (remove_cgroup(g, st, err) < 0)
 		return ctu_err_code(*err);
 	r = ctu_tree_remove(g->rootfd, st->id);

@@ -70,8 +70,6 @@ int ck_namespaces(struct ck *ck, json_t *lin)
 		if ((r = ck_element_object(ck, nss, "/linux/namespaces", i, &ns)) < 0 ||
 		    (r = check_namespace(ck, ns, ck_ptr_i(p, "/linux/namespaces", i), &seen)) < 0)
 			return r;
-	if (!(seen & (1u << ns_kind("mount"))))
-		return ck_fail(ck, "/linux/namespaces", "a mount namespace (new or joined) is required");
 	return 0;
 }
 

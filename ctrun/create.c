@@ -175,23 +175,6 @@ static bool config_terminal(json_t *cfg)
 	return json_is_true(json_object_get(json_object_get(cfg, "process"), "terminal"));
 }
 
-/* process.terminal and --console-socket go together (runc's rule). */
-static int check_terminal(const struct ct_launch *l, bool foreground, ctu_err_t *err)
-{
-	bool terminal = config_terminal(l->cfg);
-
-	if (terminal && !l->console_socket && !foreground)
-		return ctu_err_make(err, 0,
-				    "process.terminal is true: --console-socket is required");
-	if (!terminal && l->console_socket)
-		return ctu_err_make(err, 0, "--console-socket given but process.terminal is false");
-	if (terminal && !l->console_socket)
-		return ctu_err_make(err, 0,
-				    "process.terminal without --console-socket: "
-				    "a terminal of our own is not supported yet");
-	return 0;
-}
-
 static bool has_hooks(json_t *cfg, const char *kind)
 {
 	return json_array_size(json_object_get(json_object_get(cfg, "hooks"), kind)) > 0;
@@ -206,7 +189,10 @@ static int prepare(struct ct_launch *l, bool foreground, ctu_err_t *err)
 
 	l->cfg = ct_config_load_warn(l->bundle, warnings, err);
 	json_array_foreach(warnings, i, w) ct_warn(l->g, "%s", json_string_value(w));
-	if (!l->cfg || resolve_bundle(l, err) < 0 || check_terminal(l, foreground, err) < 0)
+	if (!l->cfg || resolve_bundle(l, err) < 0)
+		return -1;
+	l->terminal = config_terminal(l->cfg);
+	if (ct_console_prepare(l, json_object_get(l->cfg, "process"), foreground, err) < 0)
 		return -1;
 	l->preserve_fds += listen_fds();
 	if (!l->g->cgroup_disabled) {
@@ -251,7 +237,7 @@ static int build_chain(struct ct_launch *l, bool bare, ctu_err_t *err)
 {
 	struct ct_chain_in in;
 
-	ct_fds_layout(&l->fds, l->preserve_fds, l->barrier, l->console_socket != NULL);
+	ct_fds_layout(&l->fds, l->preserve_fds, l->barrier, l->terminal);
 	if (l->seccomp[0])
 		ct_fds_add_seccomp(&l->fds);
 	fill_chain_in(l, &in, bare);
@@ -334,31 +320,13 @@ int ct_launch_write_state(struct ct_launch *l, ctu_err_t *err)
 	json_object_set(doc, "hooks", json_object_get(l->cfg, "hooks"));
 	json_object_set(doc, "resources", json_object_get(linux_, "resources"));
 	json_object_set_new(doc, "seccomp", json_string(l->seccomp));
+	if (l->in_place.used)
+		json_object_set_new(doc, "in_place",
+				    json_pack("{s:I, s:I}", "mount_ns", (json_int_t)l->in_place.mount_ns,
+					      "below", (json_int_t)l->in_place.below));
 	snprintf(st.id, sizeof(st.id), "%s", l->id);
 	st.doc = doc;
 	return ct_state_write(l->dirfd, &st, err);
-}
-
-static int connect_console(struct ct_launch *l, ctu_err_t *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (!l->console_socket)
-		return 0;
-	if (strlen(l->console_socket) >= sizeof(addr.sun_path))
-		return ctu_err_make(err, ENAMETOOLONG, "--console-socket %s", l->console_socket);
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", l->console_socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
-		return ctu_err_make(err, e, "--console-socket %s", l->console_socket);
-	}
-	l->console = fd;
-	return 0;
 }
 
 static void delete_cgroup(void *arg)
@@ -384,6 +352,25 @@ static int note_cgroup(struct ct_launch *l, ctu_err_t *err)
 	return l->cgroup_made ? ctu_undo_call(&l->undo, delete_cgroup, l, err) : 0;
 }
 
+static void release_in_place(void *arg)
+{
+	struct ct_launch *l = arg;
+	ctu_err_t err = NULL;
+
+	if (ct_in_place_release(l->rootfs, &l->in_place, &err) < 0)
+		ct_report(l->g, &err);
+}
+
+/* No mount namespace: pivot's mounts will be in ours, to be detached by delete or rollback. */
+static int note_in_place(struct ct_launch *l, ctu_err_t *err)
+{
+	if (ct_config_has_mount_ns(l->cfg))
+		return 0;
+	if (ct_in_place_note(l->rootfs, &l->in_place, err) < 0)
+		return -1;
+	return ctu_undo_call(&l->undo, release_in_place, l, err);
+}
+
 static int write_pid_file(const struct ct_launch *l, ctu_err_t *err)
 {
 	int r = l->pid_file ? ctu_pidfile_write_as(l->pid_file, l->init, false) : 0;
@@ -396,8 +383,9 @@ static int write_pid_file(const struct ct_launch *l, ctu_err_t *err)
 /* Everything from the state directory to "ready"; on failure the caller rolls back. */
 static int create_container(struct ct_launch *l, ctu_err_t *err)
 {
-	if (make_state_dir(l, err) < 0 || ct_launch_write_state(l, err) < 0 ||
-	    compile_seccomp(l, err) < 0 || connect_console(l, err) < 0 || note_cgroup(l, err) < 0 ||
+	if (make_state_dir(l, err) < 0 || note_in_place(l, err) < 0 ||
+	    ct_launch_write_state(l, err) < 0 ||
+	    compile_seccomp(l, err) < 0 || ct_console_open(l, err) < 0 || note_cgroup(l, err) < 0 ||
 	    build_chain(l, false, err) < 0 || ct_launch_chain(l, err) < 0 ||
 	    ct_launch_write_state(l, err) < 0 || write_pid_file(l, err) < 0)
 		return -1;
@@ -411,9 +399,11 @@ static void launch_free(struct ct_launch *l)
 	l->cfg = NULL;
 	if (l->console >= 0)
 		close(l->console);
+	if (l->relay >= 0)
+		close(l->relay);
 	if (l->dirfd >= 0)
 		close(l->dirfd);
-	l->console = l->dirfd = -1;
+	l->console = l->relay = l->dirfd = -1;
 }
 
 /* create's outcome: on failure everything made is undone, then the error. */
@@ -432,7 +422,8 @@ static int create_outcome(struct ct_launch *l, int r, ctu_err_t *err)
 static void launch_init(struct ct_launch *l, struct ct_global *g)
 {
 	*l = (struct ct_launch){
-		.g = g, .dirfd = -1, .console = -1, .init_pidfd = -1, .undo = CTU_UNDO_INIT
+		.g = g, .dirfd = -1, .console = -1, .relay = -1, .init_pidfd = -1,
+		.undo = CTU_UNDO_INIT
 	};
 }
 

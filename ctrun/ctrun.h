@@ -19,6 +19,8 @@
  *	hooks.c     running hooks: env, stdin the state, cwd, timeout
  *	state.c     ROOT/ID/state.json, the lock, the live status
  *	create.c    create and run: the fork, the sync protocol, rollback
+ *	console.c   process.terminal: --console-socket, or the foreground relay
+ *	inplace.c   no mount namespace: pivot --in-place's mounts, detached by delete
  *	start.c     start: the exec.fifo barrier
  *	exec.c      exec
  *	commands.c  state, list, ps, kill, pause, resume, update, delete
@@ -30,6 +32,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "err.h"
 #include "strv.h"
@@ -188,6 +191,23 @@ const char *ct_status_name(enum ct_status s);
  * (RFC 3339 ns), owner, annotations, pid, starttime, creator, creator_start,
  * cgroup, cgroup_made, process, hooks (poststop ...), resources.
  */
+/* inplace.c: a container without a mount namespace of its own (pivot --in-place) */
+struct ct_in_place {
+	bool used;	   /* the config has no mount namespace */
+	uint64_t mount_ns; /* the inode of create's mount namespace */
+	uint64_t below;	   /* the ID of the mount the root was on before the chain */
+};
+/* Whether linux.namespaces has a mount namespace (new or joined). */
+bool ct_config_has_mount_ns(json_t *cfg);
+/* Notes, before the chain runs, what @rootfs is on, into @ip (used). */
+int ct_in_place_note(const char *rootfs, struct ct_in_place *ip, ctu_err_t *err);
+/*
+ * Detaches what is stacked on @rootfs above @ip's mount (pivot's bind, the
+ * container's mounts in it); refused from another mount namespace.  0 when
+ * !@ip->used.
+ */
+int ct_in_place_release(const char *rootfs, const struct ct_in_place *ip, ctu_err_t *err);
+
 struct ct_state {
 	char id[CT_ID_MAX + 1];
 	json_t *doc; /* the whole state.json; the fields below read from it */
@@ -197,6 +217,7 @@ struct ct_state {
 	unsigned long long creator_start;
 	const char *bundle, *rootfs, *cgroup;
 	bool cgroup_made;
+	struct ct_in_place in_place; /* "in_place": {"mount_ns", "below"} */
 };
 /* "container ID does not exist" (exit 1) when there is no ROOT/ID. */
 int ct_state_read(struct ct_global *g, const char *id, struct ct_state *st, ctu_err_t *err);

@@ -61,7 +61,8 @@ static noreturn void exec_usage(void)
 	      " ctrun exec [options] -p <process.json> <id>\n"
 	      "\nRun a new process in a created or running container.\n" CTU_USAGE_OPTIONS
 	      " -p, --process <file>      the process, as config.json's /process\n"
-	      " -t, --tty                 give it a terminal (needs --console-socket)\n"
+	      " -t, --tty                 give it a terminal (sent to --console-socket; without\n"
+	      "                             one, in the foreground, relayed to ours)\n"
 	      "     --console-socket <path>  send the terminal's master there\n"
 	      "     --pid-file <file>     write its PID there\n"
 	      " -d, --detach              do not wait for it\n"
@@ -283,17 +284,14 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 			bool detach, int *status, ctu_err_t *err)
 {
 	struct ct_chain_in in;
-	bool terminal = json_is_true(json_object_get(process, "terminal"));
 	int r;
 
-	if (terminal != (l->console_socket != NULL))
-		return ctu_err_make(err, 0,
-				    terminal
-					? "process.terminal is true: --console-socket is required"
-					: "--console-socket given but process.terminal is false");
+	l->terminal = json_is_true(json_object_get(process, "terminal"));
+	if (ct_console_prepare(l, process, !detach, err) < 0)
+		return -1;
 	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return ctu_err_errno(err, "cannot become a subreaper");
-	ct_fds_layout(&l->fds, l->preserve_fds, false, l->console_socket != NULL);
+	ct_fds_layout(&l->fds, l->preserve_fds, false, l->terminal);
 	in = (struct ct_chain_in){ .g = l->g,
 				   .kind = CT_CHAIN_EXEC,
 				   .id = l->id,
@@ -309,7 +307,7 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 	if (l->g->show_chain)
 		return ct_chain_print(&l->chain, stdout) < 0 ? ctu_err_errno(err, "--show-chain")
 							     : 1;
-	if (ct_launch_chain(l, err) < 0)
+	if (ct_console_open(l, err) < 0 || ct_launch_chain(l, err) < 0)
 		return -1;
 	if (l->pid_file && (r = ctu_pidfile_write_as(l->pid_file, l->init, false)) < 0)
 		return ctu_err_make(err, -r, "--pid-file %s", l->pid_file);
@@ -345,7 +343,8 @@ out:
 int ct_cmd_exec(struct ct_global *g, int argc, char **argv)
 {
 	struct ct_launch l = {
-		.g = g, .dirfd = -1, .console = -1, .init_pidfd = -1, .undo = CTU_UNDO_INIT
+		.g = g, .dirfd = -1, .console = -1, .relay = -1, .init_pidfd = -1,
+		.undo = CTU_UNDO_INIT
 	};
 	struct exec_opts eo = { .env = json_array(), .gids = json_array(), .caps = json_array() };
 	ctu_err_t err = NULL;

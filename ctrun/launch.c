@@ -452,6 +452,8 @@ int ct_launch_wait(struct ct_launch *l, int *status, ctu_err_t *err)
 	sigset_t set, old;
 	int sigfd;
 
+	if (l->relay >= 0)
+		return ct_console_relay(l, status, err);
 	sigemptyset(&set);
 	for (size_t i = 0; i < ctu_n_forwarded_signals; i++)
 		sigaddset(&set, ctu_forwarded_signals[i]);

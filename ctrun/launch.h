@@ -29,11 +29,14 @@ struct ct_launch {
 	json_t *cfg;
 	char cgroup[PATH_MAX];
 	bool has_cgroup, cgroup_made;
+	struct ct_in_place in_place; /* no mount namespace: what the root was on */
 	char seccomp[PATH_MAX], seccomp_flags[64];
 	int dirfd; /* ROOT/ID, locked */
 	struct ct_chain chain;
 	struct ct_fds fds;
-	int console; /* connected --console-socket */
+	bool terminal; /* process.terminal */
+	int console;   /* the console's socket, for the last tool: --console-socket's, or ... */
+	int relay;     /* ... a pair's, whose other end is this: the foreground terminal */
 	pid_t init;
 	unsigned long long init_start;
 	int init_pidfd;
@@ -57,4 +60,16 @@ int ct_launch_chain(struct ct_launch *l, ctu_err_t *err);
 int ct_launch_wait(struct ct_launch *l, int *status, ctu_err_t *err);
 /* SIGKILL to the init through its pidfd, then waits until it is gone. */
 void ct_launch_kill_init(struct ct_launch *l);
+
+/* console.c */
+/*
+ * process.terminal (@l->terminal) without --console-socket only in the
+ * foreground, and no socket without it; a relayed terminal gets our size
+ * as @process's consoleSize when it has none.
+ */
+int ct_console_prepare(struct ct_launch *l, json_t *process, bool foreground, ctu_err_t *err);
+/* With a terminal: --console-socket connected, else the foreground's socket pair. */
+int ct_console_open(struct ct_launch *l, ctu_err_t *err);
+/* The foreground terminal relayed to our stdio until the init exits; its wait status. */
+int ct_console_relay(struct ct_launch *l, int *status, ctu_err_t *err);
 #endif

@@ -135,13 +135,30 @@ static int check_numbers(json_t *doc, struct ct_state *st, ctu_err_t *err)
 	return 0;
 }
 
+/* "in_place": what the root of a container without a mount namespace was on (inplace.c). */
+static int check_in_place(json_t *doc, struct ct_state *st, ctu_err_t *err)
+{
+	json_t *ip = json_object_get(doc, "in_place");
+	unsigned long long ns, below;
+
+	if (!ip || json_is_null(ip))
+		return 0;
+	if (!json_is_object(ip))
+		return ctu_err_make(err, 0, "/in_place: expected an object");
+	if (take_uint(ip, "mount_ns", true, UINT64_MAX >> 1, &ns, err) < 0 ||
+	    take_uint(ip, "below", true, UINT64_MAX >> 1, &below, err) < 0)
+		return ctu_err_wrap(err, "/in_place");
+	st->in_place = (struct ct_in_place){ .used = true, .mount_ns = ns, .below = below };
+	return 0;
+}
+
 /* @doc checked and its fields into @st (which borrows them); @st->id set by the caller. */
 static int state_from_doc(json_t *doc, struct ct_state *st, ctu_err_t *err)
 {
 	if (!json_is_object(doc))
 		return ctu_err_make(err, 0, "not a JSON object");
 	if (check_strings(doc, st, err) < 0 || check_numbers(doc, st, err) < 0 ||
-	    check_objects(doc, err) < 0)
+	    check_in_place(doc, st, err) < 0 || check_objects(doc, err) < 0)
 		return ctu_err_code(*err);
 	return 0;
 }

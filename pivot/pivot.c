@@ -47,6 +47,10 @@ static noreturn void usage(void)
 	      "                             or r<mode> for the new root's whole tree\n"
 	      "     --chroot              use chroot(2) instead of pivot_root(2) (teaching mode)\n"
 	      "     --force               run even in the host's mount namespace\n"
+	      "     --in-place            stay in the mount namespace pivot runs in, shared\n"
+	      "                             with others: chroot, the propagation applied to\n"
+	      "                             the new root's bind only; the mounts outlive the\n"
+	      "                             program (umount -R <newroot> removes them)\n"
 	      "\nThe program's process:\n"
 	      " -S, --setuid <uid>        run <program> as this uid\n"
 	      " -G, --setgid <gid>        run <program> as this gid\n"
@@ -81,6 +85,7 @@ enum {
 	OPT_MASK,
 	OPT_READONLY_PATH,
 	OPT_NO_PIVOT,
+	OPT_IN_PLACE,
 };
 
 /* Options are parsed before anything is made: running out of memory ends here. */
@@ -189,6 +194,7 @@ static const struct option longopts[] = {
 	{ "mask", required_argument, NULL, OPT_MASK },
 	{ "readonly-path", required_argument, NULL, OPT_READONLY_PATH },
 	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
+	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 	CTU_CREDS_LONGOPTS,
 	{ "cap-add", required_argument, NULL, CTU_OPT_CAP_ADD },
 	CTU_PROCOPT_LONGOPTS,
@@ -284,6 +290,10 @@ static void handle_option(int c, void *ctx)
 	case OPT_FORCE:
 		o->force = true;
 		break;
+	case OPT_IN_PLACE:
+		/* pivot_root would change the root of every process in the namespace */
+		o->in_place = o->chroot_only = o->force = true;
+		break;
 	default:
 		ctu_common_option_exit(c, usage);
 	}
@@ -295,9 +305,12 @@ static void parse_options(struct opts *o, int argc, char **argv)
 	if (!o->newroot)
 		ctu_usage_exit("no new root given");
 	if (o->old_root && o->chroot_only)
-		ctu_usage_exit("--old-root cannot go with --chroot");
+		ctu_usage_exit("--old-root cannot go with --%s", o->in_place ? "in-place" : "chroot");
 	if (o->no_pivot && (o->chroot_only || o->old_root))
-		ctu_usage_exit("--no-pivot cannot go with --%s", o->chroot_only ? "chroot" : "old-root");
+		ctu_usage_exit("--no-pivot cannot go with --%s",
+			       o->in_place	    ? "in-place" :
+			       o->chroot_only ? "chroot" :
+						"old-root");
 }
 
 int main(int argc, char **argv)

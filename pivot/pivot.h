@@ -63,6 +63,7 @@ struct opts {
 	bool readonly;
 	const char *wd;
 	bool chroot_only;
+	bool in_place; /* --in-place: the caller's mount namespace, its propagation untouched */
 	const char *newroot;
 	char **argv;
 	struct ctu_procopt proc; /* the program's process: lib/procopt (sync_fd, creds, ...) */

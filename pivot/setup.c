@@ -75,16 +75,24 @@ static int prepare_root(const struct opts *o, struct newroot *nr, ctu_err_t *err
 	if (!S_ISDIR(s.st_mode))
 		return ctu_err_make(err, 0, "cannot use '%s' as the new root: not a directory",
 				    o->newroot);
-	if (mount(NULL, "/", NULL, MS_REC | o->propagation, NULL) < 0)
+	if (!o->in_place && mount(NULL, "/", NULL, MS_REC | o->propagation, NULL) < 0)
 		return ctu_err_errno(err, "cannot make the mounts %s",
 				     propagation_name(o->propagation));
-	if (o->propagation == MS_SHARED && make_parent_private(o->newroot, err) < 0)
+	if (!o->in_place && o->propagation == MS_SHARED && make_parent_private(o->newroot, err) < 0)
 		return ctu_err_code(*err);
 	if (mount(o->newroot, o->newroot, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return ctu_err_errno(err, "cannot bind %s onto itself", o->newroot);
 	nr->bound = true;
 	if (ctu_undo_call(&nr->undo, detach_bind, nr, err) < 0)
 		return ctu_err_code(*err);
+	/*
+	 * --in-place: the namespace is others' too, so its propagation stays as
+	 * it is and only the bind's tree gets ours (private by default): what
+	 * is mounted inside does not show anywhere else.
+	 */
+	if (o->in_place && mount(NULL, o->newroot, NULL, MS_REC | o->propagation, NULL) < 0)
+		return ctu_err_errno(err, "cannot make the mounts in %s %s", o->newroot,
+				     propagation_name(o->propagation));
 	nr->rootfd = open(o->newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (nr->rootfd < 0)
 		return ctu_err_errno(err, "cannot open %s", o->newroot);
@@ -410,8 +418,10 @@ static int switch_root(const struct opts *o, struct newroot *nr, ctu_err_t *err)
 	} else if (o->chroot_only) {
 		if (chroot(".") < 0)
 			return ctu_err_errno(err, "cannot chroot to %s", o->newroot);
-		ctu_warn(0, "warning: --chroot: a chroot can be escaped by a process that may chroot "
-			    "again; containers use pivot_root");
+		/* --in-place asked for the caller's namespace, where only a chroot can be */
+		if (!o->in_place)
+			ctu_warn(0, "warning: --chroot: a chroot can be escaped by a process that "
+				    "may chroot again; containers use pivot_root");
 	} else if ((int)syscall(SYS_pivot_root, ".", put_old) < 0) {
 		return ctu_err_errno(err, "cannot pivot_root to %s", o->newroot);
 	}

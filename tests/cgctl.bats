@@ -175,17 +175,22 @@ is_v1() {
 	fi
 	"${G[@]}" thaw "$CG"
 	[ ! -e "$freeze" ] || [ "$(cat "$freeze")" = 0 ]
-	sleep 0.5
+	# thawed, the loop ticks again: within 10 s even on an emulated CPU
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(cat "$T/tick")" != "$a" ] && break
+		sleep 0.1
+	done
 	[ "$(cat "$T/tick")" != "$a" ]
 }
 
 @test "kill with a signal, kill -r of a subtree, and wait for the end" {
 	"${G[@]}" create "$CG/child"
-	"${G[@]}" exec "$CG" -- sh -c "trap 'echo got-term >$T/term; exit 0' TERM; while :; do sleep 0.1; done" >/dev/null 2>&1 3>&- &
+	"${G[@]}" exec "$CG" -- sh -c "trap 'echo got-term >$T/term; exit 0' TERM; echo >$T/trapped; while :; do sleep 0.1; done" >/dev/null 2>&1 3>&- &
 	ctu_cleanup_add pid $!
 	"${G[@]}" exec "$CG/child" -- sleep 1000 >/dev/null 2>&1 3>&- &
 	ctu_cleanup_add pid $!
-	sleep 0.5
+	ctu_wait_for_file "$T/trapped"
 	"${G[@]}" kill -s TERM "$CG"
 	for _ in $(seq 50); do [ -s "$T/term" ] && break; sleep 0.1; done
 	[ "$(cat "$T/term")" = got-term ]

@@ -113,3 +113,57 @@ deny_faccessat2='.process.noNewPrivileges = false |
 	assert_equal "$(wc -c <"$T/epid")" "$(tr -d '\n' <"$T/epid" | wc -c)"
 	grep -q "$CT_CG" "/proc/$(cat "$T/epid")/cgroup"
 }
+
+# runtime-tools' linux_ns_itype: a config without any namespace.  runc then
+# chroots in the caller's mount namespace (and makes its "/" rslave); pivot
+# --in-place leaves our propagation alone and gives the bind its own.
+@test "no namespaces at all: the container is in ours, the mount one too, chrooted; delete detaches its mounts" {
+	ct_bundle "$B"
+	ct_cfg "$B" 'del(.hostname) | .linux.namespaces = []'
+	root_before=$(awk '$5 == "/"' /proc/self/mountinfo)
+	run ct --show-chain=bare create -b "$B" "$ID"
+	assert_success
+	assert_output --partial " --in-place "
+	ct_bg create -b "$B" "$ID"
+	pid=$(ct state "$ID" | jq -r .pid)
+	for ns in mnt net pid ipc uts cgroup; do
+		assert_equal "$(readlink "/proc/$pid/ns/$ns")" "$(readlink "/proc/self/ns/$ns")"
+	done
+	# its root is the bundle's, through a bind of its own in our namespace
+	assert_equal "$(stat -L -c %d:%i "/proc/$pid/root")" "$(stat -c %d:%i "$B/rootfs")"
+	rootfs=$(realpath "$B/rootfs")
+	run findmnt -n -o TARGET,PROPAGATION "$rootfs"
+	assert_success
+	assert_output --regexp "^$rootfs +private"
+	findmnt -n "$rootfs/proc" >/dev/null
+	# our "/" kept its propagation
+	assert_equal "$(awk '$5 == "/"' /proc/self/mountinfo)" "$root_before"
+	ct start "$ID"
+	ct kill "$ID" KILL
+	for _ in $(seq 100); do [ "$(ct state "$ID" | jq -r .status)" = stopped ] && break; sleep 0.1; done
+	ct delete "$ID"
+	run findmnt -n -R "$rootfs"
+	assert_failure
+	ct_assert_nothing_left
+}
+
+@test "no mount namespace: a failed create detaches the mounts too; delete from another mount namespace refuses" {
+	ct_bundle "$B" /no/such/program
+	ct_cfg "$B" 'del(.hostname) | .linux.namespaces = []'
+	rootfs=$(realpath "$B/rootfs")
+	run ct run -b "$B" "$ID"
+	assert_failure
+	run findmnt -n -R "$rootfs"
+	assert_failure
+	ct_assert_nothing_left
+	ct_cfg "$B" '.process.args = ["sleep", "1000"]'
+	ct_bg create -b "$B" "$ID"
+	run unshare -m --propagation unchanged "$CTRUN" --root "$CT_ROOT" delete --force "$ID"
+	assert_failure
+	assert_output --regexp "^ctrun: delete: container $ID: the mounts on $rootfs are in mount namespace [0-9]+, not in ours \([0-9]+\): run delete there$"
+	findmnt -n "$rootfs" >/dev/null
+	ct delete --force "$ID"
+	run findmnt -n -R "$rootfs"
+	assert_failure
+	ct_assert_nothing_left
+}

@@ -105,8 +105,12 @@ cg_file() { # cg_file CONTROLLER FILE: the file of $CGP where CONTROLLER lives
 	bash -c 'sleep 0.1 & exec sleep 1000' &
 	local parent=$!
 	ctu_cleanup_add pid "$parent"
-	sleep 0.5
-	PID=$(pgrep -P "$parent" | head -n1)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		PID=$(pgrep -P "$parent" | head -n1)
+		[ -n "$PID" ] && [ "$(awk '{print $3}' "/proc/$PID/stat")" = Z ] && break
+		sleep 0.1
+	done
 	[ -n "$PID" ]
 	[ "$(awk '{print $3}' "/proc/$PID/stat")" = Z ]
 	START=$(awk '{print $22}' "/proc/$PID/stat")

@@ -176,6 +176,47 @@ mnt_opts() {
 	assert_output --partial "pivot: --no-pivot cannot go with --chroot"
 }
 
+@test "--in-place: chrooted in the caller's namespace, whose propagation stays; the bind private, its mounts outliving the program" {
+	# a namespace of the test's own, shared as a host's "/" is, held by a second process
+	run "$UNSHARE_LITE" -m --propagation shared -- sh -c "
+		sleep 1000 & holder=\$!
+		root_before=\$(awk '\$5 == \"/\"' /proc/self/mountinfo)
+		'$PIVOT' '$ROOT' --in-place --proc --mount tmpfs:tmpfs:/t -- /bin/sh -c 'readlink /proc/self/ns/mnt; ls /bin/busybox' 2>&1
+		echo status=\$?
+		echo caller=\$(readlink /proc/self/ns/mnt) holder=\$(readlink /proc/\$holder/ns/mnt)
+		[ \"\$(awk '\$5 == \"/\"' /proc/self/mountinfo)\" = \"\$root_before\" ] && echo root-unchanged
+		findmnt -n -o PROPAGATION '$ROOT'; findmnt -n -o FSTYPE '$ROOT/proc'; findmnt -n -o FSTYPE '$ROOT/t'
+		umount -R '$ROOT' && ! findmnt -n '$ROOT' >/dev/null && echo removed
+		kill \$holder"
+	assert_success
+	ns=$(sed -n 1p <<<"$output")
+	[[ $ns == mnt:* ]]
+	assert_line --index 1 /bin/busybox
+	assert_line --index 2 status=0
+	assert_line --index 3 "caller=$ns holder=$ns"
+	assert_line --index 4 root-unchanged
+	assert_line --index 5 private
+	assert_line --index 6 proc
+	assert_line --index 7 tmpfs
+	assert_line --index 8 removed
+	# the chroot warning is --chroot's, not --in-place's
+	refute_output --partial warning
+	run -125 "$PIVOT" "$ROOT" --in-place --no-pivot true
+	assert_output --partial "pivot: --no-pivot cannot go with --in-place"
+	run -125 "$PIVOT" "$ROOT" --in-place --old-root /o true
+	assert_output --partial "pivot: --old-root cannot go with --in-place"
+}
+
+@test "--in-place: a failed step detaches the bind; nothing stays in the caller's namespace" {
+	run "$UNSHARE_LITE" -m --propagation shared -- sh -c "
+		'$PIVOT' '$ROOT' --in-place --proc --mount nosuchfs:x:/t -- true; echo status=\$?
+		findmnt -n -R '$ROOT' || echo none"
+	assert_success
+	assert_line --partial "pivot: "
+	assert_line status=125
+	assert_line none
+}
+
 @test "--propagation shared under a shared parent: the parent made private, the new root shared" {
 	run "$UNSHARE_LITE" -m -- sh -c "
 		mount --bind '$T' '$T' && mount --make-shared '$T' || exit 99

@@ -9,6 +9,10 @@
 #  - ct_cfg DIR JQ-FILTER: edit DIR/config.json in place;
 #  - ct_cg_dir [CONTROLLER]: the container cgroup's directory in the hierarchy
 #    holding CONTROLLER (default: the unified one).
+#  - ct_assert_nothing_left: no state, cgroup, mount or process of the test's
+#    container remains;
+#  - ct_refused MESSAGE, ct_bad JQ-FILTER MESSAGE: the bundle $B (edited by
+#    FILTER) refused by both create paths with MESSAGE, nothing left.
 
 # Our own cgroup: the memory controller's on hybrid hosts (the one a test may
 # not leave), the unified one on pure v2 hosts.
@@ -95,4 +99,49 @@ ct() {
 # wait for it.  Output in $T/ct.out and $T/ct.err; the exit status is ctrun's.
 ct_bg() {
 	"$CTRUN" --root "$CT_ROOT" "$@" </dev/null >"$T/ct.out" 2>"$T/ct.err"
+}
+
+# No state dir (nor anything else in ROOT), no cgroup of the container in any
+# hierarchy, no mount below the test's directory, no process in its rootfs
+# (the bundle is $B).
+# (Targeted rather than ctu_state_save's whole-host view: other suites may
+# make cgroups of their own meanwhile.)
+ct_assert_nothing_left() {
+	local p h
+	[ ! -e "$CT_ROOT/$ID" ] || fail "$CT_ROOT/$ID left"
+	[ -z "$(ls -A "$CT_ROOT" 2>/dev/null)" ] || fail "$CT_ROOT not empty: $(ls -A "$CT_ROOT")"
+	while read -r h; do
+		[ ! -d "$h$CT_CG" ] || fail "cgroup $h$CT_CG left"
+	done < <(ct_hierarchies)
+	! grep -qF " $T" /proc/self/mountinfo || fail "a mount below $T left"
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/root" 2>/dev/null) in
+		"$B"/*) fail "process ${p#/proc/} left in the rootfs" ;;
+		esac
+	done
+}
+
+# ct_refused MESSAGE: both create paths fail with exit 1 and MESSAGE (one line), nothing left.
+ct_refused() {
+	local want=$1
+	run ct --show-chain create -b "$B" "$ID"
+	assert_failure 1
+	assert_output --regexp '^ctrun: (create: )?config\.json[:]'
+	assert_output --partial "$want"
+	assert_equal "${#lines[@]}" 1
+	ct_assert_nothing_left
+	run ct create -b "$B" "$ID"
+	assert_failure 1
+	assert_output --regexp '^ctrun: (create: )?config\.json[:]'
+	assert_output --partial "$want"
+	assert_equal "${#lines[@]}" 1
+	ct_assert_nothing_left
+}
+
+# ct_bad JQ-FILTER MESSAGE: the bundle edited by FILTER is refused with MESSAGE; then restored.
+ct_bad() {
+	cp "$B/config.json" "$BATS_TEST_TMPDIR/good.json"
+	ct_cfg "$B" "$1"
+	ct_refused "config.json: $2"
+	cp "$BATS_TEST_TMPDIR/good.json" "$B/config.json"
 }

@@ -6,6 +6,11 @@
  * then everything the program writes on the terminal, and exits as CMD.
  *
  *	recvtty CMD [ARG...]
+ *	recvtty -l PATH
+ *
+ * With -l, a socket listening at PATH (an OCI runtime's --console-socket)
+ * instead: one connection accepted, then the same, until the terminal's
+ * last slave is closed; "listening" on stderr once PATH is there.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,12 +67,45 @@ static void relay(int master, pid_t pid, int *status)
 	}
 }
 
+/* -l PATH: the master from the first connection to PATH, its output until EIO. */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char name[4096], buf[4096];
+	int lfd, conn, master;
+	ssize_t n;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return 2;
+	strcpy(addr.sun_path, path);
+	unlink(path);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(lfd, 1) < 0)
+		return 2;
+	fprintf(stderr, "listening\n");
+	conn = accept(lfd, NULL, NULL);
+	master = conn < 0 ? -1 : receive_master(conn, name, sizeof(name));
+	if (master < 0) {
+		printf("no console\n");
+		return 1;
+	}
+	printf("console %s\n", name);
+	fflush(stdout);
+	while ((n = read(master, buf, sizeof(buf))) > 0) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int sv[2], status = 0, master;
 	char name[4096];
 	pid_t pid;
 
+	if (argc == 3 && strcmp(argv[1], "-l") == 0)
+		return listen_at(argv[2]);
 	if (argc < 2 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return 2;
 	pid = fork();

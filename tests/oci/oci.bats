@@ -7,10 +7,13 @@
 # compare fails on a made-up pair of runs where the candidate misses one
 # assertion, so it cannot pass vacuously (tests/oci-compare.bats).
 #
-# Not in `make check` yet: ctrun misses 7 assertions runc passes (linux_ns_itype:
-# a container without a mount namespace of its own); `make check-oci` runs it.
+# In `make check` (tests/run runs tests/oci/ after tests/); `make check-oci`
+# runs it alone.
 
 load ../helpers
+
+# the build (once, minutes) and two runs of the suite: more than tests/run's 300 s
+BATS_TEST_TIMEOUT=${CTU_OCI_TIMEOUT:-2400}
 
 : "${CTU_RT_RUN:=$CTU_ROOT/../shared/oracles/runtime-tools-run}"
 COMPARE=$CTU_ROOT/tests/oci/compare

@@ -69,6 +69,14 @@ teardown() {
 	assert_line --index 1 --partial "can't open /dev240: No such device"
 }
 
+@test "v1-only resources are refused: no controller is on cgroup v1 here" {
+	ct_bundle "$B"
+	ct_bad '.linux.resources.memory = {"swappiness": 10}' \
+		"/linux/resources/memory/swappiness: cgroup v1 only, and the memory controller is not on v1 here"
+	ct_bad '.linux.resources.cpu = {"realtimeRuntime": 10}' \
+		"/linux/resources/cpu/realtimeRuntime: cgroup v1 only"
+}
+
 @test "an apparmorProfile on a host without AppArmor is refused before anything is made" {
 	[ ! -e /sys/kernel/security/apparmor ] || skip "this host has AppArmor"
 	ct_bundle "$B"
