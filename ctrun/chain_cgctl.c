@@ -95,10 +95,14 @@ int ct_cgroup_path(json_t *cfg, const char *id, char *out, size_t size, ctu_err_
 
 	if (ctu_cg_detect(&hs, NULL, true, NULL, err) < 0)
 		return ctu_err_wrap(err, "the cgroup of ctrun");
-	/* the unified hierarchy's (pure v2 or hybrid), else memory's on v1 */
-	h = ctu_cg_v2(&hs);
+	/*
+	 * The hierarchy of the memory controller: the unified one on pure v2,
+	 * the v1 one on hybrid hosts, where the unified one may hold nothing
+	 * and our place in it ("/") is no place of ours; else the unified one.
+	 */
+	h = ctu_cg_hier_for(&hs, "memory");
 	if (!h)
-		h = ctu_cg_hier_for(&hs, "memory");
+		h = ctu_cg_v2(&hs);
 	if (!h)
 		return ctu_err_make(err, 0, "no unified or memory cgroup hierarchy on this host");
 	return ct_cgroup_path_in(cfg, id, h->base, out, size, err);

@@ -399,19 +399,6 @@ static int signal_init(const struct ct_state *st, int pidfd, int sig, ctu_err_t 
 	return 0;
 }
 
-static bool cgroup_exists(const struct ct_state *st)
-{
-	struct ctu_cg_hiers hs;
-	char d[CTU_CG_DIR_MAX];
-	ctu_err_t err = NULL;
-
-	if (!st->cgroup || ctu_cg_detect(&hs, NULL, false, NULL, &err) < 0) {
-		ctu_err_free(&err);
-		return false;
-	}
-	return ct_cgroup_dir(&hs, st->cgroup, d);
-}
-
 static int thaw(struct ct_global *g, const struct ct_state *st, ctu_err_t *err)
 {
 	char *argv[] = { "cgctl", "thaw", (char *)st->cgroup, NULL };
@@ -427,7 +414,7 @@ static int do_kill(struct ct_global *g, const struct ct_state *st, int sig, bool
 
 	if (s == CT_STOPPED || s == CT_CREATING) {
 		/* runc: leftovers of a stopped container's cgroup may still be signalled */
-		if (all && s == CT_STOPPED && cgroup_exists(st))
+		if (all && s == CT_STOPPED && ct_cgroup_exists(st->cgroup))
 			return kill_cgroup(g, st, sig, err);
 		if (all && s == CT_STOPPED)
 			return 0;
@@ -512,7 +499,7 @@ static int wait_exit(const struct ct_state *st, int pidfd, ctu_err_t *err)
 static int kill_for_delete(struct ct_global *g, const struct ct_state *st, int pidfd,
 			   enum ct_status s, ctu_err_t *err)
 {
-	if (s != CT_CREATED && st->cgroup && cgroup_exists(st) &&
+	if (s != CT_CREATED && st->cgroup && ct_cgroup_exists(st->cgroup) &&
 	    kill_cgroup(g, st, SIGKILL, err) < 0)
 		return ctu_err_code(*err);
 	if (signal_init(st, pidfd, SIGKILL, err) < 0)
@@ -527,7 +514,7 @@ static int remove_cgroup(struct ct_global *g, const struct ct_state *st, ctu_err
 {
 	char *argv[] = { "cgctl", "delete", "-r", "--kill", (char *)st->cgroup, NULL };
 
-	if (!st->cgroup_made || !cgroup_exists(st))
+	if (!st->cgroup_made || !ct_cgroup_exists(st->cgroup))
 		return 0;
 	if (ct_tool_run(g, argv, err) < 0)
 		return ctu_err_wrap(err, "container %s", st->id);

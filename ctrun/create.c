@@ -335,7 +335,8 @@ static void delete_cgroup(void *arg)
 	char *argv[] = { "cgctl", "delete", "--kill", l->cgroup, NULL };
 	ctu_err_t err = NULL;
 
-	if (ct_tool_run(l->g, argv, &err) < 0)
+	/* cgctl exec removes the cgroup itself when its own setup fails */
+	if (ct_cgroup_exists(l->cgroup) && ct_tool_run(l->g, argv, &err) < 0)
 		ct_report(l->g, &err);
 }
 

@@ -219,6 +219,8 @@ struct ct_state {
 	bool cgroup_made;
 	struct ct_in_place in_place; /* "in_place": {"mount_ns", "below"} */
 };
+/* Whether cgroup @path is there in any hierarchy (state.c). */
+bool ct_cgroup_exists(const char *path);
 /* "container ID does not exist" (exit 1) when there is no ROOT/ID. */
 int ct_state_read(struct ct_global *g, const char *id, struct ct_state *st, ctu_err_t *err);
 /* state.json written through @dirfd (temp + fsync + rename). */

@@ -340,6 +340,19 @@ bool ct_cgroup_dir(struct ctu_cg_hiers *hs, const char *path, char out[CTU_CG_DI
 	return false;
 }
 
+bool ct_cgroup_exists(const char *path)
+{
+	struct ctu_cg_hiers hs;
+	char d[CTU_CG_DIR_MAX];
+	ctu_err_t err = NULL;
+
+	if (!path || ctu_cg_detect(&hs, NULL, false, NULL, &err) < 0) {
+		ctu_err_free(&err);
+		return false;
+	}
+	return ct_cgroup_dir(&hs, path, d);
+}
+
 bool ct_cgroup_frozen(struct ctu_cg_hiers *hs, const char *path)
 {
 	char d[CTU_CG_DIR_MAX], line[32];

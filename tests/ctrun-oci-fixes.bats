@@ -167,3 +167,37 @@ deny_faccessat2='.process.noNewPrivileges = false |
 	assert_failure
 	ct_assert_nothing_left
 }
+
+# runtime-tools' linux_cgroups_relative_*: a relative path is runc's own
+# cgroup joined with it; on a hybrid host that is the v1 hierarchies' (the
+# unified one holds nothing there, and our place in it is its root).
+@test "a relative cgroupsPath, or none, lands below ctrun's own cgroup in the memory controller's hierarchy" {
+	own=$(ct_own_cgroup)
+	ct_bundle "$B" cat /proc/self/cgroup
+	ct_cfg "$B" 'del(.linux.cgroupsPath) | del(.linux.namespaces[] | select(.type == "cgroup"))'
+	run ct run -b "$B" "$ID"
+	assert_success
+	assert_line --regexp "^[0-9]+:[^:]*:${own%/}/$ID\$"
+	ct_assert_nothing_left
+	ct_cfg "$B" ".linux.cgroupsPath = \"$ID/sub\""
+	run ct run -b "$B" "$ID"
+	assert_success
+	if grep -q '^[0-9]*:[^:]*memory' /proc/self/cgroup; then
+		assert_line --regexp "^[0-9]+:([^:]*,)?memory(,[^:]*)?:${own%/}/$ID/sub\$"
+	else
+		assert_line "0::${own%/}/$ID/sub"
+	fi
+	# the leaf was ctrun's to remove; its parent, made on the way, is not (as with runc)
+	[ ! -d "$(ct_cg_dir)/sub" ]
+	[ ! -d "$(ct_cg_dir memory)/sub" ]
+}
+
+@test "a resource the kernel refuses: one message, cgctl's; the cgroup it made is gone, nothing else tried" {
+	ct_bundle "$B" true
+	ct_cfg "$B" '.linux.resources.cpu = {cpus: "1000"}'
+	run ct run -b "$B" "$ID"
+	assert_failure 1
+	assert_output --regexp '^ctrun: run: cgctl: .*cpuset\.cpus'
+	assert_equal "${#lines[@]}" 1
+	ct_assert_nothing_left
+}
