@@ -68,6 +68,8 @@ bool ct_ju(json_t *obj, const char *key, uint64_t *out);
 
 /* chain_cgctl.c */
 int ct_cgctl_words(struct ct_build *b);
+/* linux.resources @res as cgctl's settings (-s NAME=VALUE ...), the device rules aside: create's and update's. */
+int ct_resource_words(struct ct_build *b, json_t *res);
 /* ct_cgroup_path with ctrun's own cgroup given (the unit tests'). */
 int ct_cgroup_path_in(json_t *cfg, const char *id, const char *own, char *out, size_t size,
 		      ctu_err_t *err);

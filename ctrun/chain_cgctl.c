@@ -449,6 +449,23 @@ static void device_rules(struct ct_build *b, json_t *list)
 		ct_wopt(b, "--device-rule", defaults[i]);
 }
 
+int ct_resource_words(struct ct_build *b, json_t *res)
+{
+	int r;
+
+	if ((r = memory_words(b, ct_j(res, "memory"))) < 0 ||
+	    (r = cpu_words(b, ct_j(res, "cpu"))) < 0)
+		return r;
+	pids_words(b, ct_j(res, "pids"));
+	if ((r = blkio_words(b, ct_j(res, "blockIO"))) < 0)
+		return r;
+	hugetlb_words(b, ct_j(res, "hugepageLimits"));
+	rdma_words(b, ct_j(res, "rdma"));
+	if ((r = network_words(b, ct_j(res, "network"))) < 0)
+		return r;
+	return unified_words(b, ct_j(res, "unified"));
+}
+
 int ct_cgctl_words(struct ct_build *b)
 {
 	json_t *res = ct_j(ct_j(b->in->cfg, "linux"), "resources");
@@ -458,16 +475,7 @@ int ct_cgctl_words(struct ct_build *b)
 		return r;
 	ct_w(b, "exec");
 	ct_w(b, b->in->cgroup);
-	if ((r = memory_words(b, ct_j(res, "memory"))) < 0 ||
-	    (r = cpu_words(b, ct_j(res, "cpu"))) < 0)
-		return r;
-	pids_words(b, ct_j(res, "pids"));
-	if ((r = blkio_words(b, ct_j(res, "blockIO"))) < 0)
-		return r;
-	hugetlb_words(b, ct_j(res, "hugepageLimits"));
-	rdma_words(b, ct_j(res, "rdma"));
-	if ((r = network_words(b, ct_j(res, "network"))) < 0 ||
-	    (r = unified_words(b, ct_j(res, "unified"))) < 0)
+	if ((r = ct_resource_words(b, res)) < 0)
 		return r;
 	device_rules(b, ct_j(res, "devices"));
 	ct_w(b, "--empty");

@@ -255,31 +255,23 @@ static int check_merged(json_t *cfg, json_t *res, ctu_err_t *err)
 	return r < 0 ? ctu_err_wrap(err, "resources") : 0;
 }
 
-/*
- * cgctl's settings for @res: the chain builder's words for a config that
- * has only these resources, less its own framing (the tool, "exec" and the
- * cgroup before them; the device rules, "--empty" and the fds after).
- */
+/* cgctl's settings for @res: the chain builder's own translation (ct_resource_words). */
 static int settings_of(struct ct_global *g, json_t *cfg, const char *cgroup, struct ctu_strv *out,
 		       ctu_err_t *err)
 {
 	struct ct_chain_in in = { .g = g, .kind = CT_CHAIN_CREATE, .cfg = cfg, .cgroup = cgroup };
-	struct ct_chain chain = { 0 };
+	struct ct_chain chain = { .argv = CTU_STRV_INIT };
 	struct ctu_cg_hiers hs;
 	struct ct_build b = { .in = &in, .hs = &hs, .out = &chain, .err = err };
 	int r = ctu_cg_detect(&hs, NULL, false, NULL, err);
 
 	if (r == 0)
-		r = ct_cgctl_words(&b);
+		r = ct_resource_words(&b, ct_j(ct_j(cfg, "linux"), "resources"));
 	if (r == 0 && b.nomem)
 		r = ctu_err_make(err, ENOMEM, "update");
-	for (size_t i = 3; r == 0 && i < chain.argv.n; i++) {
-		const char *w = chain.argv.v[i];
-
-		if (strcmp(w, "--device-rule") == 0 || strcmp(w, "--empty") == 0)
-			break;
-		if (ctu_strv_push(out, w, strlen(w)) < 0)
-			r = ctu_err_make(err, ENOMEM, "update");
+	if (r == 0) {
+		*out = chain.argv;
+		return 0;
 	}
 	ctu_strv_free(&chain.argv);
 	return r;
