@@ -585,12 +585,32 @@ static int delete_leftover(struct ct_global *g, int dirfd, const char *id, bool 
 	return 0;
 }
 
+/* Whether ROOT/ID is simply not there (a valid ID, a readable root). */
+static bool container_absent(struct ct_global *g, const char *id)
+{
+	ctu_err_t e = NULL;
+	int rootfd = ct_id_check(id, &e) < 0 ? -1 : ct_root_open(g, &e);
+	bool absent = rootfd >= 0 && faccessat(rootfd, id, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		      errno == ENOENT;
+
+	ctu_err_free(&e);
+	return absent;
+}
+
 static int delete_container(struct ct_global *g, const char *id, bool force, ctu_err_t *err)
 {
 	_cleanup_close_ int dirfd = ct_state_lock(g, id, err);
 	struct ct_state st;
 	int r;
 
+	/*
+	 * --force of a container that is not there (any more) is done, as with
+	 * runc: podman deletes after a create that failed and rolled back.
+	 */
+	if (dirfd < 0 && force && container_absent(g, id)) {
+		ctu_err_free(err);
+		return 0;
+	}
 	if (dirfd < 0)
 		return dirfd;
 	if (ct_state_read_at(dirfd, id, &st, err) < 0)
