@@ -74,7 +74,7 @@ int ct_in_place_note(const char *rootfs, struct ct_in_place *ip, ctu_err_t *err)
 
 int ct_in_place_release(const char *rootfs, const struct ct_in_place *ip, ctu_err_t *err)
 {
-	uint64_t ns, top;
+	uint64_t ns = 0, top = 0;
 
 	if (!ip->used)
 		return 0;

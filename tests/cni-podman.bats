@@ -19,6 +19,7 @@
 load helpers
 load helpers/nat
 load helpers/cni
+load helpers/podman
 
 POD_SUBNET=10.89.7
 
@@ -28,20 +29,7 @@ setup() {
 	require_cmd podman crun conmon jq ip nft nsenter unshare busybox tar curl
 	require_tool "$VETHCTL"
 	[ -x "$CNI_PLUGINS/host-local" ] || ctu_skip "needs containernetworking-plugins in $CNI_PLUGINS"
-	T=$(ctu_tmpdir)
-	cni_bin "$T"
-	H=$(ctu_name h) O=$(ctu_name o)
-	cni_netns "$H" "$O"
-	ip -n "$H" link set lo up
-	ip -n "$O" link set lo up
-	ip -n "$H" link add eo type veth peer name eh netns "$O"
-	ip -n "$H" addr add "$NAT_HOST/24" dev eo
-	ip -n "$O" addr add "$NAT_OUT/24" dev eh
-	ip -n "$H" link set eo up
-	ip -n "$O" link set eh up
-	pod_files
-	HOLD=
-	POD_CGROUPS_BEFORE=$(pod_cgroups)
+	podnet_setup
 }
 
 # The parent cgroups podman's cgroupfs manager makes (and never removes),
@@ -57,18 +45,8 @@ pod_rm_cgroups() {
 	done
 }
 
-# podman's containers first, while the holder keeps its namespaces (their
-# CNI DEL runs then), whatever still runs in H, the registry, and the parent
-# cgroups podman made
 teardown() {
-	if [ -n "$HOLD" ] && kill -0 "$HOLD" 2>/dev/null; then
-		pod "${P[@]}" rm -f -a -t 0 >/dev/null 2>&1
-	fi
-	# whatever still runs in H (conmon, the container, the holder) is this test's
-	local p
-	for p in $(ip netns pids "$H" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-	ctu_teardown
-	pod_rm_cgroups
+	podnet_teardown
 }
 
 # pod_files: containers.conf, the conflist, the image's tar, the podman command
