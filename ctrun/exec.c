@@ -368,6 +368,11 @@ int ct_cmd_exec(struct ct_global *g, int argc, char **argv)
 	json_decref(eo.env);
 	json_decref(eo.gids);
 	json_decref(eo.caps);
+	ct_chain_free(&l.chain);
+	if (l.console >= 0)
+		close(l.console);
+	if (l.relay >= 0)
+		close(l.relay);
 	if (r < 0)
 		return ct_report(g, &err);
 	if (r == 1 || detach)

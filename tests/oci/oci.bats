@@ -18,16 +18,27 @@ BATS_TEST_TIMEOUT=${CTU_OCI_TIMEOUT:-2400}
 : "${CTU_RT_RUN:=$CTU_ROOT/../shared/oracles/runtime-tools-run}"
 COMPARE=$CTU_ROOT/tests/oci/compare
 
-# The suite's cgroup tests leave /testdir/cgrouptest behind when a runtime fails
-# them: removed when this run made it.
+# The suite leaves cgroups behind when a runtime fails its tests: /testdir
+# (absolute paths) at each hierarchy's root, and, below our own cgroup (where
+# relative paths and the default, the container's ID, land), testdir and
+# IDs.  Whatever this run made there is removed.
+leftover_cgroups() {
+	local own
+	own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+	[ -n "$own" ] || own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	ls -d /sys/fs/cgroup/*/testdir /sys/fs/cgroup/testdir /sys/fs/cgroup/*"${own%/}"/*/ \
+		/sys/fs/cgroup"${own%/}"/*/ 2>/dev/null || true
+}
+
 setup() {
-	TESTDIR_BEFORE=$(ls -d /sys/fs/cgroup/*/testdir /sys/fs/cgroup/testdir 2>/dev/null || true)
+	CGROUPS_BEFORE=$(leftover_cgroups)
 }
 
 teardown() {
-	local d
-	for d in /sys/fs/cgroup/*/testdir /sys/fs/cgroup/testdir; do
-		[ -d "$d" ] && ! grep -qxF "$d" <<<"$TESTDIR_BEFORE" &&
+	local d before
+	before=$(sed 's:/$::' <<<"$CGROUPS_BEFORE")
+	for d in $(leftover_cgroups | sed 's:/$::'); do
+		[ -d "$d" ] && ! grep -qxF "$d" <<<"$before" &&
 			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
 	done
 	ctu_teardown
