@@ -147,14 +147,7 @@ inspect() {
 	[ "$PTY_OUT" = /dev/pts/0 ] || fail "tty: '$PTY_OUT'"
 	pty_run 'stty size'
 	[ "$PTY_OUT" = "24 80" ] || fail "size at start: '$PTY_OUT'"
-	pty_tmux resize-window -t ctu -x 100 -y 30
-	local i
-	for ((i = 0; i < 50; i++)); do
-		pty_run 'stty size'
-		[ "$PTY_OUT" = "30 100" ] && break
-		sleep 0.1
-	done
-	[ "$PTY_OUT" = "30 100" ] || fail "size after resize-window: '$PTY_OUT'"
+	pty_resize 100 30
 	# exec -it into it, from outside the pane: a second pty of the container's devpts
 	run timeout 20 script -qec "nsenter -t $HOLD -m -n -- env CONTAINERS_CONF=$T/containers.conf ${P[*]} exec -it t1 tty" /dev/null
 	assert_success

@@ -133,14 +133,7 @@ strip_output() {
 	pty_inner "$CONTAINER"
 	pty_run 'stty size'
 	[ "$PTY_OUT" = "24 80" ] || fail "size at start: '$PTY_OUT'"
-	pty_tmux resize-window -t ctu -x 100 -y 30
-	local i
-	for ((i = 0; i < 50; i++)); do
-		pty_run 'stty size'
-		[ "$PTY_OUT" = "30 100" ] && break
-		sleep 0.1
-	done
-	[ "$PTY_OUT" = "30 100" ] || fail "size after resize-window: '$PTY_OUT'"
+	pty_resize 100 30
 	# a foreground job that waits for SIGWINCH hears of the next resize
 	pty_cmd "sh -c 'trap \"stty size; exit 0\" WINCH; echo armed; while :; do sleep 0.1; done'"
 	pty_wait '^armed$'

@@ -239,6 +239,19 @@ pty_run() {
 	pty_done "${2:-}"
 }
 
+# pty_resize COLS ROWS: the window resized, and `stty size` in the pane's
+# inner shell says so within 5 s (else the test fails with what it said)
+pty_resize() {
+	local i
+	pty_tmux resize-window -t ctu -x "$1" -y "$2"
+	for ((i = 0; i < 50; i++)); do
+		pty_run 'stty size'
+		[ "$PTY_OUT" = "$2 $1" ] && return 0
+		sleep 0.1
+	done
+	fail "size after resize-window: '$PTY_OUT', not '$2 $1'"
+}
+
 # pty_inner: start a program on a --pty in the outer shell (no marker: it
 # does not end now); wait for the inner prompt "inner# ", which the inner
 # busybox sh prints, PS1 coming from the environment
