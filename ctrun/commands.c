@@ -636,5 +636,7 @@ int ct_cmd_delete(struct ct_global *g, int argc, char **argv)
 
 	if (r == 0)
 		r = delete_container(g, argv[first], force, &err);
+	if (r == 0 && strcmp(g->cmd, "delete") == 0)
+		ct_phase(g, "deleted");
 	return cmd_exit(g, r, &err);
 }

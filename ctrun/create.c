@@ -241,7 +241,13 @@ static int build_chain(struct ct_launch *l, bool bare, ctu_err_t *err)
 	if (l->seccomp[0])
 		ct_fds_add_seccomp(&l->fds);
 	fill_chain_in(l, &in, bare);
-	return ct_chain_build(&in, &l->chain, err);
+	if (ct_chain_build(&in, &l->chain, err) < 0)
+		return -1;
+	if (l->g->debug && !l->g->show_chain) {
+		fputs("ctrun: debug: chain: ", stderr);
+		ct_chain_print(&l->chain, stderr);
+	}
+	return 0;
 }
 
 /* --show-chain: checked whole, printed, nothing made (the seccomp cache aside). */
@@ -341,15 +347,12 @@ static void delete_cgroup(void *arg)
 }
 
 /* Whether the cgroup is ours to delete on rollback: it did not exist before. */
+/* Whether the chain's cgctl makes the cgroup (then a rollback removes it) or joins one there. */
 static int note_cgroup(struct ct_launch *l, ctu_err_t *err)
 {
-	char *argv[] = { "cgctl", "get", l->cgroup, "cgroup.procs", NULL };
-	ctu_err_t probe = NULL;
-
 	if (!l->has_cgroup)
 		return 0;
-	l->cgroup_made = ct_tool_run(l->g, argv, &probe) < 0;
-	ctu_err_free(&probe);
+	l->cgroup_made = !ct_cgroup_exists(l->cgroup);
 	return l->cgroup_made ? ctu_undo_call(&l->undo, delete_cgroup, l, err) : 0;
 }
 
@@ -385,11 +388,21 @@ static int write_pid_file(const struct ct_launch *l, ctu_err_t *err)
 static int create_container(struct ct_launch *l, ctu_err_t *err)
 {
 	if (make_state_dir(l, err) < 0 || note_in_place(l, err) < 0 ||
-	    ct_launch_write_state(l, err) < 0 ||
-	    compile_seccomp(l, err) < 0 || ct_console_open(l, err) < 0 || note_cgroup(l, err) < 0 ||
-	    build_chain(l, false, err) < 0 || ct_launch_chain(l, err) < 0 ||
-	    ct_launch_write_state(l, err) < 0 || write_pid_file(l, err) < 0)
+	    ct_launch_write_state(l, err) < 0)
 		return -1;
+	ct_phase(l->g, "state directory");
+	if (compile_seccomp(l, err) < 0)
+		return -1;
+	ct_phase(l->g, "seccomp");
+	if (ct_console_open(l, err) < 0 || note_cgroup(l, err) < 0 || build_chain(l, false, err) < 0)
+		return -1;
+	ct_phase(l->g, "chain built");
+	if (ct_launch_chain(l, err) < 0)
+		return -1;
+	ct_phase(l->g, "chain ready");
+	if (ct_launch_write_state(l, err) < 0 || write_pid_file(l, err) < 0)
+		return -1;
+	ct_phase(l->g, "created");
 	return 0;
 }
 
@@ -439,6 +452,7 @@ int ct_cmd_create(struct ct_global *g, int argc, char **argv)
 	parse_create(&l, &co, argc, argv);
 	l.barrier = true;
 	r = prepare(&l, false, &err);
+	ct_phase(g, "config");
 	if (r == 0)
 		r = g->show_chain ? show_chain(&l, &err) : create_container(&l, &err);
 	return create_outcome(&l, r, &err);
@@ -485,6 +499,7 @@ int ct_cmd_run(struct ct_global *g, int argc, char **argv)
 	launch_init(&l, g);
 	parse_create(&l, &co, argc, argv);
 	r = prepare(&l, !co.detach, &err);
+	ct_phase(g, "config");
 	if (r == 0)
 		l.barrier = has_hooks(l.cfg, "startContainer");
 	if (r == 0 && g->show_chain)
@@ -504,6 +519,7 @@ int ct_cmd_run(struct ct_global *g, int argc, char **argv)
 		launch_free(&l);
 		return CTU_EXIT_FAILURE;
 	}
+	ct_phase(g, "started");
 	/* the lock goes: the container is there for every other command now */
 	close(l.dirfd);
 	l.dirfd = -1;
@@ -512,8 +528,11 @@ int ct_cmd_run(struct ct_global *g, int argc, char **argv)
 		launch_free(&l);
 		return r;
 	}
-	if (!co.keep)
+	ct_phase(g, "program ended");
+	if (!co.keep) {
 		run_delete(g, l.id);
+		ct_phase(g, "deleted");
+	}
 	launch_free(&l);
 	ctu_exit_like(status);
 }

@@ -205,6 +205,7 @@ int main(int argc, char **argv)
 	struct ct_global g = { .root = DEFAULT_ROOT, .rootfd = -1 };
 	int c;
 
+	ct_phase_start();
 	ctu_init(CTU_TOOL_PLAIN);
 	while ((c = getopt_long(argc, argv, "+hvV", global_longopts, NULL)) != -1)
 		global_option(&g, c, optarg);

@@ -66,6 +66,10 @@ int ct_root_open(struct ct_global *g, ctu_err_t *err);
 int ct_report(const struct ct_global *g, ctu_err_t *err);
 /* Now as RFC 3339 with nanoseconds, UTC (logrus's time, state's created). */
 void ct_now_rfc3339(char *buf, size_t size);
+/* --debug: the clock of the phase timings starts (first thing in main). */
+void ct_phase_start(void);
+/* --debug: "phase WHAT: N ms (M ms since start)" on stderr; nothing without --debug. */
+void ct_phase(const struct ct_global *g, const char *what);
 /* A warning, on stderr and in the log. */
 void ct_warn(const struct ct_global *g, const char *fmt, ...) CTU_PRINTF(2, 3);
 

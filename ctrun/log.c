@@ -30,6 +30,35 @@ void ct_now_rfc3339(char *buf, size_t size)
 	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
 }
 
+/*
+ * --debug's phase timings: each line says how long the phase took and how
+ * long since ctrun started, so a slow step of create or run shows by name.
+ */
+static struct timespec phase_first, phase_last;
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+void ct_phase_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &phase_first);
+	phase_last = phase_first;
+}
+
+void ct_phase(const struct ct_global *g, const char *what)
+{
+	struct timespec now;
+
+	if (!g->debug)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ctu_debug("phase %s: %.3f ms (%.3f ms since start)", what, ms_between(&phase_last, &now),
+		  ms_between(&phase_first, &now));
+	phase_last = now;
+}
+
 static void log_line(const struct ct_global *g, const char *level, const char *msg)
 {
 	char when[64];

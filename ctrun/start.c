@@ -139,5 +139,7 @@ int ct_cmd_start(struct ct_global *g, int argc, char **argv)
 		return ct_report(g, &err);
 	r = ct_start_locked(g, argv[optind], dirfd, &err);
 	close(dirfd);
+	if (r == 0)
+		ct_phase(g, "started");
 	return r < 0 ? ct_report(g, &err) : 0;
 }

@@ -54,6 +54,26 @@ assert_gone() {
 	assert_gone
 }
 
+@test "--debug: the chain, then each phase of run with its time, in order, on stderr only" {
+	ct_bundle "$B" sh -c 'echo out'
+	cd "$B"
+	run --separate-stderr ct --debug run "$ID"
+	assert_success
+	assert_output out
+	local phases
+	phases=$(sed -n 's/^ctrun: debug: phase \([a-z ]*\): [0-9]*\.[0-9]\{3\} ms ([0-9]*\.[0-9]\{3\} ms since start)$/\1/p' <<<"$stderr" | paste -sd,)
+	[ "$phases" = "config,state directory,seccomp,chain built,chain ready,created,started,program ended,deleted" ] ||
+		fail "phases: $phases"
+	grep -q '^ctrun: debug: chain: .*/cgctl exec ' <<<"$stderr" || fail "no chain in: $stderr"
+	# the time since start only grows
+	sed -n 's/^ctrun: debug: phase .*(\([0-9.]*\) ms since start)$/\1/p' <<<"$stderr" | sort -c -g
+	assert_gone
+	# without --debug: none of it
+	run --separate-stderr ct run "$ID"
+	assert_success
+	[ -z "$stderr" ] || fail "stderr without --debug: $stderr"
+}
+
 @test "run: a program killed by a signal kills ctrun the same way" {
 	ct_bundle "$B" sleep 1000
 	ct run -b "$B" --pid-file "$T/pid" "$ID" </dev/null >/dev/null 2>&1 &
