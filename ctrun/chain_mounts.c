@@ -191,8 +191,9 @@ static void cgroup_v1_words(struct ct_build *b, const char *dst, json_t *opts)
 			c += len + (c[len] == ',');
 		}
 	}
+	/* the tmpfs itself, after its hierarchies are mounted in it (not stacked over them) */
 	if (has_option(opts, "ro"))
-		ct_wopt(b, "--readonly-path", dst);
+		ct_wopt(b, "--readonly-mount", dst);
 }
 
 static void cgroup_words(struct ct_build *b, const char *dst, json_t *opts)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * masks.c - --readonly-path and --mask, made after pivot_root as runc makes
- * them: a read-only path is a recursive bind onto itself made read-only
- * before it is attached; a masked file gets the new root's /dev/null bound
+ * masks.c - --readonly-mount, --readonly-path and --mask, made after
+ * pivot_root as runc makes them: a read-only mount is that one mount made
+ * read-only in place (the mounts below it keep their flags: OCI's "ro" on a
+ * tmpfs that holds the cgroup v1 hierarchies); a read-only path is a recursive
+ * bind onto itself made read-only before it is attached (so a path with
+ * submounts is stacked over, never changed); a masked file gets the new root's /dev/null bound
  * on it, a masked directory an empty read-only tmpfs.  Paths are resolved
  * inside the root (a symlink there leads to the root's own file, never the
  * host's), and a path the root lacks is skipped.
@@ -53,6 +56,27 @@ static int readonly_path(struct newroot *nr, const char *path, ctu_err_t *err)
 	if (tree < 0 || mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		return ctu_err_errno(err, "--readonly-path %s: cannot bind it read-only", path);
 	return attach_at(nr, tree, target, "--readonly-path", path, err);
+}
+
+static int readonly_mount(struct newroot *nr, const char *path, ctu_err_t *err)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	_cleanup_close_ int target = -1;
+	struct statx stx;
+	int r = open_masked(nr, "--readonly-mount", path, &target, err);
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	/* else the flag would land on whatever mount holds @path, the root perhaps */
+	if (statx(target, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
+		return ctu_err_errno(err, "--readonly-mount %s", path);
+	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return ctu_err_make(err, ENOSYS, "--readonly-mount %s: needs Linux 5.8", path);
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return ctu_err_make(err, 0, "--readonly-mount %s: not a mount point", path);
+	if (mount_setattr(target, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		return ctu_err_errno(err, "--readonly-mount %s: cannot make it read-only", path);
+	return 0;
 }
 
 /* The new root's /dev/null, if it is the null device (c 1:3): an O_PATH fd. */
@@ -110,6 +134,9 @@ static int mask_path(struct newroot *nr, const char *path, ctu_err_t *err)
 
 int apply_masks(const struct opts *o, struct newroot *nr, ctu_err_t *err)
 {
+	for (size_t i = 0; i < o->n_readonly_mounts; i++)
+		if (readonly_mount(nr, o->readonly_mounts[i], err) < 0)
+			return ctu_err_code(*err);
 	for (size_t i = 0; i < o->n_readonly_paths; i++)
 		if (readonly_path(nr, o->readonly_paths[i], err) < 0)
 			return ctu_err_code(*err);

@@ -39,6 +39,8 @@ static noreturn void usage(void)
 	      "                           create a device node (type c, b, u or p)\n"
 	      "     --mask <path>         hide <path> after the pivot (/dev/null, empty tmpfs)\n"
 	      "     --readonly-path <path>  make <path> read-only after the pivot\n"
+	      "     --readonly-mount <path>  make the mount at <path> read-only, not\n"
+	      "                             the mounts below it, after the pivot\n"
 	      "     --no-pivot            move the new root onto / and chroot (roots on ramfs)\n"
 	      "     --old-root <dir>      keep the old root at <dir> (the host stays visible)\n"
 	      "     --readonly            make the new root read-only\n"
@@ -84,6 +86,7 @@ enum {
 	OPT_DEVICE,
 	OPT_MASK,
 	OPT_READONLY_PATH,
+	OPT_READONLY_MOUNT,
 	OPT_NO_PIVOT,
 	OPT_IN_PLACE,
 };
@@ -141,7 +144,7 @@ static void check_inside(const char *opt, const char *path)
 				path);
 }
 
-/* Room for one more --device, --mask or --readonly-path, or a usage error. */
+/* Room for one more --device, --mask, --readonly-path or --readonly-mount, or a usage error. */
 static void check_room(size_t n, const char *opt)
 {
 	if (n == PIVOT_MAX_PATHS)
@@ -193,6 +196,7 @@ static const struct option longopts[] = {
 	{ "device", required_argument, NULL, OPT_DEVICE },
 	{ "mask", required_argument, NULL, OPT_MASK },
 	{ "readonly-path", required_argument, NULL, OPT_READONLY_PATH },
+	{ "readonly-mount", required_argument, NULL, OPT_READONLY_MOUNT },
 	{ "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
 	{ "in-place", no_argument, NULL, OPT_IN_PLACE },
 	CTU_CREDS_LONGOPTS,
@@ -280,6 +284,11 @@ static void handle_option(int c, void *ctx)
 		check_inside("--readonly-path", optarg);
 		check_room(o->n_readonly_paths, "--readonly-path");
 		o->readonly_paths[o->n_readonly_paths++] = optarg;
+		break;
+	case OPT_READONLY_MOUNT:
+		check_inside("--readonly-mount", optarg);
+		check_room(o->n_readonly_mounts, "--readonly-mount");
+		o->readonly_mounts[o->n_readonly_mounts++] = optarg;
 		break;
 	case OPT_NO_PIVOT:
 		o->no_pivot = true;

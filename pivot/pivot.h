@@ -9,7 +9,7 @@
  *	mounts.c  bind mounts by fd, read-only remounts, paths that climb out
  *	ocimount.c --mount TYPE:SRC:DST[:OPTS]: parsed, then made with the new mount API
  *	devices.c --device: device nodes in the new root
- *	masks.c   --mask and --readonly-path, after the pivot
+ *	masks.c   --mask, --readonly-path and --readonly-mount, after the pivot
  *	console.c the terminal of a --pty relay, claimed as the last link
  */
 #ifndef PIVOT_H
@@ -57,6 +57,8 @@ struct opts {
 	size_t n_masks;
 	const char *readonly_paths[PIVOT_MAX_PATHS];
 	size_t n_readonly_paths;
+	const char *readonly_mounts[PIVOT_MAX_PATHS];
+	size_t n_readonly_mounts;
 	struct op ops[256];
 	size_t n_ops;
 	const char *old_root;

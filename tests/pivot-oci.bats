@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pivot's options for a container runtime: --mount TYPE:SRC:DST[:OPTS] with
-# the OCI option list, --device, --mask, --readonly-path, --propagation
+# the OCI option list, --device, --mask, --readonly-path, --readonly-mount, --propagation
 # shared/unbindable, --no-pivot and --sync-fd's "mounted" stage.  Always in a
 # private mount namespace (unshare-lite -m) on a busybox rootfs; every effect
 # is read back from the kernel (mountinfo, stat) inside the new root.
@@ -164,6 +164,26 @@ mnt_opts() {
 	assert_line sub-ro
 	assert_line rest-rw
 	[ -z "$(mnt_line /missing)" ]
+}
+
+@test "--readonly-mount: that mount read-only in place, its submounts not, listed once; missing skipped, not a mount point refused" {
+	mkdir -p "$ROOT/cg" "$ROOT/plain"
+	run in_ns "$ROOT" --proc --mount tmpfs:tmpfs:/cg:mode=755 --mount tmpfs:tmpfs:/cg/memory \
+		--readonly-mount /cg --readonly-mount /missing -- \
+		/bin/sh -c 'cat /proc/self/mountinfo; touch /cg/x 2>/dev/null || echo cg-ro
+		touch /cg/memory/x && echo memory-rw'
+	assert_success
+	[ "$(mnt_opts /cg | cut -d, -f1)" = ro ]
+	[ "$(mnt_opts /cg/memory | cut -d, -f1)" = rw ]
+	assert_line cg-ro
+	assert_line memory-rw
+	# nothing stacked: each mount point once (--readonly-path would list both twice)
+	[ "$(grep -c ' /cg ' <<<"$output")" = 1 ]
+	[ "$(grep -c ' /cg/memory ' <<<"$output")" = 1 ]
+	[ -z "$(mnt_line /missing)" ]
+	run in_ns "$ROOT" --readonly-mount /plain -- /bin/true
+	assert_failure 125
+	assert_output "pivot: --readonly-mount /plain: not a mount point"
 }
 
 @test "--no-pivot: the new root moved onto / and chrooted, the host's proc detached" {
@@ -347,6 +367,7 @@ sync_run() {
 		--device ../x:c:1:3:0666:0:0|invalid --device '../x:c:1:3:0666:0:0': the path is empty or climbs out
 		--mask ../x|invalid --mask '../x': it climbs out of the new root with '..'
 		--readonly-path=|empty path for --readonly-path
+		--readonly-mount ../x|invalid --readonly-mount '../x': it climbs out of the new root with '..'
 		--propagation rjunk|unsupported propagation mode: 'rjunk'
 	EOF
 }

@@ -103,7 +103,7 @@ pod_files() {
 pod_holder() {
 	local hybrid=0
 	if [ ! -d /var/lib/cni ]; then
-		mkdir /var/lib/cni
+		mkdir -p /var/lib/cni
 		ctu_cleanup_add dir /var/lib/cni
 	fi
 	# (a kernfs file's size is 0: read it)

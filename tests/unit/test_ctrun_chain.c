@@ -288,7 +288,7 @@ static void test_runc_spec_hybrid_cgroup_ns(void **state)
 		      "relatime,ro,memory|"
 		      "--mount|cgroup:cgroup:/sys/fs/cgroup/blkio:nosuid,noexec,nodev,"
 		      "relatime,ro,blkio|"
-		      "--readonly-path|/sys/fs/cgroup|--device|");
+		      "--readonly-mount|/sys/fs/cgroup|--device|");
 	free(s);
 	json_decref(cfg);
 }
