@@ -250,7 +250,11 @@ int ct_state_write(int dirfd, const struct ct_state *st, ctu_err_t *err)
 	snprintf(check.id, sizeof(check.id), "%s", st->id);
 	if (state_from_doc(st->doc, &check, err) < 0)
 		return ctu_err_wrap(err, "container %s: " CT_STATE_FILE, st->id);
-	if (ctu_json_write_at(dirfd, CT_STATE_FILE, st->doc, true, true, err) < 0)
+	/*
+	 * Atomic (rename), not synced: the state describes processes that a
+	 * crash takes with it, and the root is /run, a tmpfs; as runc and crun.
+	 */
+	if (ctu_json_write_at(dirfd, CT_STATE_FILE, st->doc, true, false, err) < 0)
 		return ctu_err_wrap(err, "container %s", st->id);
 	return 0;
 }
