@@ -289,7 +289,12 @@ static int exec_process(struct ct_launch *l, const struct ct_state *st, json_t *
 	l->terminal = json_is_true(json_object_get(process, "terminal"));
 	if (ct_console_prepare(l, process, !detach, err) < 0)
 		return -1;
-	if (!detach && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+	/*
+	 * Detached too: the process stays ours (a zombie if it ends at once) until
+	 * we exit, so the pidfd and the pid file name it, and the engine's
+	 * subreaper reaps it only after it has read the pid file (as runc's).
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return ctu_err_errno(err, "cannot become a subreaper");
 	ct_fds_layout(&l->fds, l->preserve_fds, false, l->terminal);
 	in = (struct ct_chain_in){ .g = l->g,

@@ -114,7 +114,14 @@ static int open_ends(struct ct_launch *l, struct ends *e, ctu_err_t *err)
 	if (pipe2(e->info, O_CLOEXEC) < 0 || pipe2(e->errpipe, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, e->sync) < 0)
 		return ctu_err_errno(err, "cannot set up the chain");
-	e->real_stderr = fcntl(2, F_DUPFD_CLOEXEC, 3);
+	/*
+	 * With a terminal the program's stderr is the slave and no tool uses the
+	 * real stderr: its slot holds /dev/null, so that the init waiting at the
+	 * barrier keeps no end of our caller's stderr (containerd's shim reads
+	 * create's output until EOF before it starts the container).
+	 */
+	e->real_stderr = l->terminal ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+				     : fcntl(2, F_DUPFD_CLOEXEC, 3);
 	if (e->real_stderr < 0)
 		return ctu_err_errno(err, "cannot set up the chain");
 	if (l->barrier) {
@@ -388,6 +395,15 @@ static int follow_chain(struct follow *f, ctu_err_t *err)
 		if (f->sync < 0 && !f->ready)
 			return chain_failed(f, err);
 	}
+	/*
+	 * The info line is read whole at its EOF, which may come after "ready"
+	 * and the chain's exit (exec has no "mounted" that waits for it).
+	 */
+	while (f->info >= 0)
+		if (read_info(f, err) < 0)
+			return -1;
+	if (f->l->init <= 0)
+		return ctu_err_make(err, EPROTO, "the chain gave no PID");
 	while (f->errpipe >= 0 &&
 	       poll(&(struct pollfd){ .fd = f->errpipe, .events = POLLIN }, 1, 0) > 0)
 		read_errpipe(f);

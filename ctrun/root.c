@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctrun.h"
+#include "undo.h"
 
 int ct_id_check(const char *id, ctu_err_t *err)
 {
@@ -45,8 +46,9 @@ int ct_root_open(struct ct_global *g, ctu_err_t *err)
 
 	if (g->rootfd >= 0)
 		return g->rootfd;
-	if (mkdir(g->root, 0700) < 0 && errno != EEXIST)
-		return ctu_err_errno(err, "cannot create --root %s", g->root);
+	/* as runc's MkdirAll: containerd's shim names /run/containerd/runc/NS */
+	if (ctu_mkdir_p(NULL, AT_FDCWD, g->root, 0700, 0, err) < 0)
+		return ctu_err_wrap(err, "cannot create --root %s", g->root);
 	fd = open(g->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)

@@ -56,6 +56,20 @@ wait_output() {
 	assert_line --index 4 done
 }
 
+@test "--console-socket: create's stdout and stderr reach EOF when it returns (the waiting init holds neither: containerd's shim reads them to the end before start)" {
+	ct_bundle "$B" sh -c 'echo done'
+	ct_cfg "$B" '.process.terminal = true'
+	listen sock
+	# one pipe for both: read to EOF while the container waits at the barrier
+	timeout 10 sh -c '"$@" </dev/null 2>&1 | cat' sh \
+		"$CTRUN" --root "$CT_ROOT" create --console-socket "$T/sock" -b "$B" "$ID" >"$T/create.out" ||
+		fail "create's output never ended: $(cat "$T/create.out")"
+	assert_equal "$(ct state "$ID" | jq -r .status)" created
+	ct start "$ID"
+	run wait_output sock 2
+	assert_line --index 1 done
+}
+
 @test "--console-socket: run -d and exec -t get terminals of the container's devpts" {
 	ct_bundle "$B"
 	ct_cfg "$B" '.process.terminal = true'

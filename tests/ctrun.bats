@@ -231,6 +231,25 @@ assert_gone() {
 	ctu_cleanup_add pid "$epid"
 	grep -q "$CT_CG" "/proc/$epid/cgroup"
 	[ "$(readlink "/proc/$epid/ns/pid")" = "$(readlink "/proc/$pid/ns/pid")" ]
+	# a detached program that ends at once is ctrun's (a zombie) until ctrun
+	# has its pidfd and pid file: never "gone" because someone reaped it first
+	local i
+	for ((i = 0; i < 30; i++)); do
+		run ct exec -d --pid-file "$T/tpid" "$ID" true
+		assert_success
+		[ -s "$T/tpid" ]
+	done
+}
+
+@test "--root is made with its parents, 0700 (containerd's shim names /run/containerd/runc/NS)" {
+	ct_bundle "$B" true
+	run "$CTRUN" --root "$T/a/b/root" run -b "$B" "$ID"
+	assert_success
+	assert_equal "$(stat -c %a "$T/a/b/root")" 700
+	touch "$T/file"
+	run "$CTRUN" --root "$T/file/root" state "$ID"
+	assert_failure 1
+	assert_output --partial "cannot create --root $T/file/root"
 }
 
 @test "--preserve-fds passes the caller's fds; the program gets nothing else" {

@@ -45,20 +45,6 @@ prun() {
 	pod "${P[@]}" run --rm --network none "${UL[@]}" "$@"
 }
 
-# cg_file PID FILE V1-CONTROLLER: FILE of the cgroup of PID, in the unified
-# hierarchy on pure v2 or in V1-CONTROLLER's on a hybrid host
-cg_file() {
-	local path mnt
-	if path=$(awk -F: -v c="$3" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup") &&
-		[ -n "$path" ]; then
-		mnt=$(findmnt -n -o TARGET,OPTIONS -t cgroup | awk -v c="$3" '{n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) {print $1; exit}}')
-	else
-		path=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
-		mnt=$(findmnt -n -o TARGET -t cgroup2 | head -n1)
-	fi
-	cat "$mnt$path/$2"
-}
-
 # inspect NAME FORMAT
 inspect() {
 	pod "${P[@]}" inspect --format "$2" "$1"
@@ -100,8 +86,8 @@ inspect() {
 	run pod "${P[@]}" ps --format '{{.Names}} {{.Status}}'
 	assert_output --regexp '^c1 Up '
 	# the limits, from the kernel
-	assert_equal "$(cg_file "$pid" memory.limit_in_bytes memory 2>/dev/null || cg_file "$pid" memory.max memory)" 67108864
-	assert_equal "$(cg_file "$pid" pids.max pids)" 32
+	assert_equal "$(ct_cg_file "$pid" memory.limit_in_bytes memory 2>/dev/null || ct_cg_file "$pid" memory.max memory)" 67108864
+	assert_equal "$(ct_cg_file "$pid" pids.max pids)" 32
 	run pod "${P[@]}" exec c1 sh -c 'echo exec-ok; cat /proc/self/cgroup >/dev/null'
 	assert_success
 	assert_output exec-ok
@@ -111,14 +97,14 @@ inspect() {
 	run pod "${P[@]}" pause c1
 	assert_success
 	assert_equal "$(inspect c1 '{{.State.Status}}')" paused
-	run cg_file "$pid" freezer.state freezer
-	[ "$output" = FROZEN ] || [ "$(cg_file "$pid" cgroup.freeze freezer)" = 1 ]
+	run ct_cg_file "$pid" freezer.state freezer
+	[ "$output" = FROZEN ] || [ "$(ct_cg_file "$pid" cgroup.freeze freezer)" = 1 ]
 	run pod "${P[@]}" unpause c1
 	assert_success
 	assert_equal "$(inspect c1 '{{.State.Status}}')" running
 	run pod "${P[@]}" update --memory 128m c1
 	assert_success
-	assert_equal "$(cg_file "$pid" memory.limit_in_bytes memory 2>/dev/null || cg_file "$pid" memory.max memory)" 134217728
+	assert_equal "$(ct_cg_file "$pid" memory.limit_in_bytes memory 2>/dev/null || ct_cg_file "$pid" memory.max memory)" 134217728
 	run pod "${P[@]}" kill -s USR1 c1
 	assert_success
 	local i
@@ -141,6 +127,7 @@ inspect() {
 
 @test "podman run -it and exec -it through ctrun in tmux: the container's pty, the pane's size and its resize" {
 	pty_require
+	require_cmd script
 	pty_shell
 	pty_inner "nsenter -t $HOLD -m -n -- env CONTAINERS_CONF=$T/containers.conf ${P[*]} run -it --rm --name t1 -e PS1='inner# ' --network none ${UL[*]} localhost/ctu-bb:1 sh"
 	pty_run tty

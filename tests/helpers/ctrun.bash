@@ -145,3 +145,17 @@ ct_bad() {
 	ct_refused "config.json: $2"
 	cp "$BATS_TEST_TMPDIR/good.json" "$B/config.json"
 }
+
+# ct_cg_file PID FILE V1-CONTROLLER: FILE of the cgroup of PID, in the unified
+# hierarchy on pure v2 or in V1-CONTROLLER's on a hybrid host
+ct_cg_file() {
+	local path mnt
+	if path=$(awk -F: -v c="$3" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup") &&
+		[ -n "$path" ]; then
+		mnt=$(findmnt -n -o TARGET,OPTIONS -t cgroup | awk -v c="$3" '{n = split($2, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) {print $1; exit}}')
+	else
+		path=$(sed -n 's/^0:://p' "/proc/$1/cgroup")
+		mnt=$(findmnt -n -o TARGET -t cgroup2 | head -n1)
+	fi
+	cat "$mnt$path/$2"
+}
