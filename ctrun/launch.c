@@ -210,7 +210,10 @@ static int read_info(struct follow *f, ctu_err_t *err)
 	l->init = (pid_t)json_integer_value(json_object_get(info, "pid"));
 	l->init_pidfd = ctu_pidfd_open(l->init, 0);
 	if (l->init_pidfd < 0 || ctu_proc_start_time(l->init, &start) < 0)
-		return ctu_err_make(err, ESRCH, "the container's init (%d) is gone", (int)l->init);
+		return ctu_err_make(err, ESRCH, "%s (%d) is gone",
+				    l->g->cmd && strcmp(l->g->cmd, "exec") == 0 ? "the process"
+										: "the container's init",
+				    (int)l->init);
 	l->init_start = start;
 	return 0;
 }
