@@ -25,10 +25,15 @@ char *ctu_mnt_parent_dir(const char *path)
 
 int ctu_mnt_is_mount_point(const char *path)
 {
+	return ctu_mnt_is_mount_root_at(AT_FDCWD, path, 0);
+}
+
+int ctu_mnt_is_mount_root_at(int dirfd, const char *path, int flags)
+{
 	struct statx stx;
 
 	/* the kernel says so (Linux 5.8): no mount table to read */
-	if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) < 0)
+	if (statx(dirfd, path, flags, STATX_BASIC_STATS, &stx) < 0)
 		return -errno;
 	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
 		return -ENOSYS;

@@ -16,6 +16,8 @@ char *ctu_mnt_parent_dir(const char *path);
  * (-ENOSYS before Linux 5.8).
  */
 int ctu_mnt_is_mount_point(const char *path);
+/* The same of @path at @dirfd with statx's @flags (AT_EMPTY_PATH: @dirfd itself). */
+int ctu_mnt_is_mount_root_at(int dirfd, const char *path, int flags);
 
 /*
  * openat2(2) of @path below @dirfd with O_CLOEXEC | @flags and @resolve

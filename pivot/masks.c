@@ -62,17 +62,17 @@ static int readonly_mount(struct newroot *nr, const char *path, ctu_err_t *err)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	_cleanup_close_ int target = -1;
-	struct statx stx;
 	int r = open_masked(nr, "--readonly-mount", path, &target, err);
 
 	if (r != 0)
 		return r < 0 ? r : 0;
 	/* else the flag would land on whatever mount holds @path, the root perhaps */
-	if (statx(target, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx) < 0)
-		return ctu_err_errno(err, "--readonly-mount %s", path);
-	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+	r = ctu_mnt_is_mount_root_at(target, "", AT_EMPTY_PATH);
+	if (r == -ENOSYS)
 		return ctu_err_make(err, ENOSYS, "--readonly-mount %s: needs Linux 5.8", path);
-	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+	if (r < 0)
+		return ctu_err_make(err, -r, "--readonly-mount %s", path);
+	if (r == 0)
 		return ctu_err_make(err, 0, "--readonly-mount %s: not a mount point", path);
 	if (mount_setattr(target, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
 		return ctu_err_errno(err, "--readonly-mount %s: cannot make it read-only", path);
