@@ -24,7 +24,12 @@ void ct_fds_layout(struct ct_fds *f, unsigned int n_user, bool fifo, bool consol
 	f->info = next++;
 	f->sync = next++;
 	f->fifo = fifo ? next++ : -1;
-	f->real_stderr = next++;
+	/*
+	 * with a terminal the program's stderr is the terminal: no slot, so that
+	 * the init waiting at the barrier keeps no end of our caller's stderr
+	 * (containerd's shim reads create's output to EOF before it starts it)
+	 */
+	f->real_stderr = console ? -1 : next++;
 	f->console = console ? next++ : -1;
 	f->seccomp = -1;
 }

@@ -323,8 +323,8 @@ static void fd_words(struct ct_build *b, json_t *process)
 	}
 	if (f->sync >= 0)
 		ct_wopt_u(b, "--sync-fd", (unsigned long long)f->sync);
-	/* with a terminal, that is the program's stderr */
-	if (f->real_stderr >= 0 && !terminal)
+	/* (none with a terminal: that is the program's stderr) */
+	if (f->real_stderr >= 0)
 		ct_wopt_u(b, "--stderr-fd", (unsigned long long)f->real_stderr);
 	if (f->fifo >= 0)
 		ct_wopt_u(b, "--block-fd", (unsigned long long)f->fifo);

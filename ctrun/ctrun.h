@@ -119,7 +119,7 @@ struct ct_fds {
 	int info;	 /* unshare-lite/nsenter-lite --info-fd */
 	int sync;	 /* pivot/nsenter-lite --sync-fd (socketpair) */
 	int fifo;	 /* exec.fifo, O_RDWR: --block-fd */
-	int real_stderr; /* --stderr-fd */
+	int real_stderr; /* --stderr-fd; -1 with a terminal */
 	int console;	 /* --console-fd */
 	/*
 	 * The compiled seccomp filter, read by pivot as /proc/self/fd/N: in a

@@ -114,15 +114,7 @@ static int open_ends(struct ct_launch *l, struct ends *e, ctu_err_t *err)
 	if (pipe2(e->info, O_CLOEXEC) < 0 || pipe2(e->errpipe, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, e->sync) < 0)
 		return ctu_err_errno(err, "cannot set up the chain");
-	/*
-	 * With a terminal the program's stderr is the slave and no tool uses the
-	 * real stderr: its slot holds /dev/null, so that the init waiting at the
-	 * barrier keeps no end of our caller's stderr (containerd's shim reads
-	 * create's output until EOF before it starts the container).
-	 */
-	e->real_stderr = l->terminal ? open("/dev/null", O_WRONLY | O_CLOEXEC)
-				     : fcntl(2, F_DUPFD_CLOEXEC, 3);
-	if (e->real_stderr < 0)
+	if (l->fds.real_stderr >= 0 && (e->real_stderr = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0)
 		return ctu_err_errno(err, "cannot set up the chain");
 	if (l->barrier) {
 		e->fifo = openat(l->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC | O_NONBLOCK);

@@ -387,7 +387,7 @@ static void test_rich_spec(void **state)
 		"allow c 5:2 rwm",
 		"--empty",
 		"--preserve-fds",
-		"4",
+		"3",
 		"--",
 		"/T/unshare-lite",
 		"-U",
@@ -427,7 +427,7 @@ static void test_rich_spec(void **state)
 		"--info-fd",
 		"3",
 		"--preserve-fds",
-		"4",
+		"3",
 		"--",
 		"/T/pivot",
 		"/r/rootfs",
@@ -512,12 +512,12 @@ static void test_rich_spec(void **state)
 		"HOME=/home/u",
 		"--own-stdio",
 		"--console-fd",
-		"6",
+		"5",
 		"--console-size",
 		"24x80",
 		"--sync-fd",
 		"4",
-		/* no --stderr-fd: with a terminal that is the program's stderr */
+		/* no --stderr-fd (nor a slot for it): with a terminal that is the program's stderr */
 		"--preserve-fds",
 		"0",
 		"--",
@@ -720,7 +720,7 @@ static void test_bare_create(void **state)
 	assert_true(strncmp(s, "/T/unshare-lite|", 16) == 0);
 	assert_null(strstr(s, "--new-keyring"));
 	assert_has(s, "|/T/pivot|/b/rootfs|--propagation|slave|--no-pivot|");
-	assert_has(s, "|--console-fd|7|--sync-fd|4|--block-fd|5|");
+	assert_has(s, "|--console-fd|6|--sync-fd|4|--block-fd|5|");
 	assert_null(strstr(s, "--stderr-fd"));
 	free(s);
 	json_decref(cfg);
