@@ -61,32 +61,42 @@ Q := @
 endif
 PKGS := mount libnl-3.0 libnl-route-3.0 libcap smartcols
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcap linked in: one shared library fewer to load at every start (bench/)
-PKG_LIBS := $(patsubst -lcap,-l:libcap.a,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# The libraries Debian ships as static archives are linked in: each shared
+# library fewer is one file less for the dynamic loader to find, map and
+# relocate at every start of a tool, and a chain starts five (bench/RESULTS.md).
+# libmount, libsmartcols, libnftables and the rest have no archive in Debian.
+LINKED_IN := cap apparmor bpf elf z jansson seccomp nl-3 nl-route-3
+linked_in = $(foreach l,$(1),$(if $(filter $(patsubst -l%,%,$(l)),$(LINKED_IN)),-l:lib$(patsubst -l%,%,$(l)).a,$(l)))
+PKG_LIBS := $(call linked_in,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+# and kept to ourselves: libapparmor.a defines a global print_error, which
+# would otherwise be exported and taken by libcmocka's calls to its own
+LINKED_IN_HIDDEN := -Wl,--exclude-libs,$(subst $(eval) ,:,$(LINKED_IN:%=lib%.a))
 # images (ovlmount only, and lib/json, lib/digest): tar, JSON, sha256
 IMG_PKGS := libarchive jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(IMG_PKGS) 2>/dev/null)
-IMG_LIBS := $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null)
+IMG_LIBS := $(call linked_in,$(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null))
 # NAT and published ports (vethctl only): nftables, conntrack, and jansson for nft's JSON
 # (and CNI's); libcrypto for `vethctl cni`'s container IDs (SHA-512) and cache (base64)
 NAT_PKGS := libnftables libnetfilter_conntrack jansson libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(NAT_PKGS) 2>/dev/null)
-NAT_LIBS := $(shell pkg-config --libs $(NAT_PKGS) 2>/dev/null) -lpthread
+NAT_LIBS := $(call linked_in,$(shell pkg-config --libs $(NAT_PKGS) 2>/dev/null)) -lpthread
 # the OCI runtime (ctrun only): JSON, seccomp's compiler, SHA-256 of its cache keys
 CTRUN_PKGS := jansson libseccomp libcrypto
 PKG_CFLAGS += $(shell pkg-config --cflags $(CTRUN_PKGS) 2>/dev/null)
-CTRUN_LIBS := $(shell pkg-config --libs $(CTRUN_PKGS) 2>/dev/null)
+CTRUN_LIBS := $(call linked_in,$(shell pkg-config --libs $(CTRUN_PKGS) 2>/dev/null))
 # the tools that execute a program (lib/procopt: --apparmor)
-EXEC_LIBS := $(shell pkg-config --libs libapparmor 2>/dev/null)
+EXEC_LIBS := $(call linked_in,$(shell pkg-config --libs libapparmor 2>/dev/null))
 # cgctl's v2 device filter (BPF_CGROUP_DEVICE)
-BPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null)
+# (its archive needs libelf's and zlib's after it)
+BPF_LIBS := $(call linked_in,$(shell pkg-config --libs --static libbpf 2>/dev/null))
 
 WARNINGS := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wno-missing-field-initializers
 override CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPTFLAGS) $(WARNINGS) \
 	-fstack-protector-strong -fPIE -fno-common -DCTU_VERSION='"$(VERSION)"' \
 	-iquote lib $(PKG_CFLAGS) $(CFLAGS)
-override LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(SANLDFLAGS) $(LDFLAGS)
+override LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed $(LINKED_IN_HIDDEN) $(SANLDFLAGS) \
+	$(LDFLAGS)
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
