@@ -72,6 +72,7 @@ static noreturn void usage(void)
 	      "     --threads             attach: move threads, not processes\n"
 	      "     --preserve-fds <n>    exec: pass file descriptors 3 to 3+<n>-1 on\n"
 	      "     --empty               exec: fail if the cgroup has processes or is frozen\n"
+	      "     --rm                  exec: wait, then kill what is left and remove the cgroup\n"
 	      " -r, --recursive         procs, kill, delete: the cgroups below too\n"
 	      " -s, --signal <signal>     kill: the signal (default SIGKILL)\n"
 	      "     --kill                delete: kill the processes first\n"
@@ -112,7 +113,10 @@ static const struct command commands[] = {
 	{ "exec", cmd_exec, "<path> [--] <program> [<argument>...]",
 	  "Run a program in a cgroup, creating it with the settings if missing.",
 	  SETTINGS_HELP "     --preserve-fds <n>    pass file descriptors 3 to 3+<n>-1 on\n"
-			"     --empty               fail if the cgroup has processes or is frozen\n" },
+			"     --empty               fail if the cgroup has processes or is frozen\n"
+			"     --rm                  make the cgroup (it must not exist), run the\n"
+			"                           program in it and wait; when it ends, kill what is\n"
+			"                           left and remove the cgroup; exit as the program did\n" },
 	{ "procs", cmd_procs, "<path>", "List the processes of a cgroup.",
 	  " -r, --recursive           the cgroups below too\n" },
 	{ "ls", cmd_ls, "[<path>]", "The tree of cgroups below <path> with usage and limits.",

@@ -254,6 +254,34 @@ static int check_no_processes(const char *dir, const char *path, bool recursive,
 	return 0;
 }
 
+int delete_cgroup(struct ctx *c, const char *path, bool recursive, bool kill_first,
+		  int timeout_ms, ctu_err_t *err)
+{
+	char d[CTU_CG_DIR_MAX];
+	int r;
+
+	if (kill_first) {
+		kill_cgroup(c, path, SIGKILL, true);
+		if (wait_empty(c, path, timeout_ms) < 0)
+			return ctu_err_make(err, 0, "the processes of %s did not end within the timeout",
+					    path);
+	}
+	r = check_no_processes(ctu_cg_dir(&c->hs.h[0], path, d), path, recursive, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->hs.n; i++) {
+		r = remove_tree(ctu_cg_dir(&c->hs.h[i], path, d), recursive,
+				    kill_first ? 500 : 50);
+
+		if (r == -EBUSY && !recursive)
+			return ctu_err_make(err, 0, "cannot delete %s (%s): it has child cgroups; use -r",
+					    path, d);
+		if (r < 0)
+			return ctu_err_make(err, -r, "cannot delete %s (%s)", path, d);
+	}
+	return 0;
+}
+
 int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 {
 	static const struct option longopts[] = {
@@ -265,7 +293,6 @@ int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 	struct ctu_getopt g = { 0 };
 	bool recursive = false, kill_first = false;
 	int timeout_ms = 10000, o;
-	char d[CTU_CG_DIR_MAX];
 	const char *path;
 
 	if (cmd_getopt_init(c, &g, argc, argv, "r", longopts, err) < 0)
@@ -277,25 +304,8 @@ int cmd_delete(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		kill_first |= o == OPT_KILL;
 	}
 	path = argv[optind];
-	if (cmd_start(c, path, true, err) < 0)
+	if (cmd_start(c, path, true, err) < 0 ||
+	    delete_cgroup(c, path, recursive, kill_first, timeout_ms, err) < 0)
 		return ctu_err_code(*err);
-	if (kill_first) {
-		kill_cgroup(c, path, SIGKILL, true);
-		if (wait_empty(c, path, timeout_ms) < 0)
-			return ctu_err_make(err, 0, "the processes of %s did not end within the timeout",
-					    path);
-	}
-	if (check_no_processes(ctu_cg_dir(&c->hs.h[0], path, d), path, recursive, err) < 0)
-		return ctu_err_code(*err);
-	for (size_t i = 0; i < c->hs.n; i++) {
-		int r = remove_tree(ctu_cg_dir(&c->hs.h[i], path, d), recursive,
-				    kill_first ? 500 : 50);
-
-		if (r == -EBUSY && !recursive)
-			return ctu_err_make(err, 0, "cannot delete %s (%s): it has child cgroups; use -r",
-					    path, d);
-		if (r < 0)
-			return ctu_err_make(err, -r, "cannot delete %s (%s)", path, d);
-	}
 	return CTU_EXIT_OK;
 }

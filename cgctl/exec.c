@@ -3,6 +3,7 @@
  * exec.c - cgctl's attach and exec: processes moved into a cgroup, and
  * ourselves moved into a new one before we execute the program.
  */
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,7 +83,7 @@ int cmd_attach(struct ctx *c, int argc, char **argv, ctu_err_t *err)
  * exec: ourselves into the cgroup made for us in every hierarchy, or, when
  * one move fails, back where we were in those done so far.
  */
-static int move_self(struct ctx *c, const char *path, ctu_err_t *err)
+static int move_self(struct ctx *c, const char *path, bool v2_done, ctu_err_t *err)
 {
 	static char origin[CTU_ARRAY_SIZE(c->hs.h)][CTU_CG_DIR_MAX];
 	pid_t self = getpid();
@@ -93,7 +94,7 @@ static int move_self(struct ctx *c, const char *path, ctu_err_t *err)
 		char d[CTU_CG_DIR_MAX];
 		int r;
 
-		if (access(ctu_cg_dir(&c->hs.h[i], path, d), F_OK) < 0)
+		if ((v2_done && c->hs.h[i].v2) || access(ctu_cg_dir(&c->hs.h[i], path, d), F_OK) < 0)
 			continue;
 		r = cgroup_move(d, "cgroup.procs", self);
 		if (r == 0)
@@ -141,17 +142,19 @@ static int require_empty(struct ctx *c, const char *path, ctu_err_t *err)
 	return 0;
 }
 
-/* exec's options: the settings, --preserve-fds and --empty, before and after PATH. */
+/* exec's options: the settings, --preserve-fds, --empty and --rm, before and after PATH. */
 struct exec_opts {
 	struct settings all;
 	unsigned int preserve_fds;
 	bool empty;
+	bool rm;
 };
 
 static const struct option exec_longopts[] = {
 	SETTINGS_LONGOPTS,
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "empty", no_argument, NULL, OPT_EMPTY },
+	{ "rm", no_argument, NULL, OPT_RM },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -169,6 +172,8 @@ static int exec_options(struct ctx *c, int argc, char **argv, struct exec_opts *
 			return ctu_err_code(*err);
 		if (opt == OPT_EMPTY) {
 			o->empty = true;
+		} else if (opt == OPT_RM) {
+			o->rm = true;
 		} else if (opt == OPT_PRESERVE_FDS) {
 			if (ctu_preserve_fds_arg(optarg, &o->preserve_fds, err) < 0)
 				return ctu_err_code(*err);
@@ -178,6 +183,60 @@ static int exec_options(struct ctx *c, int argc, char **argv, struct exec_opts *
 	/* getopt stopped at "--" (and skipped it) or at an operand */
 	*dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 	return optind;
+}
+
+/*
+ * The v2 directory of @path, open for clone3's CLONE_INTO_CGROUP, or -1
+ * when there is no v2 hierarchy (v1) or the cgroup is not in it (-c).
+ */
+static int open_v2_dir(struct ctx *c, const char *path)
+{
+	struct ctu_cg_hier *v2 = ctu_cg_v2(&c->hs);
+	char d[CTU_CG_DIR_MAX];
+
+	if (!v2)
+		return -1;
+	return open(ctu_cg_dir(v2, path, d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/*
+ * exec --rm: the program runs in a child, started in the cgroup by the
+ * kernel where it can (v2), and we wait outside, passing signals on.  When
+ * it ends, whatever is left in the cgroup is killed and the cgroup removed,
+ * and we exit as the program did: the cgroup lives exactly as long as the
+ * program, with no second cgctl to delete it.
+ */
+static int run_and_remove(struct ctx *c, const char *path, const struct exec_opts *o,
+			  char **program, struct ctu_undo *undo, ctu_err_t *err)
+{
+	struct ctu_child child = { .cgroup_fd = open_v2_dir(c, path) };
+	int status = 0, r;
+
+	child.into_cgroup = child.cgroup_fd >= 0;
+	r = ctu_fork_child(&child, 0);
+	if (r == 0) {
+		/* the v1 hierarchies (all of them without clone3's help) by a write */
+		if (move_self(c, path, child.into_cgroup, err) < 0)
+			ctu_err_exit(err);
+		ctu_exec_program(program, o->preserve_fds);
+	}
+	if (child.cgroup_fd >= 0)
+		close(child.cgroup_fd);
+	if (r < 0) {
+		ctu_undo_rollback(undo);
+		return ctu_err_make(err, -r, "cannot start %s in %s", program[0], path);
+	}
+	ctu_undo_forget(undo);
+	/* the fds handed to the program are its: a reader waits for its EOF, not ours */
+	for (unsigned int fd = 3; fd < 3 + o->preserve_fds; fd++)
+		if (fd != (unsigned int)child.pidfd && fd != (unsigned int)child.sigfd)
+			close((int)fd);
+	r = ctu_wait_child(&child, &status);
+	if (r < 0)
+		return ctu_err_make(err, -r, "cannot wait for %s", program[0]);
+	if (delete_cgroup(c, path, true, true, 10000, err) < 0)
+		return ctu_err_code(*err);
+	ctu_exit_like(status);
 }
 
 int cmd_exec(struct ctx *c, int argc, char **argv, ctu_err_t *err)
@@ -212,10 +271,14 @@ int cmd_exec(struct ctx *c, int argc, char **argv, ctu_err_t *err)
 		return ctu_err_usage(err, "no program given");
 	if (o.empty && require_empty(c, path, err) < 0)
 		return ctu_err_code(*err);
-	if (create_cgroup(c, path, &o.all, false, &undo, err) < 0 || move_self(c, path, err) < 0) {
+	/* --rm removes the cgroup, so it must be one we made, not someone's */
+	if (create_cgroup(c, path, &o.all, o.rm, &undo, err) < 0 ||
+	    (!o.rm && move_self(c, path, false, err) < 0)) {
 		ctu_undo_rollback(&undo);
 		return ctu_err_code(*err);
 	}
+	if (o.rm)
+		return run_and_remove(c, path, &o, program, &undo, err);
 	ctu_undo_forget(&undo);
 	ctu_exec_program(program, o.preserve_fds);
 }

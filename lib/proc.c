@@ -139,29 +139,46 @@ noreturn void ctu_exec_shell(void)
 	ctu_exec(argv);
 }
 
-/* struct clone_args of <linux/sched.h>, version 0 (Linux 5.3). */
+/*
+ * struct clone_args of <linux/sched.h>: version 0 (Linux 5.3) up to tls,
+ * version 2 (Linux 5.7) up to cgroup.  The kernel takes the size we pass.
+ */
 struct clone3_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
 };
+#define CLONE_ARGS_SIZE_VER0 64
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
 
 /*
- * Returns the child's pid (0 in the child) and its pidfd in *pidfd.  clone3
+ * Returns the child's pid (0 in the child) and its pidfd in *pidfd, the
+ * child started in the cgroup open on @cgroup_fd when it is not -1.  clone3
  * hands out the pidfd atomically; before Linux 5.3, clone and pidfd_open.
  */
-static pid_t clone_with_pidfd(unsigned long flags, int *pidfd)
+static pid_t clone_with_pidfd(unsigned long flags, int cgroup_fd, int *pidfd)
 {
 	struct clone3_args args = {
 		.flags = flags | CLONE_PIDFD,
 		.pidfd = (uint64_t)(uintptr_t)pidfd,
 		.exit_signal = SIGCHLD,
 	};
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	size_t size = CLONE_ARGS_SIZE_VER0;
+	long pid;
 
-	if (pid < 0 && errno == ENOSYS) {
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		size = sizeof(args);
+	}
+	pid = syscall(SYS_clone3, &args, size);
+	/* into a cgroup the caller retries without: then the child moves itself */
+	if (pid < 0 && errno == ENOSYS && cgroup_fd < 0) {
 		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
 		if (pid > 0)
 			*pidfd = ctu_pidfd_open((pid_t)pid, 0);
@@ -233,7 +250,14 @@ int ctu_fork_child(struct ctu_child *child, unsigned long clone_flags)
 	}
 	child->pidfd = -1;
 	fflush(NULL); /* or buffered output would be written twice */
-	pid = clone_with_pidfd(clone_flags, &child->pidfd);
+	pid = clone_with_pidfd(clone_flags, child->into_cgroup ? child->cgroup_fd : -1,
+			       &child->pidfd);
+	/* before Linux 5.7: a larger struct is E2BIG, the flag EINVAL */
+	if (pid < 0 && child->into_cgroup && (errno == E2BIG || errno == EINVAL || errno == ENOSYS)) {
+		ctu_debug("clone3 into a cgroup: %m; the child moves itself");
+		child->into_cgroup = false;
+		pid = clone_with_pidfd(clone_flags, -1, &child->pidfd);
+	}
 	if (pid < 0) {
 		int r = -errno;
 

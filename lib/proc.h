@@ -70,6 +70,14 @@ struct ctu_child {
 	int sigfd;	     /* signalfd of the forwarded signals, parent only */
 	bool reap_orphans;   /* as a PID 1: reap every child, not only ours */
 	/*
+	 * Start the child in the cgroup v2 directory open on cgroup_fd
+	 * (clone3's CLONE_INTO_CGROUP, Linux 5.7): no write to cgroup.procs,
+	 * so no wait on the kernel's cgroup_threadgroup_rwsem.  Cleared when
+	 * the kernel cannot: the child must then move itself.
+	 */
+	bool into_cgroup;
+	int cgroup_fd;
+	/*
 	 * The child returns with the forwarded signals still blocked and must
 	 * set saved_mask itself before its program runs.  For a PID 1 to be:
 	 * the kernel drops a signal sent to a namespace's init that has no

@@ -126,6 +126,49 @@ is_v1() {
 	assert_output 143
 }
 
+@test "exec --rm: the program starts inside, the cgroup goes when it ends, whatever was left is killed" {
+	# the program, and a daemon it leaves behind, are inside; its exit status is ours
+	run -3 "${G[@]}" exec --rm "$CG" --pids 50 -- sh -c \
+		"sleep 300 & echo \$! >'$T/daemon'; cat /proc/self/cgroup >'$T/cgroups'; exit 3"
+	! is_v1 pids || grep -Eq "pids:.*/$CG\$" "$T/cgroups"
+	grep -Eq "^0::.*/$CG\$" "$T/cgroups"
+	# the daemon was killed (it was ours, by its pid) and the cgroup removed everywhere
+	local state
+	state=$(awk '{ print $3 }' "/proc/$(cat "$T/daemon")/stat" 2>/dev/null || echo gone)
+	[[ $state == Z || $state == gone ]]
+	[ ! -e "$(cg_dir)" ]
+	! is_v1 pids || [ ! -e "$(cg_dir pids)" ]
+	# a signal to cgctl reaches the program; its death is ours, and nothing is left
+	"${G[@]}" exec --rm "$CG" -- sleep 300 &
+	local waiter=$!
+	for _ in $(seq 100); do [ -s "$(cg_dir)/cgroup.procs" ] && break; sleep 0.05; done
+	kill -TERM "$waiter"
+	local rc=0
+	wait "$waiter" || rc=$?
+	assert_equal "$rc" 143
+	[ ! -e "$(cg_dir)" ]
+	# on v2 the kernel places the child (clone3 CLONE_INTO_CGROUP): no cgroup.procs write
+	if command -v strace >/dev/null; then
+		strace -f -e trace=clone3,openat -o "$T/strace" "${G[@]}" exec --rm "$CG" -- true
+		grep -q 'CLONE_INTO_CGROUP' "$T/strace"
+		run grep -F "\"$(cg_dir)/cgroup.procs\", O_WRONLY" "$T/strace"
+		assert_failure
+	fi
+}
+
+@test "exec --rm refuses a cgroup that exists: it removes only one it made" {
+	"${G[@]}" create "$CG"
+	run -125 "${G[@]}" exec --rm "$CG" -- true
+	assert_output --partial "$CG"
+	assert_output --partial "exists"
+	# the cgroup is still there, untouched
+	[ -d "$(cg_dir)" ]
+	# a program that cannot start: 127, and the cgroup it made is gone
+	"${G[@]}" delete "$CG"
+	run -127 "${G[@]}" exec --rm "$CG" -- /no/such/program
+	[ ! -e "$(cg_dir)" ]
+}
+
 @test "limits are enforced: memory.max OOM-kills, and stat counts it" {
 	run -137 "${G[@]}" exec "$CG" --memory 32M -- tail /dev/zero
 	run "${G[@]}" stat "$CG"
