@@ -118,15 +118,6 @@ int settings_option(struct settings *all, int opt, const char *arg, ctu_err_t *e
 int create_cgroup(struct ctx *c, const char *path, const struct settings *all, bool exclusive,
 		  struct ctu_undo *undo, ctu_err_t *err);
 
-/*
- * Removes cgroup @path from every hierarchy (@recursive: the cgroups below
- * first), with @kill_first its processes killed and waited for up to
- * @timeout_ms.  Returns 0 or a negative number with *@err set.  For delete
- * and exec --rm.
- */
-int delete_cgroup(struct ctx *c, const char *path, bool recursive, bool kill_first,
-		  int timeout_ms, ctu_err_t *err);
-
 /* The commands, by file: create.c, exec.c, inspect.c, top.c, control.c. */
 int cmd_create(struct ctx *c, int argc, char **argv, ctu_err_t *err);
 int cmd_set(struct ctx *c, int argc, char **argv, ctu_err_t *err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cgctl.h"
+#include "cgend.h"
 #include "ctu.h"
 #include "parse.h"
 #include "proc.h"
@@ -234,7 +235,7 @@ static int run_and_remove(struct ctx *c, const char *path, const struct exec_opt
 	r = ctu_wait_child(&child, &status);
 	if (r < 0)
 		return ctu_err_make(err, -r, "cannot wait for %s", program[0]);
-	if (delete_cgroup(c, path, true, true, 10000, err) < 0)
+	if (ctu_cg_delete(&c->hs, path, true, true, 10000, err) < 0)
 		return ctu_err_code(*err);
 	ctu_exit_like(status);
 }

@@ -35,10 +35,5 @@ int cgroup_enable(const struct ctu_cg_hier *h, const char *path, const char *ctr
 /* Writes @pid to @dir/@file (cgroup.procs), one per write, retrying EINVAL. */
 int cgroup_move(const char *dir, const char *file, pid_t pid);
 
-/*
- * Waits until "KEY VALUE" is in @dir/cgroup.events (v2), polling for
- * changes; @timeout_ms < 0 waits for ever.  0, -ETIMEDOUT or -errno.
- */
-int cgroup_wait_event(const char *dir, const char *key, int value, int timeout_ms);
 
 #endif

@@ -510,13 +510,11 @@ static int kill_for_delete(struct ct_global *g, const struct ct_state *st, int p
 }
 
 /* The cgroup ctrun made (never an ancestor, never one that was there before). */
-static int remove_cgroup(struct ct_global *g, const struct ct_state *st, ctu_err_t *err)
+static int remove_cgroup(const struct ct_state *st, ctu_err_t *err)
 {
-	char *argv[] = { "cgctl", "delete", "-r", "--kill", (char *)st->cgroup, NULL };
-
-	if (!st->cgroup_made || !ct_cgroup_exists(st->cgroup))
+	if (!st->cgroup_made || !st->cgroup)
 		return 0;
-	if (ct_tool_run(g, argv, err) < 0)
+	if (ct_cgroup_remove(st->cgroup, true, err) < 0)
 		return ctu_err_wrap(err, "container %s", st->id);
 	return 0;
 }
@@ -545,7 +543,7 @@ static int destroy(struct ct_global *g, const struct ct_state *st, ctu_err_t *er
 
 	if (ct_in_place_release(st->rootfs, &st->in_place, err) < 0)
 		return ctu_err_wrap(err, "container %s", st->id);
-	if (remove_cgroup(g, st, err) < 0)
+	if (remove_cgroup(st, err) < 0)
 		return ctu_err_code(*err);
 	r = ctu_tree_remove(g->rootfd, st->id);
 	if (r < 0)

@@ -338,11 +338,10 @@ int ct_launch_write_state(struct ct_launch *l, ctu_err_t *err)
 static void delete_cgroup(void *arg)
 {
 	struct ct_launch *l = arg;
-	char *argv[] = { "cgctl", "delete", "--kill", l->cgroup, NULL };
 	ctu_err_t err = NULL;
 
 	/* cgctl exec removes the cgroup itself when its own setup fails */
-	if (ct_cgroup_exists(l->cgroup) && ct_tool_run(l->g, argv, &err) < 0)
+	if (ct_cgroup_remove(l->cgroup, false, &err) < 0)
 		ct_report(l->g, &err);
 }
 

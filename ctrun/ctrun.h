@@ -225,6 +225,13 @@ struct ct_state {
 };
 /* Whether cgroup @path is there in any hierarchy (state.c). */
 bool ct_cgroup_exists(const char *path);
+/*
+ * Kills what is in cgroup @path and removes it from every hierarchy
+ * (@recursive: the cgroups below too), in-process (lib/cgend, as cgctl
+ * delete --kill does it).  A missing cgroup is fine.  0 or a negative
+ * number with *@err set.
+ */
+int ct_cgroup_remove(const char *path, bool recursive, ctu_err_t *err);
 /* "container ID does not exist" (exit 1) when there is no ROOT/ID. */
 int ct_state_read(struct ct_global *g, const char *id, struct ct_state *st, ctu_err_t *err);
 /* state.json written through @dirfd (temp + fsync + rename). */

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgend.h"
 #include "ctu.h"
 #include "json.h"
 #include "pidref.h"
@@ -355,6 +356,20 @@ bool ct_cgroup_exists(const char *path)
 		return false;
 	}
 	return ct_cgroup_dir(&hs, path, d);
+}
+
+int ct_cgroup_remove(const char *path, bool recursive, ctu_err_t *err)
+{
+	struct ctu_cg_hiers hs;
+	char d[CTU_CG_DIR_MAX];
+	int r = ctu_cg_detect(&hs, NULL, false, NULL, err);
+
+	if (r < 0)
+		return r;
+	if (!ct_cgroup_dir(&hs, path, d))
+		return 0;
+	/* 10 s for the processes to go, as cgctl delete's default */
+	return ctu_cg_delete(&hs, path, recursive, true, 10000, err);
 }
 
 bool ct_cgroup_frozen(struct ctu_cg_hiers *hs, const char *path)
