@@ -2,8 +2,10 @@
 /* proc.c - exec, fork-and-wait with signal forwarding, exit status, pid files, fds. */
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -318,6 +320,35 @@ int ctu_wait_child(struct ctu_child *child, int *status)
 	child->pidfd = child->sigfd = -1;
 	sigprocmask(SIG_SETMASK, &child->saved_mask, NULL);
 	return r;
+}
+
+/* dl_iterate_phdr's callback: the read-only PT_LOAD segments of one object. */
+static int release_object_pages(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)size;
+	(void)data;
+	/* the vDSO is the kernel's, not a file's */
+	if (info->dlpi_name && strstr(info->dlpi_name, "linux-vdso"))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start, end;
+
+		/* a written page would lose its writes: only segments never writable */
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) || !ph->p_memsz)
+			continue;
+		start = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
+		madvise((void *)start, end - start, MADV_DONTNEED);
+	}
+	return 0;
+}
+
+void ctu_release_startup_pages(void)
+{
+	dl_iterate_phdr(release_object_pages, NULL);
 }
 
 int ctu_status_to_exit_code(int status)

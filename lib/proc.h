@@ -110,6 +110,16 @@ int ctu_wait_child(struct ctu_child *child, int *status);
  */
 noreturn void ctu_exit_like(int status);
 
+/*
+ * For a parent that only waits from now on (unshare-lite --fork, one per
+ * running container): drops from our page tables the pages of every loaded
+ * object's read-only segments (code, constants), all of them file content
+ * that a later use maps again from the page cache.  The pages stay in
+ * memory, shared; only the parent's resident set shrinks to what it still
+ * touches.  Writable segments, heap and stack are kept.
+ */
+void ctu_release_startup_pages(void);
+
 /* Converts a wait status to a shell exit code (code, or 128 + signal). */
 int ctu_status_to_exit_code(int status);
 

@@ -414,6 +414,8 @@ noreturn void run_with_fork(const struct opts *o, const struct map_plan *p)
 	outside_go(&s);
 	if (o->detach)
 		detach_from_child(&undo);
+	/* one waiting parent per container: keep only what waiting touches */
+	ctu_release_startup_pages();
 	e = wait_child(o, &pty, &child, &status, &err);
 	if (e < 0) {
 		if (!err)

@@ -8,6 +8,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -243,6 +245,48 @@ static void test_fork_forwards_signals(void **state)
 	assert_int_equal(WTERMSIG(status), SIGUSR1);
 }
 
+/* Rss (KiB) of our read-only file mappings: code and constants, ours and the libraries'. */
+static long readonly_file_rss(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char line[512];
+	long total = 0, kib;
+	bool counting = false;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char perms[8] = "", path[256] = "";
+
+		if (sscanf(line, "%*x-%*x %7s %*s %*s %*s %255s", perms, path) >= 1 && strchr(line, '-') &&
+		    strlen(perms) == 4 && (perms[3] == 'p' || perms[3] == 's')) {
+			counting = perms[1] == '-' && path[0] == '/';
+			continue;
+		}
+		if (counting && sscanf(line, "Rss: %ld kB", &kib) == 1)
+			total += kib;
+	}
+	fclose(f);
+	return total;
+}
+
+static const char constant_text[] = "read again from the file after the release";
+
+/* The pages go from our resident set; code and constants still work after. */
+static void test_release_startup_pages(void **state)
+{
+	long before, after;
+	char buf[64];
+
+	(void)state;
+	before = readonly_file_rss();
+	ctu_release_startup_pages();
+	after = readonly_file_rss();
+	assert_true(before > 0);
+	assert_true(after < before);
+	snprintf(buf, sizeof(buf), "%s %d", constant_text, 42);
+	assert_string_equal(buf, "read again from the file after the release 42");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_exec_fd_hygiene),
 		cmocka_unit_test(test_fork_wait_exit_code),
 		cmocka_unit_test(test_fork_forwards_signals),
+		cmocka_unit_test(test_release_startup_pages),
 	};
 
 	return cmocka_run_group_tests_name("proc", tests, setup, teardown);
