@@ -66,7 +66,10 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # relocate at every start of a tool, and a chain starts five (bench/RESULTS.md).
 # libmount, libsmartcols, libnftables and the rest have no archive in Debian.
 LINKED_IN := cap apparmor bpf elf z jansson seccomp nl-3 nl-route-3
-linked_in = $(foreach l,$(1),$(if $(filter $(patsubst -l%,%,$(l)),$(LINKED_IN)),-l:lib$(patsubst -l%,%,$(l)).a,$(l)))
+# and those only some commands need are loaded when first used (lib/dlsym.h):
+# not linked at all
+DLOPENED := -lcrypto
+linked_in = $(foreach l,$(filter-out $(DLOPENED),$(1)),$(if $(filter $(patsubst -l%,%,$(l)),$(LINKED_IN)),-l:lib$(patsubst -l%,%,$(l)).a,$(l)))
 PKG_LIBS := $(call linked_in,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 # and kept to ourselves: libapparmor.a defines a global print_error, which
 # would otherwise be exported and taken by libcmocka's calls to its own

@@ -3,11 +3,10 @@
  * digest.c - sha256 (and one SHA-512) through libcrypto's EVP interface, and the OCI digest
  * and chain ID rules.  Nothing here hashes by hand.
  */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "ctu.h"
 #include "digest.h"
 

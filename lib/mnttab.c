@@ -6,17 +6,17 @@
  * Loading libmount with its libblkid, libselinux and libpcre2 costs about
  * 1.5 ms at every start (bench/RESULTS.md), a quarter of what nsenter-lite
  * spends in all, and nsenter-lite reads the table only for -c.  So the
- * functions used here are looked up with dlopen on first use, as systemd does
+ * functions used here are looked up on first use (dlsym.h), as systemd does
  * for its optional libraries; a tool that calls libmount itself (cgctl,
  * ovlmount) links it as usual and dlopen finds it already loaded.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctu.h"
+#include "dlsym.h"
 #include "mnttab.h"
 #include "strv.h"
 
@@ -41,33 +41,24 @@ static struct {
 
 static bool load_libmount(void)
 {
-	static const struct {
-		const char *name;
-		void **slot;
-	} symbols[] = {
+	static const struct ctu_dlsym symbols[] = {
 		LM_SYMBOL(new_table),	  LM_SYMBOL(table_parse_file), LM_SYMBOL(unref_table),
 		LM_SYMBOL(new_iter),	  LM_SYMBOL(free_iter),	       LM_SYMBOL(table_next_fs),
 		LM_SYMBOL(fs_get_fstype), LM_SYMBOL(fs_get_fs_options), LM_SYMBOL(fs_get_target),
 		LM_SYMBOL(optstr_get_option), LM_SYMBOL(optstr_get_options),
 		LM_SYMBOL(optstr_get_flags), LM_SYMBOL(get_builtin_optmap), LM_SYMBOL(fs_get_root),
 	};
-	void *handle;
+	ctu_err_t err = NULL;
 
 	if (lm.new_table)
 		return true;
-	/* never closed: the table and strings handed out live in it */
-	handle = dlopen("libmount.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!handle) {
-		ctu_debug("dlopen libmount: %s", dlerror());
+	/* the callers say what they could not do; why is for --debug */
+	if (ctu_dlopen_symbols("libmount.so.1", symbols, sizeof(symbols) / sizeof(symbols[0]),
+			       &err) < 0) {
+		ctu_debug("%s", err->msg);
+		ctu_err_free(&err);
+		lm.new_table = NULL;
 		return false;
-	}
-	for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++) {
-		*symbols[i].slot = dlsym(handle, symbols[i].name);
-		if (!*symbols[i].slot) {
-			ctu_debug("libmount has no %s", symbols[i].name);
-			lm.new_table = NULL;
-			return false;
-		}
 	}
 	return true;
 }
