@@ -68,7 +68,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LINKED_IN := cap apparmor bpf elf z jansson seccomp nl-3 nl-route-3
 # and those only some commands need are loaded when first used (lib/dlsym.h):
 # not linked at all
-DLOPENED := -lcrypto
+DLOPENED := -lcrypto -larchive
 linked_in = $(foreach l,$(filter-out $(DLOPENED),$(1)),$(if $(filter $(patsubst -l%,%,$(l)),$(LINKED_IN)),-l:lib$(patsubst -l%,%,$(l)).a,$(l)))
 PKG_LIBS := $(call linked_in,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 # and kept to ourselves: libapparmor.a defines a global print_error, which
@@ -188,12 +188,12 @@ CNI_UNITS := $(B)/tests/unit/test_vethctl_cni $(B)/tests/unit/test_vethctl_hostl
 $(CNI_UNITS): $(VETHCTL_PART_OBJS)
 $(CNI_UNITS): override PKG_LIBS += $(NAT_LIBS)
 IMG_SRC_OBJS := $(patsubst %,$(B)/obj/ovlmount/%.o,image source platform archive resolve manifest \
-	config docker)
+	config docker lazy-archive)
 $(B)/tests/unit/test_ovl_image: $(IMG_SRC_OBJS)
 $(B)/tests/unit/test_ovl_image: override PKG_LIBS += $(IMG_LIBS)
 $(B)/tests/fuzz/fuzz_state_file: $(B)/obj/nsenter-lite/state.o
 $(B)/tests/fuzz/fuzz_state_file: override PKG_LIBS += $(IMG_LIBS)
-LAYER_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ovlmount/layer*.c))
+LAYER_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(wildcard ovlmount/layer*.c ovlmount/lazy-archive.c))
 $(B)/tests/unit/test_ovl_layer: $(LAYER_OBJS)
 $(B)/tests/unit/test_ovl_layer: override PKG_LIBS += $(IMG_LIBS)
 # ctrun's parts, tested and fuzzed linked with all of ctrun but its main

@@ -7,8 +7,6 @@
  * layer unpacker reads a file like a layout's blob.  Members are never
  * extracted by name: a spooled copy is named by its position.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -17,6 +15,7 @@
 
 #include "ctu.h"
 #include "imgsrc.h"
+#include "lazy-archive.h"
 
 /* Links followed inside an archive, at most. */
 #define ARC_MAX_HOPS 8

@@ -7,13 +7,12 @@
  * the tar is the blob.  Both writers run in this process: a filter that
  * libarchive would run as an external program is refused (ARCHIVE_WARN).
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <locale.h>
 #include <string.h>
 
 #include "commit.h"
 #include "ctu.h"
+#include "lazy-archive.h"
 
 struct layer_out {
 	struct oci_out *o;

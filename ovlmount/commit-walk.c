@@ -16,8 +16,6 @@
  * the data is elsewhere: refused, as is a real name starting with `.wh.`,
  * which a reader would take for a whiteout.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <search.h>
@@ -29,6 +27,7 @@
 
 #include "commit.h"
 #include "ctu.h"
+#include "lazy-archive.h"
 
 #define WH_PREFIX ".wh."
 #define WH_OPAQUE ".wh..wh..opq"

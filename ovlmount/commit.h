@@ -8,13 +8,13 @@
 #ifndef OVLMOUNT_COMMIT_H
 #define OVLMOUNT_COMMIT_H
 
-#include <archive.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "digest.h"
 #include "err.h"
 #include "image.h"
+#include "lazy-archive.h"
 #include "undo.h"
 
 #define OCI_MANIFEST_TYPE "application/vnd.oci.image.manifest.v1+json"

@@ -7,8 +7,6 @@
  * reached through /proc/self/fd (which lands on the inode itself, never
  * its target), so no mode is ever set by path (containerd CVE-2021-32760).
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +15,7 @@
 
 #include "ctu.h"
 #include "layer.h"
+#include "lazy-archive.h"
 
 static int load_map(const char *file, struct layer_ids *ids)
 {

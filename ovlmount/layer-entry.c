@@ -6,8 +6,6 @@
  * directory only takes the new attributes), then the file made by type with
  * O_EXCL and O_NOFOLLOW, and its attributes set through its fd.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 
 #include "ctu.h"
 #include "layer.h"
+#include "lazy-archive.h"
 
 int layer_entry_err(ctu_err_t *err, int errnum, const char *entry, const char *fmt, ...)
 {

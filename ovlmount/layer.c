@@ -10,8 +10,6 @@
  * size is read.  Entries are made by layer-entry.c; whiteouts, opaque
  * markers and directory times wait for the end (layer-marks.c).
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <string.h>
@@ -19,6 +17,7 @@
 
 #include "ctu.h"
 #include "layer.h"
+#include "lazy-archive.h"
 
 #define BLOB_BUF (128 * 1024)
 

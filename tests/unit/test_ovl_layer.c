@@ -11,8 +11,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <locale.h>
@@ -24,6 +22,7 @@
 
 #include "ctu.h"
 #include "ovlmount/image.h"
+#include "ovlmount/lazy-archive.h"
 
 /* ---- building layers */
 
