@@ -24,7 +24,26 @@ struct ctu_dlsym {
 
 /* For X-macro lists of function names: a table member, a lookup entry. */
 #define CTU_DL_MEMBER(f) typeof(f) *f;
-#define CTU_DL_ENTRY(table, f) { #f, (void **)&(table).f },
+#define CTU_DL_ENTRY(f) { #f, (void **)&fns.f },
+
+/*
+ * Defines @getter(), which returns the table (struct @type) of the
+ * functions in X-macro @list from @soname, loaded at the first call; a
+ * library that cannot be loaded ends the tool with a message.
+ */
+#define CTU_DL_TABLE(getter, type, soname, list)                                       \
+	const struct type *getter(void)                                                \
+	{                                                                              \
+		static struct type fns;                                                \
+		static bool loaded;                                                    \
+		static const struct ctu_dlsym syms[] = { list(CTU_DL_ENTRY) };         \
+                                                                                       \
+		if (!loaded) {                                                         \
+			ctu_dlopen_or_exit(soname, syms, sizeof(syms) / sizeof(syms[0])); \
+			loaded = true;                                                 \
+		}                                                                      \
+		return &fns;                                                           \
+	}
 
 /*
  * dlopen(@soname) (never closed: what it hands out lives in it) and every
