@@ -23,7 +23,7 @@ struct ctu_dlsym {
 };
 
 /* For X-macro lists of function names: a table member, a lookup entry. */
-#define CTU_DL_MEMBER(f) typeof(f) *f;
+#define CTU_DL_MEMBER(f) typeof(f) *(f);
 #define CTU_DL_ENTRY(f) { #f, (void **)&fns.f },
 
 /*
