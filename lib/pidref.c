@@ -67,26 +67,32 @@ int ctu_pidref_parse(const char *s, struct ctu_pidref *ref, ctu_err_t *err)
 }
 
 /* Counted after the last ')', as comm may hold anything. */
-int ctu_stat_start_time(const char *line, uint64_t *start)
+int ctu_stat_field(const char *line, int field, uint64_t *value)
 {
 	const char *p = strrchr(line, ')');
 	char *end;
 
-	if (!p)
+	if (!p || field < 3)
 		return -EINVAL;
 	p++;
-	/* fields 3 to 21 come first: skip 19 of them */
-	for (int field = 3; field < 22; field++) {
+	/* fields 3 to field - 1 come first: skip them */
+	for (int skipped = 3; skipped < field; skipped++) {
 		p += strspn(p, " ");
 		p += strcspn(p, " ");
 		if (!*p)
 			return -EINVAL;
 	}
+	p += strspn(p, " ");
 	errno = 0;
-	*start = strtoull(p, &end, 10);
+	*value = strtoull(p, &end, 10);
 	if (errno || end == p)
 		return -EINVAL;
 	return 0;
+}
+
+int ctu_stat_start_time(const char *line, uint64_t *start)
+{
+	return ctu_stat_field(line, 22, start);
 }
 
 int ctu_proc_start_time_at(int procfd, uint64_t *start)

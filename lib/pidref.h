@@ -39,6 +39,9 @@ int ctu_pidref_parse(const char *s, struct ctu_pidref *ref, ctu_err_t *err);
 /* "PID@START" of @pid now, into @buf. Returns 0 or -errno (-ESRCH: gone). */
 int ctu_pidref_format_now(pid_t pid, char *buf, size_t size);
 
+/* Numeric field @field (3 or more, as proc(5) numbers them) of a /proc/PID/stat line. 0 or -EINVAL. */
+int ctu_stat_field(const char *line, int field, uint64_t *value);
+
 /* Field 22 of a /proc/PID/stat line. 0 or -EINVAL. */
 int ctu_stat_start_time(const char *line, uint64_t *start);
 

@@ -108,6 +108,16 @@ in_ns() {
 	assert_state_unchanged
 }
 
+@test "in a mount namespace of its own, pivot asks PID 1 (or kthreadd), not every process" {
+	# a stat per process would cost every container start 25 us per process on the host
+	run "$UNSHARE_LITE" -m -p -f -- strace -f -qq -e trace=newfstatat,statx,stat,lstat -o "$T/trace" \
+		"$PIVOT" "$ROOT" --proc -- /bin/true
+	assert_success
+	run grep -c '"/proc/[0-9]*/ns/mnt"' "$T/trace"
+	assert_success
+	[ "$output" -ge 1 ] && [ "$output" -le 2 ]
+}
+
 @test "as PID 1 of a new pid namespace (--mount-proc): pivot does not count itself as others" {
 	ctu_state_save "$T"
 	run "$UNSHARE_LITE" -m -p -f --mount-proc -- "$PIVOT" "$ROOT" --proc --dev -- /bin/sh -c '

@@ -68,6 +68,13 @@ static void test_stat_line(void **state)
 	assert_true(start == 881234);
 	assert_int_equal(ctu_stat_start_time("4242 (x) S 1 2 3", &start), -EINVAL);
 	assert_int_equal(ctu_stat_start_time("no paren at all", &start), -EINVAL);
+	/* any numeric field: the parent (4) and the flags (9); the state (3) is a letter */
+	assert_int_equal(ctu_stat_field(line, 4, &start), 0);
+	assert_true(start == 1);
+	assert_int_equal(ctu_stat_field(line, 9, &start), 0);
+	assert_true(start == 4194560);
+	assert_int_equal(ctu_stat_field(line, 3, &start), -EINVAL);
+	assert_int_equal(ctu_stat_field(line, 2, &start), -EINVAL);
 }
 
 static void test_own_start_time(void **state)
