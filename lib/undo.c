@@ -344,6 +344,18 @@ int ctu_mkdir_p(struct ctu_undo *u, int dirfd, const char *path, mode_t mode, un
 	len = strlen(p);
 	while (len > 1 && p[len - 1] == '/')
 		p[--len] = '\0';
+	/*
+	 * On the host, where the walk would follow symlinks as mkdir(2) does, the
+	 * parents mostly exist (a cgroup below ours): try the last component
+	 * first, and walk only when a parent is missing.
+	 */
+	if (!(flags & CTU_MKDIR_IN_ROOT)) {
+		int r = mkdir_one(u, dirfd, p, mode, flags, err);
+
+		if (r != -ENOENT)
+			return r;
+		ctu_err_free(err);
+	}
 	/* each prefix in turn, parents first */
 	for (size_t end = 1; end <= len; end++) {
 		char saved = p[end];
