@@ -67,8 +67,11 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libmount, libsmartcols, libnftables and the rest have no archive in Debian.
 LINKED_IN := cap apparmor bpf elf z jansson seccomp nl-3 nl-route-3
 # and those only some commands need are loaded when first used (lib/dlsym.h):
-# not linked at all
-DLOPENED := -lcrypto -larchive
+# not linked at all.  libmount and libsmartcols too: no step of a container's
+# chain prints a table, and cgctl reads the mount table only on v1 hosts.
+DLOPENED := -lcrypto -larchive -lmount -lsmartcols
+# The unit tests and fuzz targets call some of them directly.
+DIRECT_LIBS := -lmount -lsmartcols
 linked_in = $(foreach l,$(filter-out $(DLOPENED),$(1)),$(if $(filter $(patsubst -l%,%,$(l)),$(LINKED_IN)),-l:lib$(patsubst -l%,%,$(l)).a,$(l)))
 PKG_LIBS := $(call linked_in,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 # and kept to ourselves: libapparmor.a defines a global print_error, which
@@ -215,7 +218,7 @@ $(B)/man/%: $(wildcard */*.scd)
 $(B)/tests/unit/%: tests/unit/%.c $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -I. $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -I. $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS) $(DIRECT_LIBS) -lcmocka
 
 # Static, so that they also run inside a busybox rootfs.  Never sanitized:
 # the sanitizer runtimes do not link statically.
@@ -253,7 +256,7 @@ $(B)/tests/fuzz/fuzz_layer_names: $(B)/obj/ovlmount/layer-names.o
 $(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIBCTU)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -I. -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) -I. -fsanitize=fuzzer $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LIBCTU) $(PKG_LIBS) $(DIRECT_LIBS)
 fuzz-build: $(FUZZ_BINS)
 
 # Dependencies first, in a separate make, so that pkg-config above sees them.

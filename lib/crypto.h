@@ -21,12 +21,11 @@
 	X(EVP_DigestInit_ex) X(EVP_DigestUpdate) X(EVP_DigestFinal_ex) X(EVP_Digest)          \
 	X(EVP_EncodeBlock) X(EVP_DecodeBlock)
 
-struct ctu_crypto {
-	CTU_CRYPTO_FUNCTIONS(CTU_DL_MEMBER)
-};
-
-/* The table, loaded at the first call; a libcrypto that cannot be loaded ends the tool. */
-const struct ctu_crypto *ctu_crypto(void);
+/*
+ * struct ctu_crypto, ctu_crypto() (a libcrypto that cannot be loaded ends the tool) and
+ * ctu_crypto_try(err) (NULL and why in *err), loaded at the first call.
+ */
+CTU_DL_DECLARE(ctu_crypto, ctu_crypto, CTU_CRYPTO_FUNCTIONS);
 
 #ifndef CTU_CRYPTO_LOADER
 #define OPENSSL_init_crypto (ctu_crypto()->OPENSSL_init_crypto)

@@ -20,11 +20,3 @@ int ctu_dlopen_symbols(const char *soname, const struct ctu_dlsym *syms, size_t 
 	}
 	return 0;
 }
-
-void ctu_dlopen_or_exit(const char *soname, const struct ctu_dlsym *syms, size_t n)
-{
-	ctu_err_t err = NULL;
-
-	if (ctu_dlopen_symbols(soname, syms, n, &err) < 0)
-		ctu_err_exit(&err);
-}

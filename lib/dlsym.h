@@ -27,22 +27,47 @@ struct ctu_dlsym {
 #define CTU_DL_ENTRY(f) { #f, (void **)&fns.f },
 
 /*
+ * Declares struct @type, the table of the functions in X-macro @list, and
+ * its two getters (CTU_DL_TABLE defines them).
+ */
+#define CTU_DL_DECLARE(getter, type, list)                                             \
+	struct type {                                                                  \
+		list(CTU_DL_MEMBER)                                                    \
+	};                                                                             \
+	const struct type *getter(void);                                               \
+	const struct type *getter##_try(ctu_err_t *err)
+
+/*
  * Defines @getter(), which returns the table (struct @type) of the
  * functions in X-macro @list from @soname, loaded at the first call; a
- * library that cannot be loaded ends the tool with a message.
+ * library that cannot be loaded ends the tool with a message.  And
+ * @getter_try(err), for a caller that can do without: NULL and *err then.
  */
 #define CTU_DL_TABLE(getter, type, soname, list)                                       \
+	static struct type fns;                                                        \
+	static const struct ctu_dlsym getter##_syms[] = { list(CTU_DL_ENTRY) };        \
+                                                                                       \
+	const struct type *getter##_try(ctu_err_t *err)                                \
+	{                                                                              \
+		static bool loaded;                                                    \
+                                                                                       \
+		if (!loaded && ctu_dlopen_symbols(soname, getter##_syms,               \
+						  sizeof(getter##_syms) /               \
+							  sizeof(getter##_syms[0]),     \
+						  err) < 0)                             \
+			return NULL;                                                   \
+		loaded = true;                                                         \
+		return &fns;                                                           \
+	}                                                                              \
+                                                                                       \
 	const struct type *getter(void)                                                \
 	{                                                                              \
-		static struct type fns;                                                \
-		static bool loaded;                                                    \
-		static const struct ctu_dlsym syms[] = { list(CTU_DL_ENTRY) };         \
+		ctu_err_t err = NULL;                                                  \
+		const struct type *table = getter##_try(&err);                         \
                                                                                        \
-		if (!loaded) {                                                         \
-			ctu_dlopen_or_exit(soname, syms, sizeof(syms) / sizeof(syms[0])); \
-			loaded = true;                                                 \
-		}                                                                      \
-		return &fns;                                                           \
+		if (!table)                                                            \
+			ctu_err_exit(&err);                                            \
+		return table;                                                          \
 	}
 
 /*
@@ -52,8 +77,5 @@ struct ctu_dlsym {
  */
 int ctu_dlopen_symbols(const char *soname, const struct ctu_dlsym *syms, size_t n,
 		       ctu_err_t *err);
-
-/* The same for a library a command cannot do without: exits (125 or 1) on failure. */
-void ctu_dlopen_or_exit(const char *soname, const struct ctu_dlsym *syms, size_t n);
 
 #endif

@@ -3,7 +3,7 @@
 #ifndef CTU_MNTTAB_H
 #define CTU_MNTTAB_H
 
-#include <libmount.h>
+#include "lazy-mount.h"
 
 /* Our mount namespace's table, parsed; NULL when it cannot be read. */
 struct libmnt_table *ctu_mnt_table(void);

@@ -6,10 +6,11 @@
 #ifndef CTU_OUT_H
 #define CTU_OUT_H
 
-#include <libsmartcols.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lazy-scols.h"
 
 /* How a listing is printed: --json, --raw, --noheadings. */
 struct ctu_out_flags {

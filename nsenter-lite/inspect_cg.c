@@ -27,11 +27,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libmount.h>
 
 #include "cg.h"
 #include "ctu.h"
 #include "json.h"
+#include "lazy-mount.h"
 #include "nsenter-lite.h"
 #include "ovl.h"
 

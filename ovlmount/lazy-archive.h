@@ -42,12 +42,11 @@
 	X(archive_write_set_format_raw) X(archive_write_set_format_zip)                       \
 	X(archive_write_set_options)
 
-struct ovl_archive_fns {
-	OVL_ARCHIVE_FUNCTIONS(CTU_DL_MEMBER)
-};
-
-/* The table, loaded at the first call; a libarchive that cannot be loaded ends ovlmount. */
-const struct ovl_archive_fns *ovl_archive(void);
+/*
+ * struct ovl_archive_fns, ovl_archive() (a libarchive that cannot be loaded ends the tool) and
+ * ovl_archive_try(err) (NULL and why in *err), loaded at the first call.
+ */
+CTU_DL_DECLARE(ovl_archive, ovl_archive_fns, OVL_ARCHIVE_FUNCTIONS);
 
 #ifndef OVL_ARCHIVE_LOADER
 #define archive_entry_atime (ovl_archive()->archive_entry_atime)

@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -17,6 +16,7 @@
 
 #include "ctu.h"
 #include "image.h"
+#include "lazy-mount.h"
 #include "mnttab.h"
 #include "store-int.h"
 

@@ -7,13 +7,13 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
 #include "ctu.h"
 #include "image.h"
+#include "lazy-mount.h"
 #include "ovlmount.h"
 #include "store-int.h"
 #include "tree.h"

@@ -106,3 +106,26 @@ list_fds_for() { [ "$1" = pivot ] && echo /bin/list-fds || echo "$CTU_HELPERS/li
 		"$CGCTL" --self delete "$CG"
 	done
 }
+
+@test "the waiting parents of a chain map only libc: libmount, libsmartcols, libarchive, libcrypto come on first use" {
+	local lazy='lib(mount|smartcols|archive|crypto)\.so'
+	# unshare-lite -f waits for the program: it is the program's parent
+	run "$UNSHARE_LITE" -f -u -- sh -c 'cat /proc/$PPID/maps'
+	assert_success
+	assert_output --partial "$(readlink -f "$UNSHARE_LITE")"
+	refute_output --regexp "$lazy"
+	# cgctl exec --rm waits to delete the cgroup; it reads the mount table
+	# (libmount) only where v1 hierarchies are mounted
+	run "$CGCTL" --self exec --rm "$CG" -- sh -c 'cat /proc/$PPID/maps'
+	assert_success
+	assert_output --partial "$(readlink -f "$CGCTL")"
+	refute_output --regexp 'lib(smartcols|archive|crypto)\.so'
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		refute_output --regexp 'libmount\.so'
+	else
+		assert_output --regexp 'libmount\.so'
+	fi
+	# and a command that prints a table loads libsmartcols then
+	run "$CGCTL" ls --self
+	assert_success
+}
