@@ -142,13 +142,41 @@ int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool de
 	return address_change(s, rtnl_link_get_ifindex(l), a, false, del);
 }
 
+/*
+ * The addresses of @ifindex (of @family, or all): a dump the kernel filters
+ * by interface (strict checking, Linux 5.0), where libnl's address cache
+ * would dump those of every interface, a link-local one per veth: with a
+ * thousand containers on a bridge each connect read two thousand.  An older
+ * kernel sends them all; the loop of the caller filters them anyway.
+ */
+static int addr_cache_of(struct nlsock *s, int ifindex, int family, struct nl_cache **cache)
+{
+	struct ifaddrmsg req = { .ifa_family = (unsigned char)family, .ifa_index = (unsigned int)ifindex };
+	int fd = nl_socket_get_fd(s->sk), on = 1, off = 0, r;
+
+	r = nl_cache_alloc_name("route/addr", cache);
+	if (r < 0)
+		return r;
+	/* only for this request: libnl's own dumps send headers strict checking refuses */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on));
+	r = nl_send_simple(s->sk, RTM_GETADDR, NLM_F_DUMP, &req, sizeof(req));
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off));
+	if (r >= 0)
+		r = nl_cache_pickup(s->sk, *cache);
+	if (r < 0) {
+		nl_cache_free(*cache);
+		*cache = NULL;
+	}
+	return r;
+}
+
 struct link_addr *link_addrs_of(struct nlsock *s, int ifindex, int family, size_t *n)
 {
 	struct nl_cache *cache = NULL;
 	struct link_addr *out = NULL;
 
 	*n = 0;
-	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
+	if (addr_cache_of(s, ifindex, family, &cache) < 0)
 		return NULL;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ad = (struct rtnl_addr *)o;
