@@ -85,6 +85,21 @@ teardown() {
 	assert_equal "$(cd "$BATS_TEST_TMPDIR/ctrun" && ls)" "$(cd "$baseline" && ls)"
 	run "$COMPARE" "$baseline" "$BATS_TEST_TMPDIR/ctrun"
 	echo "$output"
+	if [ "$status" -ne 0 ]; then
+		# The suite races under load: killsig kills as soon as the state says
+		# running, maybe before sh has set its trap (CI's sanitized run beside two
+		# VMs missed one signal of three).  The programs with a missing assertion
+		# run once more and their second run counts; a defect fails both.
+		local again=$BATS_TEST_TMPDIR/ctrun-again progs
+		progs=$(sed -n 's/^  \([a-z0-9_]*\)\t.*/\1/p' <<<"$output" | sort -u | paste -sd'|')
+		echo "run again: $progs"
+		[ -n "$progs" ]
+		run timeout 900 "$CTU_RT_RUN" -o "$again" -t "^($progs)\$" "$ctrun"
+		assert_success
+		cp "$again"/*.tap "$BATS_TEST_TMPDIR/ctrun/"
+		run "$COMPARE" "$baseline" "$BATS_TEST_TMPDIR/ctrun"
+		echo "$output"
+	fi
 	# the suite really ran: runc passes thousands of assertions
 	[[ ${lines[0]} =~ ^baseline\ passes\ ([0-9]+), ]]
 	((BASH_REMATCH[1] >= 1000))
