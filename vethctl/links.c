@@ -149,7 +149,7 @@ int add_address(struct nlsock *s, const char *ifname, struct nl_addr *a, bool de
  * thousand containers on a bridge each connect read two thousand.  An older
  * kernel sends them all; the loop of the caller filters them anyway.
  */
-static int addr_cache_of(struct nlsock *s, int ifindex, int family, struct nl_cache **cache)
+int addr_cache_of(struct nlsock *s, int ifindex, int family, struct nl_cache **cache)
 {
 	struct ifaddrmsg req = { .ifa_family = (unsigned char)family, .ifa_index = (unsigned int)ifindex };
 	int fd = nl_socket_get_fd(s->sk), on = 1, off = 0, r;

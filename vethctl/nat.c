@@ -68,7 +68,7 @@ static int iface_prefixes(struct natrun *r, const char *name, struct masq *out, 
 	*n = 0;
 	if (!idx)
 		return ctu_err_make(err, 0, "no such interface %s in %s", name, r->where);
-	if (rtnl_addr_alloc_cache(r->v->host.sk, &cache) < 0)
+	if (addr_cache_of(&r->v->host, (int)idx, 0, &cache) < 0)
 		return ctu_err_make(err, EIO, "cannot list the addresses of %s", name);
 	for (struct nl_object *o = nl_cache_get_first(cache); o && *n < max;
 	     o = nl_cache_get_next(o)) {

@@ -198,7 +198,7 @@ static void connected_prefix(struct nlsock *s, int ifindex, const struct ipaddr 
 
 	out->prefix = *t;
 	out->plen = t->family == AF_INET6 ? 128 : 32;
-	if (rtnl_addr_alloc_cache(s->sk, &cache) < 0)
+	if (addr_cache_of(s, ifindex, t->family, &cache) < 0)
 		return;
 	unsigned int best = 0;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {

@@ -137,6 +137,8 @@ struct link_addr {
  * kernel's order: newly allocated, *@n of them (NULL and 0: none, or the
  * listing failed).
  */
+/* The addresses of one interface (of @family, or 0: all) in a libnl cache, the kernel filtering. */
+int addr_cache_of(struct nlsock *s, int ifindex, int family, struct nl_cache **cache);
 struct link_addr *link_addrs_of(struct nlsock *s, int ifindex, int family, size_t *n);
 /* "cannot add address ADDR to IFNAME: why" for add_address()'s failure @nle. */
 int address_err(struct nlsock *s, int nle, const char *addr, const char *ifname, ctu_err_t *err);
